@@ -1,0 +1,136 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+
+	"github.com/pocketkms/pkms/kms"
+	"github.com/pocketkms/pkms/vault"
+)
+
+// benchVault creates a vault with an identity slot holding n keys (bulk
+// loaded without fsync, then closed) and returns its path and identity file.
+func benchVault(b *testing.B, n int) (path, idFile, aliasTarget string) {
+	b.Helper()
+	dir := b.TempDir()
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		b.Fatal(err)
+	}
+	idFile = filepath.Join(dir, "id.key")
+	if err := os.WriteFile(idFile, []byte(id.String()), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	path = filepath.Join(dir, "vault.pkms")
+	if err := vault.Init(path, vault.InitOptions{Recipients: []string{id.Recipient().String()}}); err != nil {
+		b.Fatal(err)
+	}
+	v, err := vault.Unlock(path, vault.Credentials{Identities: []age.Identity{id}}, vault.Options{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer v.Close()
+	store := kms.VaultStore(v)
+	if _, err := kms.Initialize(store, "111122223333"); err != nil {
+		b.Fatal(err)
+	}
+	svc := kms.New(store, kms.Options{})
+	ctx := context.Background()
+	for i := 0; i < n; i++ {
+		out, err := svc.CreateKey(ctx, &kms.CreateKeyInput{Description: fmt.Sprintf("bench key %d", i)})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if i == n/2 {
+			aliasTarget = out.KeyMetadata.KeyId
+		}
+	}
+	if _, err := svc.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: "alias/bench", TargetKeyId: aliasTarget}); err != nil {
+		b.Fatal(err)
+	}
+	return path, idFile, aliasTarget
+}
+
+// BenchmarkEncryptProcess measures one whole `pkms encrypt` process (start,
+// unlock with an identity slot, resolve an alias, encrypt, print) and
+// reports the median, at 1,000 and 100,000 keys in the vault.
+func BenchmarkEncryptProcess(b *testing.B) {
+	bin := filepath.Join(b.TempDir(), "pkms")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		b.Fatalf("build: %v\n%s", err, out)
+	}
+	for _, n := range []int{1000, 100000} {
+		b.Run(fmt.Sprintf("keys=%d", n), func(b *testing.B) {
+			if n > 1000 && testing.Short() {
+				b.Skip("100k-key vault takes a minute to build; skipped in -short")
+			}
+			path, idFile, _ := benchVault(b, n)
+			var times []time.Duration
+			b.ResetTimer()
+			for b.Loop() {
+				start := time.Now()
+				c := exec.Command(bin, "encrypt", "--key-id", "alias/bench", "--plaintext", "aGVsbG8gd29ybGQ=",
+					"--vault", path, "--identity-file", idFile, "--query", "CiphertextBlob", "--output", "text")
+				if out, err := c.CombinedOutput(); err != nil {
+					b.Fatalf("%v: %s", err, out)
+				}
+				times = append(times, time.Since(start))
+			}
+			sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })
+			b.ReportMetric(float64(times[len(times)/2].Microseconds())/1000, "ms-median/process")
+		})
+	}
+}
+
+// BenchmarkEncryptInProcess is the service's Encrypt on a real vault.
+func BenchmarkEncryptInProcess(b *testing.B) {
+	svc, keyID := benchService(b)
+	ctx := context.Background()
+	in := &kms.EncryptInput{KeyId: "alias/bench", Plaintext: []byte("hello world"), EncryptionContext: map[string]string{"purpose": "bench"}}
+	_ = keyID
+	for b.Loop() {
+		if _, err := svc.Encrypt(ctx, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkWriteTransaction is one durable (fsynced) write: UpdateKeyDescription.
+func BenchmarkWriteTransaction(b *testing.B) {
+	svc, keyID := benchService(b)
+	ctx := context.Background()
+	i := 0
+	for b.Loop() {
+		i++
+		if _, err := svc.UpdateKeyDescription(ctx, &kms.UpdateKeyDescriptionInput{KeyId: keyID, Description: fmt.Sprint(i)}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func benchService(b *testing.B) (*kms.Service, string) {
+	path, idFile, keyID := benchVault(b, 10)
+	f, err := os.Open(idFile)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer f.Close()
+	ids, err := age.ParseIdentities(f)
+	if err != nil {
+		b.Fatal(err)
+	}
+	v, err := vault.Unlock(path, vault.Credentials{Identities: ids}, vault.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { v.Close() })
+	return kms.New(kms.VaultStore(v), kms.Options{}), keyID
+}

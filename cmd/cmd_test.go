@@ -1,0 +1,351 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pocketkms/pkms/kms"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/golden")
+
+// recorder stands in for the vault: it records the input of each call and
+// answers with a canned output (or error).
+type recorder struct {
+	inputs []any
+	reply  func(op string, in any) (any, error)
+}
+
+func (r *recorder) invoke(_ context.Context, op *kms.Operation, in any) (any, error) {
+	r.inputs = append(r.inputs, in)
+	if r.reply != nil {
+		return r.reply(op.Name, in)
+	}
+	return op.NewOutput(), nil
+}
+
+func (r *recorder) close() {}
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+// runWith runs a command line in-process against rec, with a clean environment.
+func runWith(t *testing.T, rec *recorder, envs map[string]string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	e := &env{getenv: func(k string) string { return envs[k] }, stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
+		tty: func() (*os.File, error) { return nil, os.ErrNotExist }}
+	g := newGlobals(e)
+	g.newInvoker = func() invoker { return rec }
+	code := execute(context.Background(), g, args)
+	return result{code, out.String(), errb.String()}
+}
+
+func i32(n int32) *int32 { return &n }
+func yes() *bool         { b := true; return &b }
+func no() *bool          { b := false; return &b }
+
+// TestFlagsToInput checks that command lines become exactly the request a
+// script means, compared whole.
+func TestFlagsToInput(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "secret.bin")
+	if err := os.WriteFile(bin, []byte{0, 1, 2, 0xff}, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	txt := filepath.Join(dir, "policy.json")
+	if err := os.WriteFile(txt, []byte("{\"Version\":\"2012-10-17\"}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want any
+	}{
+		{"encrypt base64 plaintext and shorthand context",
+			[]string{"encrypt", "--key-id", "alias/app", "--plaintext", "aGVsbG8=", "--encryption-context", "purpose=demo,stage=test"},
+			&kms.EncryptInput{KeyId: "alias/app", Plaintext: []byte("hello"), EncryptionContext: map[string]string{"purpose": "demo", "stage": "test"}}},
+		{"encrypt fileb and JSON context, global option after",
+			[]string{"encrypt", "--key-id", "k", "--plaintext", "fileb://" + bin, "--encryption-context", `{"a":"b"}`, "--output", "text"},
+			&kms.EncryptInput{KeyId: "k", Plaintext: []byte{0, 1, 2, 0xff}, EncryptionContext: map[string]string{"a": "b"}}},
+		{"raw-in-base64-out reads the plaintext literally",
+			[]string{"--cli-binary-format", "raw-in-base64-out", "encrypt", "--key-id", "k", "--plaintext", "hello"},
+			&kms.EncryptInput{KeyId: "k", Plaintext: []byte("hello")}},
+		{"boolean flag and grant tokens as words",
+			[]string{"encrypt", "--key-id", "k", "--plaintext", "AA==", "--dry-run", "--grant-tokens", "t1", "t2"},
+			&kms.EncryptInput{KeyId: "k", Plaintext: []byte{0}, DryRun: yes(), GrantTokens: []string{"t1", "t2"}}},
+		{"--no-dry-run",
+			[]string{"encrypt", "--key-id", "k", "--plaintext", "AA==", "--no-dry-run"},
+			&kms.EncryptInput{KeyId: "k", Plaintext: []byte{0}, DryRun: no()}},
+		{"last repeated option wins",
+			[]string{"describe-key", "--key-id", "a", "--key-id", "b"},
+			&kms.DescribeKeyInput{KeyId: "b"}},
+		{"create-key tags as shorthand words and a policy file",
+			[]string{"create-key", "--description", "app data key", "--tags", "TagKey=team,TagValue=infra", "TagKey=env,TagValue=", "--policy", "file://" + txt, "--bypass-policy-lockout-safety-check"},
+			&kms.CreateKeyInput{Description: "app data key", Tags: []kms.Tag{{TagKey: "team", TagValue: "infra"}, {TagKey: "env", TagValue: ""}},
+				Policy: "{\"Version\":\"2012-10-17\"}\n", BypassPolicyLockoutSafetyCheck: yes()}},
+		{"tags as a JSON array",
+			[]string{"tag-resource", "--key-id", "k", "--tags", `[{"TagKey":"a","TagValue":"b"}]`},
+			&kms.TagResourceInput{KeyId: "k", Tags: []kms.Tag{{TagKey: "a", TagValue: "b"}}}},
+		{"tag keys as words",
+			[]string{"untag-resource", "--key-id", "k", "--tag-keys", "owner", "note"},
+			&kms.UntagResourceInput{KeyId: "k", TagKeys: []string{"owner", "note"}}},
+		{"integers",
+			[]string{"generate-data-key", "--key-id", "k", "--number-of-bytes", "64"},
+			&kms.GenerateDataKeyInput{KeyId: "k", NumberOfBytes: i32(64)}},
+		{"schedule with window",
+			[]string{"schedule-key-deletion", "--key-id", "alias/app", "--pending-window-in-days", "7"},
+			&kms.ScheduleKeyDeletionInput{KeyId: "alias/app", PendingWindowInDays: i32(7)}},
+		{"cli-input-json with a command-line override",
+			[]string{"encrypt", "--cli-input-json", `{"KeyId":"from-json","Plaintext":"aGk=","EncryptionContext":{"x":"y"}}`, "--key-id", "from-flag"},
+			&kms.EncryptInput{KeyId: "from-flag", Plaintext: []byte("hi"), EncryptionContext: map[string]string{"x": "y"}}},
+		{"cli-input-json blobs literal with raw-in-base64-out",
+			[]string{"encrypt", "--cli-binary-format", "raw-in-base64-out", "--cli-input-json", `{"KeyId":"k","Plaintext":"aGk="}`},
+			&kms.EncryptInput{KeyId: "k", Plaintext: []byte("aGk=")}},
+		{"list-aliases raw limit",
+			[]string{"list-aliases", "--key-id", "k", "--limit", "5", "--marker", "m"},
+			&kms.ListAliasesInput{KeyId: "k", Limit: i32(5), Marker: "m"}},
+		{"decrypt dry-run modifiers",
+			[]string{"decrypt", "--key-id", "k", "--dry-run", "--dry-run-modifiers", "IGNORE_CIPHERTEXT"},
+			&kms.DecryptInput{KeyId: "k", DryRun: yes(), DryRunModifiers: []kms.DryRunModifierType{"IGNORE_CIPHERTEXT"}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &recorder{}
+			r := runWith(t, rec, nil, tc.args...)
+			if r.code != 0 {
+				t.Fatalf("exit %d\n%s", r.code, r.stderr)
+			}
+			if len(rec.inputs) != 1 {
+				t.Fatalf("%d calls, want 1", len(rec.inputs))
+			}
+			if !reflect.DeepEqual(rec.inputs[0], tc.want) {
+				t.Fatalf("input\n got %#v\nwant %#v", rec.inputs[0], tc.want)
+			}
+		})
+	}
+}
+
+// TestUsageErrors checks the client-side failures: no call is made, the
+// exit code and the first line of stderr are the AWS CLI's.
+func TestUsageErrors(t *testing.T) {
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stderr string
+	}{
+		{"missing required", []string{"encrypt", "--key-id", "k"}, 252, "pkms: [ERROR]: the following arguments are required: --plaintext"},
+		{"two missing", []string{"encrypt"}, 252, "pkms: [ERROR]: the following arguments are required: --key-id, --plaintext"},
+		{"unknown option", []string{"describe-key", "--key-id", "k", "--bogus"}, 252, "pkms: [ERROR]: Unknown options: --bogus"},
+		{"stray word", []string{"describe-key", "--key-id", "k", "extra"}, 252, "pkms: [ERROR]: Unknown options: extra"},
+		{"boolean with a value", []string{"encrypt", "--key-id", "k", "--plaintext", "AA==", "--dry-run", "true"}, 252, "pkms: [ERROR]: Unknown options: true"},
+		{"bad output", []string{"list-keys", "--output", "xml"}, 252, "pkms: [ERROR]: argument --output: Invalid choice"},
+		{"empty key id", []string{"describe-key", "--key-id", ""}, 252, "\nParameter validation failed:\nInvalid length for parameter KeyId, value: 0, valid min length: 1"},
+		{"zero bytes", []string{"generate-random", "--number-of-bytes", "0"}, 252, "\nParameter validation failed:\nInvalid value for parameter NumberOfBytes, value: 0, valid min value: 1"},
+		{"not an int", []string{"generate-random", "--number-of-bytes", "abc"}, 252, "\ninvalid literal for int() with base 10: 'abc'"},
+		{"bad JSON", []string{"encrypt", "--key-id", "k", "--plaintext", "AA==", "--encryption-context", "{not json"}, 252, "\nError parsing parameter '--encryption-context': Invalid JSON:"},
+		{"bad base64", []string{"encrypt", "--key-id", "k", "--plaintext", "hello"}, 252, "\nInvalid base64: \"hello\""},
+		{"missing file", []string{"encrypt", "--key-id", "k", "--plaintext", "fileb://no-such-file.bin"}, 252, "\nError parsing parameter '--plaintext': Unable to load paramfile fileb://no-such-file.bin"},
+		{"unknown cli-input-json member", []string{"describe-key", "--cli-input-json", `{"KeyId":"k","Bogus":1}`}, 252, "\nParameter validation failed:\nUnknown parameter in input: \"Bogus\", must be one of: KeyId, GrantTokens"},
+		{"bad query", []string{"list-keys", "--query", "Keys["}, 252, "\nBad value for --query Keys["},
+		{"no-paginate with max-items", []string{"list-keys", "--no-paginate", "--max-items", "1"}, 252, "\nError during pagination: Cannot specify --no-paginate along with pagination arguments: --max-items"},
+		{"tag without value", []string{"tag-resource", "--key-id", "k", "--tags", "TagKey=a"}, 252, "\nParameter validation failed:\nMissing required parameter in Tags[0]: \"TagValue\""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &recorder{}
+			r := runWith(t, rec, nil, tc.args...)
+			if r.code != tc.code || !strings.HasPrefix(r.stderr, tc.stderr) {
+				t.Fatalf("exit %d, stderr %q\nwant exit %d, stderr starting %q", r.code, r.stderr, tc.code, tc.stderr)
+			}
+			if r.stdout != "" {
+				t.Fatalf("stdout %q, want nothing", r.stdout)
+			}
+			if len(rec.inputs) != 0 {
+				t.Fatalf("made %d calls on a usage error", len(rec.inputs))
+			}
+		})
+	}
+}
+
+// TestServiceErrorText checks the AWS form of a KMS exception, including
+// the trailing space of an empty message, and exit code 254.
+func TestServiceErrorText(t *testing.T) {
+	for _, tc := range []struct {
+		err  *kms.Error
+		want string
+	}{
+		{&kms.Error{Code: kms.NotFoundException, Message: "Key 'arn:aws:kms:us-east-1:111122223333:key/x' does not exist"},
+			"\nAn error occurred (NotFoundException) when calling the DescribeKey operation: Key 'arn:aws:kms:us-east-1:111122223333:key/x' does not exist\n"},
+		{&kms.Error{Code: kms.InvalidCiphertextException},
+			"\nAn error occurred (InvalidCiphertextException) when calling the DescribeKey operation: \n"},
+	} {
+		rec := &recorder{reply: func(string, any) (any, error) { return nil, &opError{op: "DescribeKey", err: tc.err} }}
+		r := runWith(t, rec, nil, "describe-key", "--key-id", "x")
+		if r.code != 254 || r.stderr != tc.want || r.stdout != "" {
+			t.Errorf("exit %d stderr %q stdout %q; want 254 %q", r.code, r.stderr, r.stdout, tc.want)
+		}
+	}
+}
+
+var fixedTime = &kms.Timestamp{Time: time.Date(2025, 11, 22, 7, 31, 31, 242e6, time.UTC)}
+
+// TestOutputGoldens renders canned responses in every output format and
+// compares them with testdata/golden (rewrite with -update).
+func TestOutputGoldens(t *testing.T) {
+	meta := &kms.KeyMetadata{AWSAccountId: "111122223333", KeyId: "1234abcd-12ab-34cd-56ef-1234567890ab",
+		Arn: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", CreationDate: fixedTime,
+		Enabled: yes(), KeyUsage: "ENCRYPT_DECRYPT", KeyState: "Enabled", Origin: "AWS_KMS", KeyManager: "CUSTOMER",
+		CustomerMasterKeySpec: "SYMMETRIC_DEFAULT", KeySpec: "SYMMETRIC_DEFAULT",
+		EncryptionAlgorithms: []kms.EncryptionAlgorithm{"SYMMETRIC_DEFAULT"}, MultiRegion: no()}
+	replies := map[string]any{
+		"CreateKey":           &kms.CreateKeyOutput{KeyMetadata: meta},
+		"Encrypt":             &kms.EncryptOutput{CiphertextBlob: []byte("ciphertext"), KeyId: meta.Arn, EncryptionAlgorithm: "SYMMETRIC_DEFAULT"},
+		"ListAliases":         &kms.ListAliasesOutput{Aliases: []kms.AliasListEntry{{AliasName: "alias/app", AliasArn: "arn:aws:kms:us-east-1:111122223333:alias/app", TargetKeyId: meta.KeyId, CreationDate: fixedTime, LastUpdatedDate: fixedTime}}, Truncated: no()},
+		"ScheduleKeyDeletion": &kms.ScheduleKeyDeletionOutput{KeyId: meta.Arn, DeletionDate: fixedTime, KeyState: "PendingDeletion", PendingWindowInDays: i32(7)},
+		"CreateAlias":         &kms.CreateAliasOutput{},
+	}
+	cases := []struct {
+		golden string
+		args   []string
+	}{
+		{"create-key", []string{"create-key"}},
+		{"encrypt", []string{"encrypt", "--key-id", "k", "--plaintext", "AA=="}},
+		{"list-aliases", []string{"list-aliases"}},
+		{"schedule-key-deletion", []string{"schedule-key-deletion", "--key-id", "k", "--pending-window-in-days", "7"}},
+		{"create-alias", []string{"create-alias", "--alias-name", "alias/app", "--target-key-id", "k"}},
+	}
+	for _, tc := range cases {
+		for _, output := range []string{"json", "text", "table", "yaml"} {
+			name := tc.golden + "." + output
+			t.Run(name, func(t *testing.T) {
+				rec := &recorder{reply: func(op string, _ any) (any, error) { return replies[op], nil }}
+				r := runWith(t, rec, map[string]string{"TZ": "UTC"}, append(tc.args, "--output", output)...)
+				if r.code != 0 {
+					t.Fatalf("exit %d: %s", r.code, r.stderr)
+				}
+				compareGolden(t, name, r.stdout)
+			})
+		}
+	}
+}
+
+func compareGolden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("..", "testdata", "golden", name)
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./cmd -update to create it)", err)
+	}
+	if got != string(want) {
+		t.Fatalf("output differs from %s\n got:\n%s\nwant:\n%s", path, got, want)
+	}
+}
+
+// TestPagination drives the CLI's own paging over a fake ListKeys of 5 keys
+// served 2 per page, checking merged output, --max-items tokens and
+// resuming with --starting-token.
+func TestPagination(t *testing.T) {
+	all := []string{"k1", "k2", "k3", "k4", "k5"}
+	serve := func(_ string, in any) (any, error) {
+		req := in.(*kms.ListKeysInput)
+		start := 0
+		if req.Marker != "" {
+			for i, k := range all {
+				if k == req.Marker {
+					start = i + 1
+				}
+			}
+		}
+		n := 2
+		if req.Limit != nil {
+			n = int(*req.Limit)
+		}
+		end := min(start+n, len(all))
+		out := &kms.ListKeysOutput{Truncated: ptrTo(end < len(all))}
+		for _, k := range all[start:end] {
+			out.Keys = append(out.Keys, kms.KeyListEntry{KeyId: k})
+		}
+		if end < len(all) {
+			out.NextMarker = all[end-1]
+		}
+		return out, nil
+	}
+	q := []string{"--query", "Keys[].KeyId", "--output", "text"}
+	tests := []struct {
+		name  string
+		args  []string
+		want  string
+		calls int
+	}{
+		{"all pages merged", []string{"list-keys", "--output", "json"}, "{\n    \"Keys\": [\n        {\n            \"KeyId\": \"k1\"\n        },\n        {\n            \"KeyId\": \"k2\"\n        },\n        {\n            \"KeyId\": \"k3\"\n        },\n        {\n            \"KeyId\": \"k4\"\n        },\n        {\n            \"KeyId\": \"k5\"\n        }\n    ]\n}\n", 3},
+		{"page size", append([]string{"list-keys", "--page-size", "4"}, q...), "k1\tk2\tk3\tk4\tk5\n", 2},
+		{"max-items mid-page", []string{"list-keys", "--max-items", "3", "--query", "[Keys[].KeyId, NextToken]", "--output", "json"},
+			"[\n    [\n        \"k1\",\n        \"k2\",\n        \"k3\"\n    ],\n    \"" + pageToken{Marker: "k2", Truncate: 1}.encode() + "\"\n]\n", 2},
+		{"resume mid-page", append([]string{"list-keys", "--starting-token", pageToken{Marker: "k2", Truncate: 1}.encode()}, q...), "k4\tk5\n", 2},
+		{"max-items on a page boundary", []string{"list-keys", "--max-items", "2", "--query", "NextToken", "--output", "text"}, pageToken{Marker: "k2"}.encode() + "\n", 1},
+		{"no-paginate prints the raw page", []string{"list-keys", "--no-paginate", "--output", "json"}, "{\n    \"Keys\": [\n        {\n            \"KeyId\": \"k1\"\n        },\n        {\n            \"KeyId\": \"k2\"\n        }\n    ],\n    \"NextMarker\": \"k2\",\n    \"Truncated\": true\n}\n", 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := &recorder{reply: serve}
+			r := runWith(t, rec, nil, tc.args...)
+			if r.code != 0 {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			if r.stdout != tc.want {
+				t.Fatalf("stdout\n%q\nwant\n%q", r.stdout, tc.want)
+			}
+			if len(rec.inputs) != tc.calls {
+				t.Fatalf("%d calls, want %d", len(rec.inputs), tc.calls)
+			}
+		})
+	}
+	if got := (pageToken{Truncate: 2}).encode(); got != "eyJNYXJrZXIiOiBudWxsLCAiYm90b190cnVuY2F0ZV9hbW91bnQiOiAyfQ==" {
+		t.Fatalf("token %s differs from botocore's", got)
+	}
+}
+
+func TestKebab(t *testing.T) {
+	for in, want := range map[string]string{
+		"KeyId": "key-id", "ReEncrypt": "re-encrypt", "AWSAccountId": "aws-account-id",
+		"GenerateDataKeyPairWithoutPlaintext": "generate-data-key-pair-without-plaintext",
+		"BypassPolicyLockoutSafetyCheck":      "bypass-policy-lockout-safety-check",
+		"XksProxyUriEndpoint":                 "xks-proxy-uri-endpoint", "DryRunModifiers": "dry-run-modifiers",
+		"PendingWindowInDays": "pending-window-in-days", "GetParametersForImport": "get-parameters-for-import",
+	} {
+		if got := kebab(in); got != want {
+			t.Errorf("kebab(%s) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+func TestEveryOperationHasACommand(t *testing.T) {
+	root := newRoot(newGlobals(&env{getenv: func(string) string { return "" }}), "")
+	for _, op := range kms.Operations() {
+		c, _, err := root.Find([]string{kebab(op.Name)})
+		if err != nil || c.Name() != kebab(op.Name) {
+			t.Errorf("no command for %s", op.Name)
+			continue
+		}
+		if c.Example == "" || c.Short == "" {
+			t.Errorf("%s has no help example or summary", c.Name())
+		}
+	}
+}

@@ -1,0 +1,319 @@
+package cmd
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"reflect"
+	"sort"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pocketkms/pkms/cmd/param"
+	"github.com/pocketkms/pkms/format"
+	"github.com/pocketkms/pkms/kms"
+	"github.com/pocketkms/pkms/vault"
+)
+
+// opDoc is the help of one operation command.
+type opDoc struct {
+	Short   string
+	Example string
+}
+
+// opCommand builds the command for one AWS KMS operation. Its options are
+// the input type's members; running it assembles the input, validates it
+// the way the AWS CLI does, calls the operation (page by page for list
+// operations) and renders the result.
+func opCommand(g *globals, name string, doc opDoc) *cobra.Command {
+	op, ok := kms.LookupOperation(name)
+	if !ok {
+		panic("cmd: unknown operation " + name)
+	}
+	c := &cobra.Command{
+		Use:     kebab(name),
+		Short:   doc.Short,
+		Example: doc.Example,
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef("Unknown options: %s", strings.Join(args, ", "))
+			}
+			return nil
+		},
+	}
+	members := bindMembers(c, op.Input, memberDocs[name])
+	var cliInput, skeleton rawValue
+	c.Flags().Var(&cliInput, "cli-input-json", "read the request from JSON with API member names (or file://PATH)")
+	c.Flags().VarPF(&skeleton, "generate-cli-skeleton", "", "print a JSON template of the request (input, the default) or response (output)").NoOptDefVal = "input"
+	pg := &pagination{}
+	if isPaginated(op) {
+		c.Flags().StringVar(&pg.startingToken, "starting-token", "", "token from a previous truncated result's NextToken")
+		c.Flags().IntVar(&pg.pageSize, "page-size", 0, "items per request (the API's Limit)")
+		c.Flags().IntVar(&pg.maxItems, "max-items", 0, "stop after this many items and print a NextToken")
+	}
+	c.RunE = func(c *cobra.Command, _ []string) error {
+		if skeleton.set() {
+			return g.printSkeleton(op, skeleton.words[len(skeleton.words)-1])
+		}
+		opts, err := g.renderOptions(name)
+		if err != nil {
+			return err
+		}
+		in, err := g.buildInput(op, members, cliInput)
+		if err != nil {
+			return err
+		}
+		pg.maxItemsSet = c.Flags().Changed("max-items")
+		pg.explicit = c.Flags().Changed("limit") || c.Flags().Changed("marker")
+		s := g.newInvoker()
+		defer s.close()
+		var out any
+		if isPaginated(op) {
+			out, err = g.paginate(c.Context(), s, op, in, pg)
+		} else {
+			out, err = s.invoke(c.Context(), op, in)
+		}
+		if err != nil {
+			return err
+		}
+		return format.Render(g.env.stdout, out, opts)
+	}
+	return c
+}
+
+// buildInput assembles the request: --cli-input-json first, then every
+// option given on the command line on top, then the CLI's own checks.
+func (g *globals) buildInput(op *kms.Operation, members []*member, cliInput rawValue) (any, error) {
+	in := reflect.New(op.Input)
+	fromJSON := map[string]bool{}
+	if cliInput.set() {
+		if err := g.readCLIInput(op, in, cliInput.words[len(cliInput.words)-1], fromJSON); err != nil {
+			return nil, err
+		}
+	}
+	for _, m := range members {
+		if err := m.apply(in.Elem(), g.binaryFormat); err != nil {
+			return nil, err
+		}
+	}
+	var missing []string
+	var invalid []string
+	for _, m := range members {
+		given := m.raw.set() || m.noRaw.set() || fromJSON[jsonName(m.field)]
+		if m.required && !given {
+			if cliInput.set() {
+				invalid = append(invalid, fmt.Sprintf("Missing required parameter in input: %q", jsonName(m.field)))
+			} else {
+				missing = append(missing, "--"+m.flag)
+			}
+			continue
+		}
+		if given {
+			invalid = append(invalid, clientChecks(jsonName(m.field), m.field, in.Elem().FieldByIndex(m.field.Index))...)
+		}
+	}
+	if len(missing) > 0 {
+		return nil, usagef("the following arguments are required: %s", strings.Join(missing, ", "))
+	}
+	if len(invalid) > 0 {
+		return nil, &validationError{lines: invalid}
+	}
+	return in.Interface(), nil
+}
+
+// readCLIInput decodes --cli-input-json into the input, refusing members
+// the operation does not have, as the AWS CLI does.
+func (g *globals) readCLIInput(op *kms.Operation, in reflect.Value, value string, seen map[string]bool) error {
+	data, _, err := param.LoadValue("cli-input-json", value)
+	if err != nil {
+		return err
+	}
+	var obj map[string]any
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	if err := dec.Decode(&obj); err != nil {
+		return &param.Error{Param: "cli-input-json", Msg: fmt.Sprintf("Invalid JSON: %v\nJSON received: %s", err, data)}
+	}
+	var names []string
+	for i := 0; i < op.Input.NumField(); i++ {
+		names = append(names, jsonName(op.Input.Field(i)))
+	}
+	var unknown []string
+	for k := range obj {
+		if !contains(names, k) {
+			unknown = append(unknown, k)
+		}
+		seen[k] = true
+	}
+	sort.Strings(unknown)
+	if len(unknown) > 0 {
+		var lines []string
+		for _, k := range unknown {
+			lines = append(lines, fmt.Sprintf("Unknown parameter in input: %q, must be one of: %s", k, strings.Join(names, ", ")))
+		}
+		return &validationError{lines: lines}
+	}
+	if g.binaryFormat == "raw-in-base64-out" {
+		rawBlobsToBase64(obj, op.Input)
+	}
+	b, _ := json.Marshal(obj)
+	if err := json.Unmarshal(b, in.Interface()); err != nil {
+		return &validationError{lines: []string{fmt.Sprintf("Invalid type for parameter in input: %v", err)}}
+	}
+	return nil
+}
+
+// clientChecks is botocore's parameter validation: minimum string and list
+// lengths and minimum integer values (maximums, patterns and enums are the
+// service's to check).
+func clientChecks(name string, f reflect.StructField, v reflect.Value) []string {
+	var out []string
+	min, hasMin := intTag(f.Tag, "min")
+	switch kindOf(f.Type) {
+	case kindString:
+		if n := utf8.RuneCountInString(v.String()); hasMin && n < min {
+			out = append(out, fmt.Sprintf("Invalid length for parameter %s, value: %d, valid min length: %d", name, n, min))
+		}
+	case kindInt:
+		if !v.IsNil() && hasMin && int(v.Elem().Int()) < min {
+			out = append(out, fmt.Sprintf("Invalid value for parameter %s, value: %d, valid min value: %d", name, v.Elem().Int(), min))
+		}
+	case kindList:
+		itemMin, ok := intTag(f.Tag, "itemMin")
+		for i := 0; ok && i < v.Len(); i++ {
+			if n := utf8.RuneCountInString(v.Index(i).String()); n < itemMin {
+				out = append(out, fmt.Sprintf("Invalid length for parameter %s[%d], value: %d, valid min length: %d", name, i, n, itemMin))
+			}
+		}
+	case kindStructList:
+		for i := 0; i < v.Len(); i++ {
+			el := v.Index(i)
+			for j := 0; j < el.NumField(); j++ {
+				sf := el.Type().Field(j)
+				sub := fmt.Sprintf("%s[%d].%s", name, i, jsonName(sf))
+				if sf.Tag.Get("required") == "true" && el.Field(j).IsZero() && kindOf(sf.Type) != kindString {
+					out = append(out, fmt.Sprintf("Missing required parameter in %s[%d]: %q", name, i, jsonName(sf)))
+					continue
+				}
+				out = append(out, clientChecks(sub, sf, el.Field(j))...)
+			}
+		}
+	}
+	return out
+}
+
+func intTag(tag reflect.StructTag, key string) (int, bool) {
+	s, ok := tag.Lookup(key)
+	if !ok {
+		return 0, false
+	}
+	var n int
+	_, err := fmt.Sscan(s, &n)
+	return n, err == nil
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+// invoker calls operations for one command. The default is a session on
+// the local vault; tests substitute a recorder.
+type invoker interface {
+	invoke(ctx context.Context, op *kms.Operation, in any) (any, error)
+	close()
+}
+
+// session opens the vault at most once per command, on first use.
+type session struct {
+	g   *globals
+	svc *kms.Service
+	v   *vault.Vault
+}
+
+func (s *session) invoke(ctx context.Context, op *kms.Operation, in any) (any, error) {
+	if s.svc == nil {
+		if !op.Implemented {
+			// Unsupported operations fail the same way without a vault.
+			s.svc = kms.New(nil, kms.Options{Region: s.g.regionName()})
+		} else {
+			svc, v, err := s.g.openService()
+			if err != nil {
+				return nil, err
+			}
+			s.svc, s.v = svc, v
+		}
+	}
+	s.g.debugf("calling %s", op.Name)
+	out, err := s.svc.Invoke(ctx, op.Name, in)
+	var ke *kms.Error
+	if errors.As(err, &ke) {
+		return nil, &opError{op: op.Name, err: ke}
+	}
+	if err != nil {
+		return nil, unlockError("", err)
+	}
+	return out, nil
+}
+
+func (s *session) close() {
+	if s.v != nil {
+		_ = s.v.Close()
+	}
+}
+
+// printSkeleton prints a JSON template of the request or the response.
+func (g *globals) printSkeleton(op *kms.Operation, which string) error {
+	var t reflect.Type
+	switch which {
+	case "input":
+		t = op.Input
+	case "output":
+		t = op.Output
+	default:
+		return usagef("argument --generate-cli-skeleton: Invalid choice, valid choices are: input | output")
+	}
+	return format.Render(g.env.stdout, skeletonOf(t), format.Options{Output: "json"})
+}
+
+// skeletonOf builds the AWS CLI's template value for a type: "" for
+// strings, 0 for integers, true for booleans, one element for lists, a
+// KeyName entry for maps, null for blobs, the epoch for timestamps, and the
+// first value of an enum.
+func skeletonOf(t reflect.Type) any {
+	switch kindOf(t) {
+	case kindString:
+		if v, ok := reflect.Zero(t).Interface().(interface{ Values() []string }); ok && t != reflect.TypeFor[string]() {
+			return v.Values()[0]
+		}
+		return ""
+	case kindInt:
+		return 0
+	case kindBool:
+		return true
+	case kindBlob:
+		return nil
+	case kindTimestamp:
+		return "1970-01-01T00:00:00"
+	case kindMap:
+		return format.Object{{Name: "KeyName", Value: ""}}
+	case kindList, kindStructList:
+		return []any{skeletonOf(t.Elem())}
+	}
+	if t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	obj := format.Object{}
+	for i := 0; i < t.NumField(); i++ {
+		obj = append(obj, format.Field{Name: jsonName(t.Field(i)), Value: skeletonOf(t.Field(i).Type)})
+	}
+	return obj
+}

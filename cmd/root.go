@@ -1,0 +1,228 @@
+package cmd
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"golang.org/x/term"
+
+	"github.com/pocketkms/pkms/format"
+)
+
+// globals are the options every command accepts, anywhere on the line.
+type globals struct {
+	env *env
+
+	output       string
+	query        string
+	region       string
+	profile      string
+	endpointURL  string
+	binaryFormat string
+	color        string
+	noPaginate   bool
+	noPager      bool
+	debug        bool
+	vault        string
+	identityFile string
+	passphraseFD int
+	tsFormat     string
+
+	// newInvoker returns what calls operations (a vault session by default).
+	newInvoker func() invoker
+}
+
+// Main runs pkms with args (without the program name) and returns the exit
+// code. Only main.go calls os.Exit.
+func Main(ctx context.Context, args []string) int {
+	e := &env{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
+	return execute(ctx, newGlobals(e), args)
+}
+
+func newGlobals(e *env) *globals {
+	g := &globals{env: e, passphraseFD: -1}
+	g.newInvoker = func() invoker { return &session{g: g} }
+	return g
+}
+
+// execute runs one command line and returns its exit code.
+func execute(ctx context.Context, g *globals, args []string) int {
+	e := g.env
+	root := newRoot(g, commandName(args))
+	root.SetArgs(expandListFlags(args))
+	root.SetOut(e.stdout)
+	root.SetErr(e.stderr)
+	if err := root.ExecuteContext(ctx); err != nil {
+		return report(e.stderr, err)
+	}
+	return exitOK
+}
+
+// Version is the pkms version, set at build time with
+// -ldflags "-X github.com/pocketkms/pkms/cmd.Version=v1.2.3".
+var Version = ""
+
+func version() string {
+	v := Version
+	if v == "" {
+		v = "dev"
+		if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+			v = strings.TrimPrefix(bi.Main.Version, "v")
+		}
+	}
+	return fmt.Sprintf("pkms/%s Go/%s %s/%s", v, strings.TrimPrefix(runtime.Version(), "go"), runtime.GOOS, runtime.GOARCH)
+}
+
+// globalValueFlags are the global options that take a value, so that
+// commandName can step over their values.
+var globalValueFlags = map[string]bool{"--output": true, "--query": true, "--region": true, "--profile": true,
+	"--endpoint-url": true, "--cli-binary-format": true, "--color": true, "--vault": true, "--identity-file": true,
+	"--passphrase-fd": true, "--cli-timestamp-format": true, "--ca-bundle": true, "--cli-read-timeout": true,
+	"--cli-connect-timeout": true}
+
+// commandName is the first word of args that is not an option or an
+// option's value: the command to run.
+func commandName(args []string) string {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if !strings.HasPrefix(a, "-") {
+			return a
+		}
+		if globalValueFlags[a] {
+			i++
+		}
+	}
+	return ""
+}
+
+// newRoot builds the command tree. A process runs one command, so when
+// `only` names an operation just that operation's command is built; its
+// flags come from reflection over the model, which is the main start-up
+// cost. Help, completion and unknown names get the whole tree.
+func newRoot(g *globals, only string) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "pkms",
+		Short: "AWS KMS in your pocket: the aws kms command line on an encrypted local vault",
+		Long: `pkms is the "aws kms" command line, offline, on one encrypted local vault file.
+Every aws kms subcommand has the same flags, JSON output, errors and exit
+codes, so a script written for "aws kms" runs by changing the command name.
+
+Start with:  pkms vault init
+Then:        pkms create-key --description "app data key"`,
+		Version:           version(),
+		SilenceErrors:     true,
+		SilenceUsage:      true,
+		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: true},
+	}
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return flagError(err) })
+	f := root.PersistentFlags()
+	f.StringVar(&g.output, "output", "", "output format: json, text, table, yaml or yaml-stream (default json, or AWS_DEFAULT_OUTPUT)")
+	f.StringVar(&g.query, "query", "", "JMESPath query applied to the result")
+	f.StringVar(&g.region, "region", "", "region that shapes ARNs (default AWS_REGION, AWS_DEFAULT_REGION, or us-east-1)")
+	f.StringVar(&g.profile, "profile", "", "accepted for compatibility; pkms has no profiles")
+	f.StringVar(&g.endpointURL, "endpoint-url", "", "accepted for compatibility; pkms always uses the local vault")
+	f.StringVar(&g.binaryFormat, "cli-binary-format", "base64", "how blob parameters are read: base64 or raw-in-base64-out")
+	f.StringVar(&g.color, "color", "auto", "accepted for compatibility: on, off or auto")
+	f.BoolVar(&g.noPaginate, "no-paginate", false, "make one request and print the raw page")
+	f.BoolVar(&g.noPager, "no-cli-pager", false, "accepted for compatibility; pkms never pages output")
+	f.BoolVar(&g.debug, "debug", false, "write debug information to stderr (never secrets)")
+	f.StringVar(&g.vault, "vault", "", "vault file (default PKMS_VAULT or ${XDG_DATA_HOME:-$HOME/.local/share}/pkms/vault.pkms)")
+	f.StringVar(&g.identityFile, "identity-file", "", "age identity file that opens an identity slot (or PKMS_IDENTITY_FILE)")
+	f.IntVar(&g.passphraseFD, "passphrase-fd", -1, "read the passphrase from this file descriptor (or the file named by PKMS_PASSPHRASE_FILE)")
+	f.StringVar(&g.tsFormat, "cli-timestamp-format", "iso8601", "timestamps in output: iso8601 or wire (epoch seconds)")
+	for _, name := range []string{"no-verify-ssl", "no-sign-request"} {
+		f.Bool(name, false, "accepted for compatibility; ignored")
+		_ = f.MarkHidden(name)
+	}
+	for _, name := range []string{"ca-bundle", "cli-read-timeout", "cli-connect-timeout"} {
+		f.String(name, "", "accepted for compatibility; ignored")
+		_ = f.MarkHidden(name)
+	}
+	_ = f.MarkHidden("cli-timestamp-format")
+
+	root.AddGroup(&cobra.Group{ID: "kms", Title: "AWS KMS operations:"}, &cobra.Group{ID: "pkms", Title: "pkms commands:"})
+	for _, c := range operationCommands(g, only) {
+		c.GroupID = "kms"
+		root.AddCommand(c)
+	}
+	vc := newCmdVault(g)
+	vc.GroupID = "pkms"
+	root.AddCommand(vc)
+	return root
+}
+
+// flagError turns pflag's parse errors into the AWS CLI's wording.
+func flagError(err error) error {
+	msg := err.Error()
+	if rest, ok := strings.CutPrefix(msg, "unknown flag: "); ok {
+		return usagef("Unknown options: %s", rest)
+	}
+	if rest, ok := strings.CutPrefix(msg, "unknown shorthand flag: "); ok {
+		return usagef("Unknown options: %s", rest)
+	}
+	return usagef("%s", msg)
+}
+
+// renderOptions are the format options the globals select.
+func (g *globals) renderOptions(title string) (format.Options, error) {
+	out := g.output
+	if out == "" {
+		out = g.env.getenv("AWS_DEFAULT_OUTPUT")
+	}
+	if out == "" {
+		out = "json"
+	}
+	switch out {
+	case "json", "text", "table", "yaml", "yaml-stream":
+	default:
+		return format.Options{}, usagef("argument --output: Invalid choice, valid choices are: json | text | table | yaml | yaml-stream")
+	}
+	if g.binaryFormat != "base64" && g.binaryFormat != "raw-in-base64-out" {
+		return format.Options{}, usagef("argument --cli-binary-format: Invalid choice, valid choices are: base64 | raw-in-base64-out")
+	}
+	opts := format.Options{Output: out, Title: title, Width: terminalWidth(g.env.stdout), TimestampFormat: g.tsFormat}
+	if tz := g.env.getenv("TZ"); tz != "" {
+		// Timestamps print in the local zone, as the AWS CLI's do.
+		if loc, err := time.LoadLocation(strings.TrimPrefix(tz, ":")); err == nil {
+			opts.Location = loc
+		}
+	}
+	if g.query != "" {
+		q, err := format.CompileQuery(g.query)
+		if err != nil {
+			return format.Options{}, &paramFailure{err}
+		}
+		opts.Query = q
+	}
+	return opts, nil
+}
+
+// paramFailure is a client-side failure outside validation (a bad --query),
+// exit 252 with the error text.
+type paramFailure struct{ err error }
+
+func (e *paramFailure) Error() string { return e.err.Error() }
+
+func terminalWidth(w io.Writer) int {
+	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		if width, _, err := term.GetSize(int(f.Fd())); err == nil && width > 0 {
+			return width
+		}
+	}
+	return 80
+}
+
+// debugf writes a debug line to stderr when --debug is on.
+func (g *globals) debugf(format string, args ...any) {
+	if g.debug {
+		fmt.Fprintf(g.env.stderr, "pkms debug: "+format+"\n", args...)
+	}
+}

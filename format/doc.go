@@ -1,0 +1,43 @@
+// Package format prints a command's result the way AWS CLI v2 prints it.
+//
+// pkms promises that every command's standard output is byte-for-byte what
+// `aws kms ...` would print, so scripts written against the real CLI keep
+// working. That output is produced by Python code inside the CLI (json.dump,
+// awscli/text.py, awscli/table.py, ruamel.yaml on top of libyaml) and each of
+// those has quirks a script can observe: the JSON indent and escaping rules,
+// Python's str() of True/None/floats, the text format's sorted and upper-cased
+// identifiers, the table layout's column scaling with banker's rounding, and
+// YAML's quoting decisions. This package re-implements exactly those rules.
+//
+// The pipeline is:
+//
+//	response value --Tree--> generic tree --Query (JMESPath)--> result --renderer--> bytes
+//
+// Tree converts Go structs (json tags, model member order) into ordered
+// objects, lists and scalars, turning timestamps into their printed form
+// (ISO 8601 strings for v2, epoch numbers for "wire") and blobs into base64.
+// The query runs on that tree with github.com/jmespath-community/go-jmespath;
+// key order lost in Go maps is restored afterwards (see query.go).
+//
+// Why no encoding/json: it escapes U+2028/U+2029 unconditionally and <, >, &
+// by default, prints floats differently from Python's repr, and uses a
+// different indent layout for empty containers; Python's json.dump(indent=4,
+// ensure_ascii=False) does none of that, so json.go has its own small encoder.
+//
+// Why no table library: the AWS table layout is not a generic table. Section
+// titles, nesting by indentation bars, sorted scalar keys, proportional column
+// scaling, the vertical flip of single-row sections on narrow terminals and
+// East Asian width accounting are all specific to awscli/table.py; table.go is
+// a line-for-line port of it.
+//
+// Why no YAML library: AWS CLI v2 dumps YAML with ruamel.yaml's safe dumper,
+// whose emitter is libyaml. Its scalar style choice (plain, single- or
+// double-quoted), line folding at 80 columns and YAML 1.2 implicit-type
+// quoting differ from Go YAML libraries; yaml.go ports the few libyaml
+// routines needed for plain objects, lists and scalars.
+//
+// Known, documented deviations from the Python originals are listed next to
+// the code that makes them (timestamps are truncated to the millisecond KMS
+// carries; identifiers are upper-cased with Go's simple case mapping; shared
+// sub-objects are never emitted as YAML anchors).
+package format

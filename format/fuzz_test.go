@@ -1,0 +1,36 @@
+package format
+
+import (
+	"encoding/json"
+	"testing"
+)
+
+// FuzzRender feeds arbitrary JSON documents and query expressions through
+// every output format: nothing may panic, and JSON output must stay valid
+// JSON.
+func FuzzRender(f *testing.F) {
+	f.Add(`{"KeyMetadata": {"KeyId": "k", "Enabled": true, "CreationDate": 1763796691.0}}`, "KeyMetadata.{b: KeyId, a: Enabled}", 80)
+	f.Add(`{"L": [1, "two", {"three": 3}, [4]]}`, "", 40)
+	f.Add(`[[1, [2, []]], {}, null, "x"]`, "[0]", 10)
+	f.Add(`{"Keys": [{"a": 1}, {"b": "\u2028"}]}`, "Keys[?a == `1`]", 0)
+	f.Add(`{"": {"": [""]}}`, "*.*", 1)
+	f.Fuzz(func(t *testing.T, doc, query string, width int) {
+		input, err := decodeOrdered([]byte(doc))
+		if err != nil {
+			return
+		}
+		opts := Options{Title: "Fuzz", Width: width % 300}
+		if query != "" {
+			if opts.Query, err = CompileQuery(query); err != nil {
+				return
+			}
+		}
+		for _, output := range []string{"json", "text", "table", "yaml", "yaml-stream"} {
+			opts.Output = output
+			out, err := render(input, opts)
+			if output == "json" && err == nil && len(out) > 0 && !json.Valid(out) {
+				t.Fatalf("invalid JSON output %q", out)
+			}
+		}
+	})
+}

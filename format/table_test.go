@@ -1,0 +1,88 @@
+package format
+
+import "testing"
+
+// Expected outputs were produced by awscli.table (AWS CLI 1.45.11) with the
+// same terminal widths.
+func TestTableWidth(t *testing.T) {
+	tests := []struct {
+		name  string
+		value any
+		title string
+		width int
+		want  string
+	}{
+		{"narrow single row stays horizontal", Object{{"Name", "short"}, {"Value", "x"}}, "T", 80, `--------------------
+|         T        |
++--------+---------+
+|  Name  |  Value  |
++--------+---------+
+|  short |  x      |
++--------+---------+
+`},
+		{"wide value at width 80 turns vertical", Object{{"Name", "short"}, {"Value", repeat("v", 90)}}, "T", 80, `---------------------------------------------------------------------------------------------------------
+|                                                   T                                                   |
++-------+-----------------------------------------------------------------------------------------------+
+|  Name |  short                                                                                        |
+|  Value|  vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv   |
++-------+-----------------------------------------------------------------------------------------------+
+`},
+		{"wide value on a wide terminal stays horizontal", Object{{"Name", "short"}, {"Value", repeat("v", 90)}}, "T", 200, `---------------------------------------------------------------------------------------------------------
+|                                                   T                                                   |
++-------+-----------------------------------------------------------------------------------------------+
+| Name  |                                             Value                                             |
++-------+-----------------------------------------------------------------------------------------------+
+|  short|  vvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvvv   |
++-------+-----------------------------------------------------------------------------------------------+
+`},
+		{"long title scales the columns", Object{{"Items", []any{
+			Object{{"A", "a"}, {"B", "bb"}, {"C", "c"}},
+			Object{{"A", "aaa"}, {"B", "b"}, {"C", "cc"}},
+		}}}, "AVeryLongTitleThatForcesColumnScaling", 0, `---------------------------------------
+|AVeryLongTitleThatForcesColumnScaling|
++-------------------------------------+
+||               Items               ||
+|+-----------+-----------+-----------+|
+||     A     |     B     |     C     ||
+|+-----------+-----------+-----------+|
+||  a        |  bb       |  c        ||
+||  aaa      |  b        |  cc       ||
+|+-----------+-----------+-----------+|
+`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := renderString(t, tt.value, Options{Output: "table", Title: tt.title, Width: tt.width})
+			if got != tt.want {
+				t.Errorf("got:\n%s\nwant:\n%s", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestColumnScalingRoundsHalfToEven(t *testing.T) {
+	// 3 columns of natural width 5 scaled to 22: 22/15*5 = 7.33 each,
+	// rounded to 7+7+7 = 21, the missing column goes to the last one.
+	s := &section{maxWidths: []int{1, 1, 1}}
+	if got := s.columnWidths(22); !equalInts(got, []int{7, 7, 8}) {
+		t.Errorf("columnWidths(22) = %v", got)
+	}
+	// 2.5 rounds to 2 and 3.5 to 4 (Python's round), then the excess is
+	// taken from the left.
+	s = &section{maxWidths: []int{1, 3}}
+	if got := s.columnWidths(6); !equalInts(got, []int{2, 4}) {
+		t.Errorf("columnWidths(6) = %v", got)
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,13 @@
+// Package kms is the whole of AWS KMS semantics, offline: one method per API
+// operation on *Service, with input and output types whose names, JSON tags
+// and member order are exactly those of the AWS API (botocore's kms
+// 2014-11-01 model). Because the types carry the AWS member names, the
+// command line (flags, --cli-input-json, output), and the wire protocol are
+// all derived from them and no operation is implemented twice.
+//
+// The package owns key states and the key-state × operation matrix, key
+// references (key id, key ARN, alias name, alias ARN), aliases, tags and
+// key policies. Persistent state lives in a vault (see Store); every
+// operation runs in exactly one vault transaction, so it lands whole or not
+// at all. Errors are *Error values whose Code is the AWS exception name.
+package kms

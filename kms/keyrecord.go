@@ -1,0 +1,153 @@
+package kms
+
+import (
+	"encoding/hex"
+	"errors"
+	"io"
+	"time"
+)
+
+// keyRecord is what the vault stores for one KMS key. It is sealed by the
+// vault; the key material never leaves the service except as the outputs
+// the KMS API defines (data keys, public keys).
+type keyRecord struct {
+	KeyID               string     `json:"id"`
+	Created             time.Time  `json:"created"`
+	Description         string     `json:"description"`
+	Usage               KeyUsage   `json:"usage"`
+	Spec                KeySpec    `json:"spec"`
+	Origin              Origin     `json:"origin"`
+	State               KeyState   `json:"state"`
+	DeletionDate        *time.Time `json:"deletionDate,omitempty"`
+	PendingWindowInDays int32      `json:"pendingWindow,omitempty"`
+	Policy              string     `json:"policy"`
+	Tags                []Tag      `json:"tags,omitempty"`
+	Materials           []material `json:"materials,omitempty"`
+	CurrentMaterial     string     `json:"currentMaterial,omitempty"`
+}
+
+// material is one version of a key's secret material. ID is the
+// 64-hex-digit KeyMaterialId AWS reports.
+type material struct {
+	ID      string    `json:"id"`
+	Secret  []byte    `json:"secret"`
+	Created time.Time `json:"created"`
+}
+
+func (k *keyRecord) current() *material {
+	for i := range k.Materials {
+		if k.Materials[i].ID == k.CurrentMaterial {
+			return &k.Materials[i]
+		}
+	}
+	return nil
+}
+
+func (k *keyRecord) materialByID(id [32]byte) *material {
+	want := hex.EncodeToString(id[:])
+	for i := range k.Materials {
+		if k.Materials[i].ID == want {
+			return &k.Materials[i]
+		}
+	}
+	return nil
+}
+
+// newMaterial draws fresh secret material of n bytes with a random id.
+func newMaterial(r io.Reader, n int, now time.Time) (material, error) {
+	var id [32]byte
+	secret := make([]byte, n)
+	if _, err := io.ReadFull(r, id[:]); err != nil {
+		return material{}, err
+	}
+	if _, err := io.ReadFull(r, secret); err != nil {
+		return material{}, err
+	}
+	return material{ID: hex.EncodeToString(id[:]), Secret: secret, Created: now}, nil
+}
+
+func (t *txn) keyArn(id string) string {
+	return "arn:aws:kms:" + t.s.region + ":" + t.account + ":key/" + id
+}
+
+func (t *txn) aliasArn(name string) string {
+	return "arn:aws:kms:" + t.s.region + ":" + t.account + ":" + name
+}
+
+// loadKey reads a key by its bare id. A key whose deletion date has passed
+// is gone, even before the next write transaction removes it.
+func (t *txn) loadKey(id string) (*keyRecord, error) {
+	var k keyRecord
+	if err := getJSON(t, bucketKeys, id, &k); err != nil {
+		if errors.Is(err, ErrNoRecord) {
+			return nil, t.keyNotFound(id)
+		}
+		return nil, err
+	}
+	if k.expired(t.now) {
+		return nil, t.keyNotFound(id)
+	}
+	return &k, nil
+}
+
+func (k *keyRecord) expired(now time.Time) bool {
+	return k.State == KeyStatePendingDeletion && k.DeletionDate != nil && !now.Before(*k.DeletionDate)
+}
+
+func (t *txn) keyNotFound(id string) error {
+	return newErr(NotFoundException, "Key '%s' does not exist", t.keyArn(id))
+}
+
+func (t *txn) saveKey(k *keyRecord) error { return putJSON(t, bucketKeys, k.KeyID, k) }
+
+// metadata renders a key record as the KeyMetadata structure AWS returns.
+func (t *txn) metadata(k *keyRecord) *KeyMetadata {
+	m := &KeyMetadata{
+		AWSAccountId: t.account,
+		KeyId:        k.KeyID,
+		Arn:          t.keyArn(k.KeyID),
+		CreationDate: NewTimestamp(k.Created),
+		Enabled:      ptr(k.State == KeyStateEnabled),
+		Description:  k.Description,
+		KeyUsage:     k.Usage,
+		KeyState:     k.State,
+		Origin:       k.Origin,
+		KeyManager:   KeyManagerCustomer,
+		KeySpec:      k.Spec,
+		MultiRegion:  ptr(false),
+	}
+	if contains(CustomerMasterKeySpec("").Values(), string(k.Spec)) {
+		m.CustomerMasterKeySpec = CustomerMasterKeySpec(k.Spec)
+	}
+	if k.State == KeyStatePendingDeletion && k.DeletionDate != nil {
+		m.DeletionDate = NewTimestamp(*k.DeletionDate)
+		m.PendingDeletionWindowInDays = ptr(k.PendingWindowInDays)
+	}
+	algs := specAlgorithms(k.Spec, k.Usage)
+	m.EncryptionAlgorithms = algs.encryption
+	m.SigningAlgorithms = algs.signing
+	m.MacAlgorithms = algs.mac
+	m.KeyAgreementAlgorithms = algs.agreement
+	if k.CurrentMaterial != "" {
+		m.CurrentKeyMaterialId = k.CurrentMaterial
+	}
+	return m
+}
+
+// algorithms lists what a key of one spec and usage supports.
+type algorithms struct {
+	encryption []EncryptionAlgorithm
+	signing    []SigningAlgorithm
+	mac        []MacAlgorithm
+	agreement  []KeyAgreementAlgorithm
+}
+
+func specAlgorithms(spec KeySpec, usage KeyUsage) algorithms {
+	switch spec {
+	case KeySpecSymmetricDefault:
+		return algorithms{encryption: []EncryptionAlgorithm{EncryptionAlgorithmSymmetricDefault}}
+	}
+	return algorithms{}
+}
+
+func ptr[T any](v T) *T { return &v }

@@ -1,0 +1,197 @@
+package kms
+
+import (
+	"context"
+	"fmt"
+	"io"
+)
+
+func init() {
+	implement("CreateKey", (*Service).CreateKey)
+	implement("DescribeKey", (*Service).DescribeKey)
+	implement("ListKeys", (*Service).ListKeys)
+	implement("EnableKey", (*Service).EnableKey)
+	implement("DisableKey", (*Service).DisableKey)
+	implement("UpdateKeyDescription", (*Service).UpdateKeyDescription)
+}
+
+// maxKeys is AWS's resource quota of KMS keys per account and region.
+const maxKeys = 100000
+
+// symmetricKeyBytes is the size of SYMMETRIC_DEFAULT key material (AES-256).
+const symmetricKeyBytes = 32
+
+// CreateKey creates a customer managed key. Defaults follow AWS: a
+// SYMMETRIC_DEFAULT ENCRYPT_DECRYPT key with KMS-generated material, the
+// default key policy, Enabled. Origin EXTERNAL creates a key without
+// material in PendingImport.
+func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKeyOutput, error) {
+	spec, usage, err := createKeySpec(in)
+	if err != nil {
+		return nil, err
+	}
+	origin := in.Origin
+	if origin == "" {
+		origin = OriginAwsKms
+	}
+	switch {
+	case in.MultiRegion != nil && *in.MultiRegion:
+		return nil, newErr(UnsupportedOperationException, "pkms does not support multi-Region keys yet")
+	case in.CustomKeyStoreId != "":
+		return nil, newErr(CustomKeyStoreNotFoundException, "Custom key store %s does not exist", in.CustomKeyStoreId)
+	case origin == OriginAwsCloudhsm || origin == OriginExternalKeyStore:
+		return nil, newErr(ValidationException, "Origin %s requires a CustomKeyStoreId", origin)
+	case in.XksKeyId != "":
+		return nil, newErr(ValidationException, "XksKeyId is valid only with Origin EXTERNAL_KEY_STORE")
+	}
+	if err := validateTags(in.Tags); err != nil {
+		return nil, err
+	}
+	var out *CreateKeyOutput
+	err = s.update(ctx, func(t *txn) error {
+		n, err := t.Count(bucketKeys)
+		if err != nil {
+			return err
+		}
+		if n >= maxKeys {
+			return newErr(LimitExceededException, "The request was rejected because the number of KMS keys in the account and Region would exceed the limit of %d", maxKeys)
+		}
+		policy := in.Policy
+		if policy == "" {
+			policy = defaultKeyPolicy(t.account)
+		} else if err := t.checkPolicy(policy, in.BypassPolicyLockoutSafetyCheck); err != nil {
+			return err
+		}
+		id, err := newKeyID(s.rand)
+		if err != nil {
+			return err
+		}
+		k := &keyRecord{KeyID: id, Created: t.now, Description: in.Description, Usage: usage,
+			Spec: spec, Origin: origin, State: KeyStateEnabled, Policy: policy, Tags: mergeTags(nil, in.Tags)}
+		if origin == OriginExternal {
+			k.State = KeyStatePendingImport
+		} else {
+			m, err := newMaterial(s.rand, symmetricKeyBytes, t.now)
+			if err != nil {
+				return err
+			}
+			k.Materials = []material{m}
+			k.CurrentMaterial = m.ID
+		}
+		if err := t.saveKey(k); err != nil {
+			return err
+		}
+		out = &CreateKeyOutput{KeyMetadata: t.metadata(k)}
+		return nil
+	})
+	return out, err
+}
+
+// createKeySpec settles KeySpec (or its deprecated twin
+// CustomerMasterKeySpec) and KeyUsage for a new key.
+func createKeySpec(in *CreateKeyInput) (KeySpec, KeyUsage, error) {
+	spec := in.KeySpec
+	if in.CustomerMasterKeySpec != "" {
+		if spec != "" {
+			return "", "", newErr(ValidationException, "You cannot specify both KeySpec and CustomerMasterKeySpec. CustomerMasterKeySpec is deprecated; use KeySpec.")
+		}
+		spec = KeySpec(in.CustomerMasterKeySpec)
+	}
+	if spec == "" {
+		spec = KeySpecSymmetricDefault
+	}
+	usage := in.KeyUsage
+	if spec != KeySpecSymmetricDefault {
+		return "", "", newErr(UnsupportedOperationException, "KeySpec %s is not supported by pkms yet; only SYMMETRIC_DEFAULT keys can be created", spec)
+	}
+	if usage == "" {
+		usage = KeyUsageEncryptDecrypt
+	}
+	if usage != KeyUsageEncryptDecrypt {
+		return "", "", newErr(ValidationException, "KeyUsage %s is not compatible with KeySpec %s", usage, spec)
+	}
+	return spec, usage, nil
+}
+
+// newKeyID returns a random (version 4) UUID, the form of AWS key ids.
+func newKeyID(r io.Reader) (string, error) {
+	var b [16]byte
+	if _, err := io.ReadFull(r, b[:]); err != nil {
+		return "", err
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
+}
+
+// DescribeKey returns a key's metadata.
+func (s *Service) DescribeKey(ctx context.Context, in *DescribeKeyInput) (*DescribeKeyOutput, error) {
+	var out *DescribeKeyOutput
+	err := s.view(ctx, func(t *txn) error {
+		k, err := t.resolveKey(in.KeyId)
+		if err != nil {
+			return err
+		}
+		out = &DescribeKeyOutput{KeyMetadata: t.metadata(k)}
+		return nil
+	})
+	return out, err
+}
+
+// ListKeys lists keys in the vault's stable (opaque) order, a page at a time.
+func (s *Service) ListKeys(ctx context.Context, in *ListKeysInput) (*ListKeysOutput, error) {
+	var out *ListKeysOutput
+	err := s.view(ctx, func(t *txn) error {
+		keys, next, more, err := pageOf(t, bucketKeys, in.Marker, limit(in.Limit, 100, 1000), func(v []byte) (KeyListEntry, bool, error) {
+			var k keyRecord
+			if err := unmarshalRecord(v, &k); err != nil || k.expired(t.now) {
+				return KeyListEntry{}, false, err
+			}
+			return KeyListEntry{KeyId: k.KeyID, KeyArn: t.keyArn(k.KeyID)}, true, nil
+		})
+		out = &ListKeysOutput{Keys: keys, NextMarker: next, Truncated: ptr(more)}
+		return err
+	})
+	return out, err
+}
+
+// setState is the shared body of EnableKey and DisableKey.
+func (s *Service) setState(ctx context.Context, op, ref string, state KeyState) error {
+	return s.update(ctx, func(t *txn) error {
+		k, err := t.resolveKey(ref)
+		if err != nil {
+			return err
+		}
+		if err := t.checkState(op, k); err != nil {
+			return err
+		}
+		k.State = state
+		return t.saveKey(k)
+	})
+}
+
+// EnableKey sets a key's state to Enabled.
+func (s *Service) EnableKey(ctx context.Context, in *EnableKeyInput) (*EnableKeyOutput, error) {
+	return &EnableKeyOutput{}, s.setState(ctx, "EnableKey", in.KeyId, KeyStateEnabled)
+}
+
+// DisableKey sets a key's state to Disabled; it can no longer be used in
+// cryptographic operations until it is enabled again.
+func (s *Service) DisableKey(ctx context.Context, in *DisableKeyInput) (*DisableKeyOutput, error) {
+	return &DisableKeyOutput{}, s.setState(ctx, "DisableKey", in.KeyId, KeyStateDisabled)
+}
+
+// UpdateKeyDescription replaces a key's description.
+func (s *Service) UpdateKeyDescription(ctx context.Context, in *UpdateKeyDescriptionInput) (*UpdateKeyDescriptionOutput, error) {
+	return &UpdateKeyDescriptionOutput{}, s.update(ctx, func(t *txn) error {
+		k, err := t.resolveKey(in.KeyId)
+		if err != nil {
+			return err
+		}
+		if err := t.checkState("UpdateKeyDescription", k); err != nil {
+			return err
+		}
+		k.Description = in.Description
+		return t.saveKey(k)
+	})
+}

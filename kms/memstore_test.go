@@ -1,0 +1,103 @@
+package kms
+
+import (
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+)
+
+// memStore is an in-memory Store for tests: copy-on-write transactions
+// (an Update whose function fails leaves no trace), records ordered by id,
+// markers that are opaque to the service.
+type memStore struct {
+	mu   sync.RWMutex
+	data map[string]map[string][]byte
+}
+
+func newMemStore() *memStore { return &memStore{data: map[string]map[string][]byte{}} }
+
+type memTx struct {
+	data     map[string]map[string][]byte
+	writable bool
+}
+
+func (m *memStore) View(fn func(Tx) error) error {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	return fn(&memTx{data: m.data})
+}
+
+func (m *memStore) Update(fn func(Tx) error) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	cp := map[string]map[string][]byte{}
+	for b, recs := range m.data {
+		cp[b] = map[string][]byte{}
+		for k, v := range recs {
+			cp[b][k] = append([]byte(nil), v...)
+		}
+	}
+	if err := fn(&memTx{data: cp, writable: true}); err != nil {
+		return err
+	}
+	m.data = cp
+	return nil
+}
+
+func (t *memTx) Get(bucket, id string) ([]byte, error) {
+	v, ok := t.data[bucket][id]
+	if !ok {
+		return nil, ErrNoRecord
+	}
+	return append([]byte(nil), v...), nil
+}
+
+func (t *memTx) Put(bucket, id string, v []byte) error {
+	if !t.writable {
+		return errors.New("memstore: write in a read-only transaction")
+	}
+	if t.data[bucket] == nil {
+		t.data[bucket] = map[string][]byte{}
+	}
+	t.data[bucket][id] = append([]byte(nil), v...)
+	return nil
+}
+
+func (t *memTx) Delete(bucket, id string) error {
+	if !t.writable {
+		return errors.New("memstore: write in a read-only transaction")
+	}
+	delete(t.data[bucket], id)
+	return nil
+}
+
+func (t *memTx) ForEach(bucket, after string, fn func(string, []byte) error) error {
+	start := ""
+	if after != "" {
+		b, err := hex.DecodeString(after)
+		if err != nil {
+			return fmt.Errorf("%w: %q", ErrInvalidMarker, after)
+		}
+		start = string(b)
+	}
+	ids := make([]string, 0, len(t.data[bucket]))
+	for id := range t.data[bucket] {
+		if after == "" || id > start {
+			ids = append(ids, id)
+		}
+	}
+	sort.Strings(ids)
+	for _, id := range ids {
+		if err := fn(hex.EncodeToString([]byte(id)), t.data[bucket][id]); err != nil {
+			if errors.Is(err, ErrStop) {
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *memTx) Count(bucket string) (int, error) { return len(t.data[bucket]), nil }

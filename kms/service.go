@@ -1,0 +1,135 @@
+package kms
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"io"
+	"regexp"
+	"sync"
+	"time"
+)
+
+// Store is the persistence the service needs: one transaction per
+// operation, read-only or read-write. The vault package provides it (see
+// VaultStore); records are opaque bytes addressed by bucket and id.
+type Store interface {
+	View(fn func(Tx) error) error
+	Update(fn func(Tx) error) error
+}
+
+// Tx is one transaction. Get returns an error matching ErrNoRecord when the
+// record is absent. ForEach visits records in a stable order starting
+// strictly after the opaque marker `after`; a callback returning ErrStop
+// ends the walk without error.
+type Tx interface {
+	Get(bucket, id string) ([]byte, error)
+	Put(bucket, id string, value []byte) error
+	Delete(bucket, id string) error
+	ForEach(bucket, after string, fn func(marker string, value []byte) error) error
+	Count(bucket string) (int, error)
+}
+
+// ErrNoRecord is what a Store reports for an absent record.
+var ErrNoRecord = errors.New("kms: no such record")
+
+// ErrStop ends a ForEach walk early.
+var ErrStop = errors.New("kms: stop iteration")
+
+// ErrInvalidMarker is what a Store reports for a marker it did not produce.
+var ErrInvalidMarker = errors.New("kms: invalid marker")
+
+// Options configure a Service.
+type Options struct {
+	// Region shapes every ARN the service prints and accepts (default us-east-1).
+	Region string
+	// Clock returns the current time (default time.Now); tests fix it.
+	Clock func() time.Time
+	// Rand supplies every random byte (default crypto/rand.Reader).
+	Rand io.Reader
+}
+
+// Service implements the AWS KMS operations over a Store. It is safe for
+// concurrent use as long as the Store is.
+type Service struct {
+	mu      sync.Mutex
+	account string // cached from the vault's config record
+	store   Store
+	region  string
+	clock   func() time.Time
+	rand    io.Reader
+}
+
+// DefaultRegion is the region used when none is configured, as the AWS CLI
+// documentation examples do.
+const DefaultRegion = "us-east-1"
+
+var regionPattern = regexp.MustCompile(`^([a-z]+-){2,3}\d+$`)
+
+// ValidRegion reports whether r has the shape of an AWS region name.
+func ValidRegion(r string) bool { return regionPattern.MatchString(r) }
+
+// New returns a Service over store.
+func New(store Store, opts Options) *Service {
+	s := &Service{store: store, region: opts.Region, clock: opts.Clock, rand: opts.Rand}
+	if s.region == "" {
+		s.region = DefaultRegion
+	}
+	if s.clock == nil {
+		s.clock = time.Now
+	}
+	if s.rand == nil {
+		s.rand = rand.Reader
+	}
+	return s
+}
+
+// Region returns the region the service shapes ARNs with.
+func (s *Service) Region() string { return s.region }
+
+func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Millisecond) }
+
+// view runs fn in a read-only transaction.
+func (s *Service) view(ctx context.Context, fn func(*txn) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.store.View(func(tx Tx) error {
+		t, err := s.begin(tx, false)
+		if err != nil {
+			return err
+		}
+		return fn(t)
+	})
+}
+
+// update runs fn in a read-write transaction, after applying time-driven
+// state (expired deletion windows) so that every write sees a current vault.
+func (s *Service) update(ctx context.Context, fn func(*txn) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return s.store.Update(func(tx Tx) error {
+		t, err := s.begin(tx, true)
+		if err != nil {
+			return err
+		}
+		if err := t.purgeExpired(); err != nil {
+			return err
+		}
+		return fn(t)
+	})
+}
+
+// Counts returns how many keys and aliases the vault holds (keys pending
+// deletion included until they are purged).
+func (s *Service) Counts() (keys, aliases int, err error) {
+	err = s.store.View(func(tx Tx) error {
+		if keys, err = tx.Count(bucketKeys); err != nil {
+			return err
+		}
+		aliases, err = tx.Count(bucketAliases)
+		return err
+	})
+	return keys, aliases, err
+}

@@ -1,0 +1,122 @@
+package kms
+
+import (
+	"crypto/rand"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math/big"
+	"time"
+)
+
+// Bucket names in the vault. Record ids inside them are logical ids (key
+// id, alias name); the vault stores them opaquely.
+const (
+	bucketConfig    = "config"
+	bucketKeys      = "keys"
+	bucketAliases   = "aliases"
+	bucketDeletions = "deletions"
+)
+
+// config is the vault-wide KMS configuration, written once by Initialize.
+type config struct {
+	AccountID string `json:"AccountId"`
+}
+
+// txn is one operation's view of the vault: the raw transaction plus the
+// account and the operation's clock reading, so that every timestamp an
+// operation writes is the same instant.
+type txn struct {
+	Tx
+	s       *Service
+	account string
+	now     time.Time
+}
+
+func (s *Service) begin(tx Tx, writable bool) (*txn, error) {
+	account, err := s.accountID(tx)
+	if err != nil {
+		return nil, err
+	}
+	return &txn{Tx: tx, s: s, account: account, now: s.now()}, nil
+}
+
+// accountID reads the vault's account id once; it never changes.
+func (s *Service) accountID(tx Tx) (string, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.account != "" {
+		return s.account, nil
+	}
+	var cfg config
+	if err := getJSON(tx, bucketConfig, "config", &cfg); err != nil {
+		if errors.Is(err, ErrNoRecord) {
+			return "", newErr(KMSInternalException, "the vault has no KMS configuration; it was not created by pkms vault init")
+		}
+		return "", err
+	}
+	s.account = cfg.AccountID
+	return s.account, nil
+}
+
+// Initialize writes the KMS configuration of a new vault. accountID is the
+// 12-digit account that ARNs and the default key policy name; "" picks a
+// random one.
+func Initialize(store Store, accountID string) (string, error) {
+	if accountID == "" {
+		n, err := rand.Int(rand.Reader, big.NewInt(9e11))
+		if err != nil {
+			return "", err
+		}
+		accountID = fmt.Sprintf("%012d", n.Int64()+1e11)
+	}
+	if !ValidAccountID(accountID) {
+		return "", fmt.Errorf("account id %q must be 12 digits", accountID)
+	}
+	err := store.Update(func(tx Tx) error {
+		if _, err := tx.Get(bucketConfig, "config"); err == nil {
+			return errors.New("the vault already has a KMS configuration")
+		}
+		return putJSON(tx, bucketConfig, "config", config{AccountID: accountID})
+	})
+	return accountID, err
+}
+
+// ValidAccountID reports whether s is a 12-digit AWS account id.
+func ValidAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func getJSON(tx Tx, bucket, id string, v any) error {
+	b, err := tx.Get(bucket, id)
+	if err != nil {
+		return err
+	}
+	return unmarshalRecord(b, v)
+}
+
+// unmarshalRecord decodes a record the service wrote. The vault has already
+// authenticated the bytes, so a failure here means a pkms bug or a record
+// from an incompatible version, reported as an internal error.
+func unmarshalRecord(b []byte, v any) error {
+	if err := json.Unmarshal(b, v); err != nil {
+		return newErr(KMSInternalException, "cannot decode a vault record: %v", err)
+	}
+	return nil
+}
+
+func putJSON(tx Tx, bucket, id string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return tx.Put(bucket, id, b)
+}

@@ -1,0 +1,150 @@
+package vault
+
+import (
+	"bytes"
+	"crypto/subtle"
+	"fmt"
+	"sort"
+	"strconv"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/pocketkms/pkms/crypto"
+)
+
+// FormatVersion is the vault file format this package reads and writes.
+const FormatVersion = 1
+
+// On-disk layout. Top-level buckets: "meta" (plaintext) and "data", whose
+// sub-buckets are the logical buckets of Tx (created on first Put).
+var (
+	bucketMeta  = []byte("meta")
+	bucketData  = []byte("data")
+	bucketSlots = []byte("slots") // inside meta
+
+	keyFormat = []byte("format") // ASCII decimal format version
+	keyID     = []byte("id")     // 16 random bytes
+	keyCheck  = []byte("check")  // Seal(DeriveKey(vk, "check"), checkPlaintext, AAD = vault id)
+)
+
+const (
+	idSize         = 16
+	checkPlaintext = "pkms vault check v1"
+	checkLabel     = "check"
+	maxCheckSize   = 256
+)
+
+// state is what a short read-only open learns about a vault.
+type state struct {
+	header *Header
+	check  []byte
+	slots  []*slot
+}
+
+// readFormat returns the format version stored in meta, or an error that is
+// ErrCorrupt or ErrNewerFormat. It is checked before anything else is parsed.
+func readFormat(path string, meta *bolt.Bucket) (int, error) {
+	raw := meta.Get(keyFormat)
+	if raw == nil {
+		return 0, corruptf(path, "meta bucket has no format version")
+	}
+	if len(raw) == 0 || len(raw) > 9 || raw[0] == '0' || raw[0] == '+' || raw[0] == '-' {
+		return 0, corruptf(path, "meta format version is not a positive number")
+	}
+	v, err := strconv.Atoi(string(raw))
+	if err != nil || v < 1 {
+		return 0, corruptf(path, "meta format version is not a positive number")
+	}
+	if v > FormatVersion {
+		return 0, newerFormatError(path, v)
+	}
+	return v, nil
+}
+
+// readMeta parses the meta bucket inside a bbolt transaction. Values are
+// copied out: they must outlive the transaction.
+func readMeta(path string, tx *bolt.Tx) (*state, error) {
+	meta := tx.Bucket(bucketMeta)
+	if meta == nil {
+		return nil, corruptf(path, "not a pkms vault (no meta bucket)")
+	}
+	ver, err := readFormat(path, meta)
+	if err != nil {
+		return nil, err
+	}
+	id := meta.Get(keyID)
+	if len(id) != idSize {
+		return nil, corruptf(path, "meta vault id has %d bytes, want %d", len(id), idSize)
+	}
+	check := meta.Get(keyCheck)
+	if len(check) < crypto.NonceSize+16 || len(check) > maxCheckSize {
+		return nil, corruptf(path, "meta check value has %d bytes", len(check))
+	}
+	if tx.Bucket(bucketData) == nil {
+		return nil, corruptf(path, "no data bucket")
+	}
+	sb := meta.Bucket(bucketSlots)
+	if sb == nil {
+		return nil, corruptf(path, "meta bucket has no slots bucket")
+	}
+	st := &state{
+		header: &Header{Path: path, ID: bytes.Clone(id), FormatVersion: ver},
+		check:  bytes.Clone(check),
+	}
+	c := sb.Cursor()
+	for k, v := c.First(); k != nil; k, v = c.Next() {
+		if v == nil {
+			return nil, corruptf(path, "slots bucket holds a nested bucket")
+		}
+		s, err := parseSlot(k, v)
+		if err != nil {
+			return nil, corruptWrap(path, err, "key slot: %v", err)
+		}
+		s.ageFile = bytes.Clone(s.ageFile)
+		st.slots = append(st.slots, s)
+	}
+	if len(st.slots) == 0 {
+		return nil, corruptf(path, "vault has no key slots")
+	}
+	st.header.Slots = slotInfos(st.slots)
+	return st, nil
+}
+
+func slotInfos(slots []*slot) []SlotInfo {
+	out := make([]SlotInfo, len(slots))
+	for i, s := range slots {
+		out[i] = s.SlotInfo
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, _ := strconv.ParseUint(out[i].ID, 10, 64)
+		b, _ := strconv.ParseUint(out[j].ID, 10, 64)
+		return a < b
+	})
+	return out
+}
+
+// makeCheck returns the check value for a vault key.
+func makeCheck(rand interface{ Read([]byte) (int, error) }, vk, id []byte) ([]byte, error) {
+	ck, err := crypto.DeriveKey(vk, checkLabel)
+	if err != nil {
+		return nil, err
+	}
+	defer clear(ck)
+	return crypto.Seal(rand, ck, []byte(checkPlaintext), id)
+}
+
+// verifyCheck reports whether vk opens the check value of vault id.
+func verifyCheck(vk, id, check []byte) bool {
+	ck, err := crypto.DeriveKey(vk, checkLabel)
+	if err != nil {
+		return false
+	}
+	defer clear(ck)
+	pt, err := crypto.Open(ck, check, id)
+	if err != nil {
+		return false
+	}
+	return subtle.ConstantTimeCompare(pt, []byte(checkPlaintext)) == 1
+}
+
+func formatBytes(v int) []byte { return []byte(fmt.Sprint(v)) }
