@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/pocketkms/pkms/cmd/param"
+	"github.com/pocketkms/pkms/completions"
 	"github.com/pocketkms/pkms/kms"
 )
 
@@ -111,6 +112,7 @@ func bindMembers(c *cobra.Command, in reflect.Type, docs map[string]string) []*m
 		}
 		usage = fmt.Sprintf("%s (%s%s)", usage, kindNames[m.kind], map[bool]string{true: ", required"}[m.required])
 		flag := c.Flags().VarPF(&m.raw, m.flag, "", usage)
+		registerCompletion(c, m)
 		switch m.kind {
 		case kindBool:
 			flag.NoOptDefVal = "true"
@@ -126,6 +128,22 @@ func bindMembers(c *cobra.Command, in reflect.Type, docs map[string]string) []*m
 
 var kindNames = map[kind]string{kindString: "string", kindInt: "integer", kindBool: "boolean", kindBlob: "blob",
 	kindTimestamp: "timestamp", kindMap: "map", kindStruct: "structure", kindList: "list", kindStructList: "list"}
+
+// registerCompletion offers enum values, or the paramfile prefixes for
+// blobs; it never touches the vault.
+func registerCompletion(c *cobra.Command, m *member) {
+	candidates := completions.ForType(m.field.Type)
+	directive := cobra.ShellCompDirectiveNoFileComp
+	if m.kind == kindBlob {
+		candidates, directive = completions.Blob, cobra.ShellCompDirectiveNoSpace
+	}
+	if candidates == nil {
+		return
+	}
+	_ = c.RegisterFlagCompletionFunc(m.flag, func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		return completions.Filter(candidates, toComplete), directive
+	})
+}
 
 // apply parses the option's words and stores the value in the input struct.
 func (m *member) apply(in reflect.Value, binaryFormat string) error {

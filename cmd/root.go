@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
+	"github.com/pocketkms/pkms/completions"
 	"github.com/pocketkms/pkms/format"
 )
 
@@ -147,6 +148,9 @@ Then:        pkms create-key --description "app data key"`,
 		_ = f.MarkHidden(name)
 	}
 	_ = f.MarkHidden("cli-timestamp-format")
+	_ = root.RegisterFlagCompletionFunc("output", func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		return completions.Filter(completions.Outputs, toComplete), cobra.ShellCompDirectiveNoFileComp
+	})
 
 	root.AddGroup(&cobra.Group{ID: "kms", Title: "AWS KMS operations:"}, &cobra.Group{ID: "pkms", Title: "pkms commands:"})
 	for _, c := range operationCommands(g, only) {

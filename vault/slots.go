@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"filippo.io/age"
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/pocketkms/pkms/crypto"
 )
@@ -267,4 +268,76 @@ func unlockSlots(path string, slots []*slot, creds Credentials) ([]byte, error) 
 		return nil, &vaultError{sentinel: ErrNoSlotMatched, msg: ErrNoSlotMatched.Error() + ": " + errors.Join(otherErrs...).Error(), cause: errors.Join(otherErrs...)}
 	}
 	return nil, ErrNoSlotMatched
+}
+
+// ChangePassphrase rewraps the passphrase slot (the first one, if a future
+// version allows several) under newPass with a new scrypt salt, in one
+// transaction; data records are not touched. The scrypt work is done before
+// the file is locked. ErrNoPassphraseSlot if the vault has none.
+func (v *Vault) ChangePassphrase(newPass []byte, workFactor int) error {
+	hasPass := false
+	for _, s := range v.Slots() {
+		hasPass = hasPass || s.Kind == SlotPassphrase
+	}
+	if !hasPass {
+		return ErrNoPassphraseSlot
+	}
+	v.mu.RLock()
+	if v.closed {
+		v.mu.RUnlock()
+		return ErrClosed
+	}
+	vk := bytes.Clone(v.vk)
+	v.mu.RUnlock()
+	ns, err := passphraseSlot(vk, newPass, workFactor, time.Now().UTC())
+	clear(vk)
+	if err != nil {
+		return err
+	}
+	var infos []SlotInfo
+	err = v.runRaw(true, func(btx *bolt.Tx) (*userPanic, error) {
+		meta := btx.Bucket(bucketMeta)
+		if meta == nil {
+			return nil, corruptf(v.path, "not a pkms vault (no meta bucket)")
+		}
+		sb := meta.Bucket(bucketSlots)
+		if sb == nil {
+			return nil, corruptf(v.path, "meta bucket has no slots bucket")
+		}
+		var all []*slot
+		var target []byte
+		c := sb.Cursor()
+		for k, val := c.First(); k != nil; k, val = c.Next() {
+			s, err := parseSlot(k, val)
+			if err != nil {
+				return nil, corruptWrap(v.path, err, "key slot: %v", err)
+			}
+			if s.Kind == SlotPassphrase && target == nil {
+				target = bytes.Clone(k)
+				ns.ID = s.ID
+				ns.Label = s.Label
+				s = ns
+			}
+			all = append(all, s)
+		}
+		if target == nil {
+			return nil, ErrNoPassphraseSlot
+		}
+		enc, err := encodeSlot(ns)
+		if err != nil {
+			return nil, err
+		}
+		if err := sb.Put(target, enc); err != nil {
+			return nil, err
+		}
+		infos = slotInfos(all)
+		return nil, nil
+	})
+	if err != nil {
+		return err
+	}
+	v.slotsMu.Lock()
+	v.slots = infos
+	v.slotsMu.Unlock()
+	return nil
 }

@@ -331,8 +331,11 @@ func TestInitValidation(t *testing.T) {
 }
 
 func TestDefaultWorkFactor(t *testing.T) {
-	if testing.Short() {
-		t.Skip("scrypt at work factor 18")
+	if wf, err := scryptWorkFactor(0); wf != 18 || err != nil {
+		t.Fatalf("default work factor = %d, %v; want 18", wf, err)
+	}
+	if testing.Short() || raceEnabled {
+		t.Skip("scrypt at work factor 18 takes a minute under -race")
 	}
 	path := filepath.Join(t.TempDir(), "v")
 	if err := Init(path, InitOptions{Passphrase: []byte("pw"), NoSync: true}); err != nil {

@@ -1,0 +1,201 @@
+package vault
+
+import (
+	crand "crypto/rand"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/pocketkms/pkms/crypto"
+)
+
+// InitOptions configures Init.
+type InitOptions struct {
+	Passphrase       []byte    // nil: no passphrase slot
+	ScryptWorkFactor int       // 0 means 18 (age's default); at most 22
+	Recipients       []string  // age recipient strings, one identity slot each; label = the recipient string
+	Rand             io.Reader // nil: crypto/rand.Reader
+	NoSync           bool      // tests only
+}
+
+// Init creates a new vault at path. See the package documentation for the
+// format. Creation is atomic: the file is built under a temporary name in the
+// same directory and hard-linked into place, so path either does not exist or
+// holds a complete vault; ErrExists if path already exists.
+func Init(path string, opts InitOptions) (err error) {
+	path = absPath(path)
+	if _, err := os.Lstat(path); err == nil {
+		return fmt.Errorf("%w: %s", ErrExists, path)
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return fmt.Errorf("vault: %w", err)
+	}
+	if opts.Passphrase == nil && len(opts.Recipients) == 0 {
+		return errors.New("vault: at least one key slot (a passphrase or a recipient) is required")
+	}
+	rnd := opts.Rand
+	if rnd == nil {
+		rnd = crand.Reader
+	}
+	vk := make([]byte, crypto.KeySize)
+	defer clear(vk)
+	id := make([]byte, idSize)
+	if _, err := io.ReadFull(rnd, vk); err != nil {
+		return fmt.Errorf("vault: reading randomness: %w", err)
+	}
+	if _, err := io.ReadFull(rnd, id); err != nil {
+		return fmt.Errorf("vault: reading randomness: %w", err)
+	}
+	check, err := makeCheck(rnd, vk, id)
+	if err != nil {
+		return fmt.Errorf("vault: %w", err)
+	}
+	now := time.Now().UTC()
+	var slots []*slot
+	if opts.Passphrase != nil {
+		s, err := passphraseSlot(vk, opts.Passphrase, opts.ScryptWorkFactor, now)
+		if err != nil {
+			return err
+		}
+		slots = append(slots, s)
+	}
+	for _, r := range opts.Recipients {
+		s, err := identitySlot(vk, r, now)
+		if err != nil {
+			return err
+		}
+		slots = append(slots, s)
+	}
+
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("vault: %w", err)
+	}
+	removeStaleTemps(dir, filepath.Base(path))
+	f, err := os.CreateTemp(dir, tempPrefix(filepath.Base(path))+"*.tmp")
+	if err != nil {
+		return fmt.Errorf("vault: %w", err)
+	}
+	tmp := f.Name()
+	defer os.Remove(tmp)
+	if err := f.Chmod(0o600); err != nil {
+		f.Close()
+		return fmt.Errorf("vault: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("vault: %w", err)
+	}
+
+	db, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: time.Second, NoSync: opts.NoSync})
+	if err != nil {
+		return fmt.Errorf("vault: creating %s: %w", tmp, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		meta, err := tx.CreateBucket(bucketMeta)
+		if err != nil {
+			return err
+		}
+		if err := meta.Put(keyFormat, formatBytes(FormatVersion)); err != nil {
+			return err
+		}
+		if err := meta.Put(keyID, id); err != nil {
+			return err
+		}
+		if err := meta.Put(keyCheck, check); err != nil {
+			return err
+		}
+		sb, err := meta.CreateBucket(bucketSlots)
+		if err != nil {
+			return err
+		}
+		for _, s := range slots {
+			if err := putNewSlot(sb, s); err != nil {
+				return err
+			}
+		}
+		_, err = tx.CreateBucket(bucketData)
+		return err
+	})
+	if cerr := db.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("vault: writing %s: %w", tmp, err)
+	}
+	if !opts.NoSync {
+		if err := syncPath(tmp); err != nil {
+			return fmt.Errorf("vault: %w", err)
+		}
+	}
+	if err := os.Link(tmp, path); err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("%w: %s", ErrExists, path)
+		}
+		return fmt.Errorf("vault: linking the new vault into place: %w", err)
+	}
+	if err := os.Remove(tmp); err != nil {
+		return fmt.Errorf("vault: %w", err)
+	}
+	if !opts.NoSync {
+		if err := syncPath(dir); err != nil {
+			return fmt.Errorf("vault: %w", err)
+		}
+	}
+	return nil
+}
+
+// putNewSlot stores s under the next slot id and sets s.ID.
+func putNewSlot(sb *bolt.Bucket, s *slot) error {
+	seq, err := sb.NextSequence()
+	if err != nil {
+		return err
+	}
+	s.ID = fmt.Sprint(seq)
+	enc, err := encodeSlot(s)
+	if err != nil {
+		return err
+	}
+	return sb.Put(slotKey(seq), enc)
+}
+
+func tempPrefix(base string) string { return "." + base + ".init-" }
+
+// removeStaleTemps removes temporary files left by an Init that crashed
+// (older than an hour, so a concurrent Init is never disturbed).
+func removeStaleTemps(dir, base string) {
+	matches, _ := filepath.Glob(filepath.Join(dir, escapeGlob(tempPrefix(base))+"*.tmp"))
+	for _, m := range matches {
+		if fi, err := os.Lstat(m); err == nil && fi.Mode().IsRegular() && time.Since(fi.ModTime()) > time.Hour {
+			_ = os.Remove(m)
+		}
+	}
+}
+
+func escapeGlob(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if strings.ContainsRune(`*?[]\`, r) {
+			b.WriteByte('\\')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func syncPath(p string) error {
+	f, err := os.Open(p)
+	if err != nil {
+		return err
+	}
+	err = f.Sync()
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
