@@ -53,6 +53,9 @@ func CompileQuery(expr string) (q *Query, err error) {
 			q, err = nil, &QueryError{Expr: expr, Detail: "Invalid jmespath expression: " + fmt.Sprint(r)}
 		}
 	}()
+	if expr == "" {
+		return nil, &QueryError{Expr: expr, Detail: "Invalid JMESPath expression: cannot be empty."}
+	}
 	rewritten, shifts, lexErr := rewriteLegacyLiterals(expr)
 	if lexErr != "" {
 		return nil, &QueryError{Expr: expr, Detail: lexErr}

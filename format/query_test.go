@@ -48,6 +48,23 @@ func TestQueryKeyOrder(t *testing.T) {
 	}
 }
 
+// Objects that pass through a query untouched keep their own order even
+// when the same keys appear in another order elsewhere in the input.
+func TestQueryKeepsEachObjectsOrder(t *testing.T) {
+	v := Object{
+		{"Outer", Object{{"B", int64(1)}, {"A", int64(2)}}},
+		{"A", int64(3)},
+		{"B", int64(4)},
+		{"List", []any{Object{{"Y", "y"}, {"X", "x"}}, Object{{"X", "x"}, {"Y", "y"}}}},
+	}
+	want := renderString(t, v, Options{})
+	for _, expr := range []string{"@", "[@][0]", "{Outer: Outer, A: A, B: B, List: List[?X == 'x']}"} {
+		if got := renderString(t, v, Options{Query: mustQuery(t, expr)}); got != want {
+			t.Errorf("%s:\ngot:\n%s\nwant:\n%s", expr, got, want)
+		}
+	}
+}
+
 func TestQueryResults(t *testing.T) {
 	describe := &createKeyOutput{KeyMetadata: symmetricKey()}
 	tests := []struct {
@@ -88,7 +105,8 @@ func TestCompileQueryErrors(t *testing.T) {
 		// Verified against AWS CLI 1.45.11 (aws-cli-conventions.md §2).
 		{"Keys[", "Bad value for --query Keys[: Invalid jmespath expression: Incomplete expression:\n\"Keys[\"\n      ^"},
 		{"foo(", "Bad value for --query foo(: Invalid jmespath expression: Incomplete expression:\n\"foo(\"\n     ^"},
-		// jmespath.py lexer errors, reproduced exactly.
+		// jmespath.py errors, reproduced exactly.
+		{"", "Bad value for --query : Invalid JMESPath expression: cannot be empty."},
 		{"`abc", "Bad value for --query `abc: Bad jmespath expression: Unclosed ` delimiter:\n`abc\n^"},
 		{"a == 'x", "Bad value for --query a == 'x: Bad jmespath expression: Unclosed ' delimiter:\na == 'x\n     ^"},
 		{"a[?b == `\"x`]", "Bad value for --query a[?b == `\"x`]: Bad jmespath expression: Bad token \"x:\na[?b == `\"x`]\n        ^"},

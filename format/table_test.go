@@ -67,11 +67,12 @@ func TestColumnScalingRoundsHalfToEven(t *testing.T) {
 	if got := s.columnWidths(22); !equalInts(got, []int{7, 7, 8}) {
 		t.Errorf("columnWidths(22) = %v", got)
 	}
-	// 2.5 rounds to 2 and 3.5 to 4 (Python's round), then the excess is
-	// taken from the left.
-	s = &section{maxWidths: []int{1, 3}}
-	if got := s.columnWidths(6); !equalInts(got, []int{2, 4}) {
-		t.Errorf("columnWidths(6) = %v", got)
+	// Natural widths 4, 4, 8 scaled to 10: 2.5, 2.5, 5 round half to
+	// even to 2, 2, 5 (Python's round), and the missing column is added
+	// from the right; rounding half up would give 2, 3, 5.
+	s = &section{maxWidths: []int{0, 0, 4}}
+	if got := s.columnWidths(10); !equalInts(got, []int{2, 2, 6}) {
+		t.Errorf("columnWidths(10) = %v", got)
 	}
 }
 
