@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"sort"
+	"syscall"
 	"testing"
 	"time"
 
@@ -73,15 +74,23 @@ func BenchmarkEncryptProcess(b *testing.B) {
 				b.Skip("100k-key vault takes a minute to build; skipped in -short")
 			}
 			path, idFile, _ := benchVault(b, n)
-			var times []time.Duration
-			b.ResetTimer()
-			for b.Loop() {
-				start := time.Now()
+			// The bulk load leaves the file's pages dirty; let the kernel
+			// write them back first, so the timing is of pkms, not of that.
+			syscall.Sync()
+			run := func() {
 				c := exec.Command(bin, "encrypt", "--key-id", "alias/bench", "--plaintext", "aGVsbG8gd29ybGQ=",
 					"--vault", path, "--identity-file", idFile, "--query", "CiphertextBlob", "--output", "text")
 				if out, err := c.CombinedOutput(); err != nil {
 					b.Fatalf("%v: %s", err, out)
 				}
+			}
+			for range 3 {
+				run()
+			}
+			var times []time.Duration
+			for b.Loop() {
+				start := time.Now()
+				run()
 				times = append(times, time.Since(start))
 			}
 			sort.Slice(times, func(i, j int) bool { return times[i] < times[j] })

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // This file holds the Python value formatting the AWS CLI's renderers rely
@@ -99,13 +100,27 @@ func writePyRepr(b *strings.Builder, v any) {
 }
 
 // writePyStringRepr quotes s like Python's str.__repr__.
-func writePyStringRepr(b *strings.Builder, s string) {
+func writePyStringRepr(b *strings.Builder, s string) { b.WriteString(PyStringRepr(s)) }
+
+// PyStringRepr is Python's repr() of a str, which the AWS CLI's messages and
+// text output show. Bytes that are not UTF-8 are shown the way Python shows
+// argv bytes it could not decode (surrogateescape). Exported because the
+// parameter parser's error messages need the same quoting.
+func PyStringRepr(s string) string {
 	quote := byte('\'')
 	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
 		quote = '"'
 	}
+	var b strings.Builder
 	b.WriteByte(quote)
-	for _, r := range s { // invalid UTF-8 bytes arrive as U+FFFD
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b.WriteString(`\udc` + hex(int(s[i]), 2, false))
+			i++
+			continue
+		}
+		i += size
 		switch {
 		case r == rune(quote) || r == '\\':
 			b.WriteByte('\\')
@@ -129,9 +144,9 @@ func writePyStringRepr(b *strings.Builder, s string) {
 		}
 	}
 	b.WriteByte(quote)
+	return b.String()
 }
 
-// hex formats n in at least width hex digits.
 func hex(n, width int, upper bool) string {
 	s := strconv.FormatInt(int64(n), 16)
 	if upper {

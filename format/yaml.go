@@ -3,6 +3,7 @@ package format
 import (
 	"regexp"
 	"strconv"
+	"sync"
 )
 
 // YAML output is what AWS CLI v2 prints with ruamel.yaml's safe dumper,
@@ -441,16 +442,20 @@ func analyzeScalar(rs []rune) scalarAnalysis {
 
 // yamlImplicit are ruamel.yaml's YAML 1.2 implicit resolvers (resolver.py):
 // a plain scalar matching one of them would not read back as a string.
-var yamlImplicit = []*regexp.Regexp{
-	regexp.MustCompile(`^(?:true|True|TRUE|false|False|FALSE)$`),
-	regexp.MustCompile(`^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$`),
-	regexp.MustCompile(`^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)$`),
-	regexp.MustCompile(`^(?:<<)$`),
-	regexp.MustCompile(`^(?:~|null|Null|NULL|)$`),
-	regexp.MustCompile(`^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$`),
-	regexp.MustCompile(`^(?:=)$`),
-	regexp.MustCompile(`^(?:!|&|\*)$`),
-}
+// Compiled on first use: most commands never print YAML, and start-up time
+// is what a script calling pkms hundreds of times pays.
+var yamlImplicit = sync.OnceValue(func() []*regexp.Regexp {
+	return []*regexp.Regexp{
+		regexp.MustCompile(`^(?:true|True|TRUE|false|False|FALSE)$`),
+		regexp.MustCompile(`^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)|[-+]?\.[0-9_]+(?:[eE][-+][0-9]+)?|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$`),
+		regexp.MustCompile(`^(?:[-+]?0b[0-1_]+|[-+]?0o?[0-7_]+|[-+]?[0-9_]+|[-+]?0x[0-9a-fA-F_]+)$`),
+		regexp.MustCompile(`^(?:<<)$`),
+		regexp.MustCompile(`^(?:~|null|Null|NULL|)$`),
+		regexp.MustCompile(`^(?:[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]|[0-9][0-9][0-9][0-9]-[0-9][0-9]?-[0-9][0-9]?(?:[Tt]|[ \t]+)[0-9][0-9]?:[0-9][0-9]:[0-9][0-9](?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9][0-9]?(?::[0-9][0-9])?))?)$`),
+		regexp.MustCompile(`^(?:=)$`),
+		regexp.MustCompile(`^(?:!|&|\*)$`),
+	}
+})
 
 func yamlImplicitlyTyped(s string) bool {
 	// Python's "$" also matches before a final newline.
@@ -459,7 +464,7 @@ func yamlImplicitlyTyped(s string) bool {
 			return true
 		}
 	}
-	for _, re := range yamlImplicit {
+	for _, re := range yamlImplicit() {
 		if re.MatchString(s) {
 			return true
 		}

@@ -32,6 +32,13 @@ func (t *txn) purgeExpired() error {
 	if err != nil || len(due) == 0 {
 		return err
 	}
+	n, err := t.keyCount()
+	if err != nil {
+		return err
+	}
+	if err := t.setKeyCount(max(n-len(due), 0)); err != nil {
+		return err
+	}
 	doomed := map[string]bool{}
 	for _, id := range due {
 		doomed[id] = true
@@ -117,7 +124,9 @@ func (s *Service) ScheduleKeyDeletion(ctx context.Context, in *ScheduleKeyDeleti
 }
 
 // CancelKeyDeletion takes a key out of PendingDeletion. As in AWS the key
-// is then Disabled, whatever its state was before, and must be enabled.
+// is then Disabled, whatever its state was before, and must be enabled; a
+// key that has no key material (imported material never imported or
+// deleted) returns to PendingImport instead.
 func (s *Service) CancelKeyDeletion(ctx context.Context, in *CancelKeyDeletionInput) (*CancelKeyDeletionOutput, error) {
 	var out *CancelKeyDeletionOutput
 	err := s.update(ctx, func(t *txn) error {
@@ -129,6 +138,9 @@ func (s *Service) CancelKeyDeletion(ctx context.Context, in *CancelKeyDeletionIn
 			return err
 		}
 		k.State = KeyStateDisabled
+		if k.current() == nil {
+			k.State = KeyStatePendingImport
+		}
 		k.DeletionDate = nil
 		k.PendingWindowInDays = 0
 		if err := t.saveKey(k); err != nil {

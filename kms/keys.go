@@ -49,7 +49,7 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 	}
 	var out *CreateKeyOutput
 	err = s.update(ctx, func(t *txn) error {
-		n, err := t.Count(bucketKeys)
+		n, err := t.keyCount()
 		if err != nil {
 			return err
 		}
@@ -79,6 +79,9 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 			k.CurrentMaterial = m.ID
 		}
 		if err := t.saveKey(k); err != nil {
+			return err
+		}
+		if err := t.setKeyCount(n + 1); err != nil {
 			return err
 		}
 		out = &CreateKeyOutput{KeyMetadata: t.metadata(k)}

@@ -241,11 +241,7 @@ func TestGetKeyPolicyDefault(t *testing.T) {
 		}
 	}
 	// The account in the policy is the vault's.
-	st := newMemStore()
-	if _, err := Initialize(st, "444455556666"); err != nil {
-		t.Fatal(err)
-	}
-	other := &testEnv{t: t, ctx: e.ctx, store: st, svc: New(st, Options{}), clock: e.clock}
+	other := newEnvForAccount(t, "444455556666")
 	out := invokeOK[GetKeyPolicyOutput](other, "GetKeyPolicy", &GetKeyPolicyInput{KeyId: other.newKey()})
 	if out.Policy != defaultPolicyText("444455556666") {
 		t.Errorf("policy of account 444455556666:\n%s", out.Policy)
@@ -290,6 +286,10 @@ func TestPutKeyPolicy(t *testing.T) {
 		{"kms:* to root", policyDoc("Allow", rootPrincipal, `"kms:*"`), false, "", ""},
 		{"kms:Put* to root", policyDoc("Allow", rootPrincipal, `"kms:Put*"`), false, "", ""},
 		{"kms:PutKeyPolicy in a list", policyDoc("Allow", `{"AWS":["arn:aws:iam::111122223333:user/u","arn:aws:iam::111122223333:root"]}`, `["kms:Encrypt","kms:PutKeyPolicy"]`), false, "", ""},
+		{"* action", policyDoc("Allow", rootPrincipal, `"*"`), false, "", ""},
+		{"actions are case-insensitive", policyDoc("Allow", rootPrincipal, `"KMS:putkeypolicy"`), false, "", ""},
+		{"kms:*Policy", policyDoc("Allow", rootPrincipal, `"kms:*Policy"`), false, "", ""},
+		{"* principal", policyDoc("Allow", `"*"`, `"kms:*"`), false, "", ""},
 		{"bare account principal", policyDoc("Allow", `{"AWS":"111122223333"}`, `"kms:*"`), false, "", ""},
 		{"exactly 32768 bytes", padded(32768), false, "", ""},
 		{"invalid JSON", `{"Version":"2012-10-17","Statement":[`, false, MalformedPolicyDocumentException, ""},

@@ -120,3 +120,23 @@ func putJSON(tx Tx, bucket, id string, v any) error {
 	}
 	return tx.Put(bucket, id, b)
 }
+
+// The number of keys is kept in a counter record, updated in the same
+// transaction as every create and purge, so that enforcing the key quota
+// costs one record read instead of a walk over every key.
+type keyCounter struct {
+	N int `json:"n"`
+}
+
+func (t *txn) keyCount() (int, error) {
+	var c keyCounter
+	err := getJSON(t, bucketConfig, "keycount", &c)
+	if errors.Is(err, ErrNoRecord) {
+		return t.Count(bucketKeys) // a vault from before the counter existed
+	}
+	return c.N, err
+}
+
+func (t *txn) setKeyCount(n int) error {
+	return putJSON(t, bucketConfig, "keycount", keyCounter{N: n})
+}

@@ -75,8 +75,8 @@ func checkValue(fv reflect.Value, tag reflect.StructTag, pfx, path string, msgs 
 			*msgs = append(*msgs, fmt.Sprintf("Value at '%s' failed to satisfy constraint: %s", path, c))
 		}
 	}
-	min, hasMin := intTag(tag, pfx+"min")
-	max, hasMax := intTag(tag, pfx+"max")
+	min, hasMin := intTag(tag, constraintKey(pfx, "min"))
+	max, hasMax := intTag(tag, constraintKey(pfx, "max"))
 	switch fv.Kind() {
 	case reflect.String:
 		s := fv.String()
@@ -94,7 +94,7 @@ func checkValue(fv reflect.Value, tag reflect.StructTag, pfx, path string, msgs 
 			fail(true, s, fmt.Sprintf("Member must have length greater than or equal to %d", min))
 		} else if hasMax && n > max {
 			fail(true, s, fmt.Sprintf("Member must have length less than or equal to %d", max))
-		} else if p := tag.Get(pfx + "pattern"); p != "" && !compilePattern(p).MatchString(s) {
+		} else if p := tag.Get(constraintKey(pfx, "pattern")); p != "" && !compilePattern(p).MatchString(s) {
 			fail(true, s, "Member must satisfy regular expression pattern: "+p)
 		}
 		if e, ok := fv.Interface().(valuer); ok && fv.Type() != reflect.TypeFor[string]() {
@@ -142,6 +142,15 @@ func checkValue(fv reflect.Value, tag reflect.StructTag, pfx, path string, msgs 
 			}
 		}
 	}
+}
+
+// constraintKey names a constraint tag: "min" for the member itself,
+// "itemMin" for the elements of a list member.
+func constraintKey(pfx, name string) string {
+	if pfx == "" {
+		return name
+	}
+	return pfx + strings.ToUpper(name[:1]) + name[1:]
 }
 
 func intTag(tag reflect.StructTag, key string) (int, bool) {

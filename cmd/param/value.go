@@ -1,12 +1,12 @@
 package param
 
 import (
+	"github.com/pocketkms/pkms/format"
+
 	"encoding/json"
 	"math"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Parsers build values in an internal form that keeps what Python keeps and
@@ -135,55 +135,8 @@ func pyRepr(v any) string {
 	return "<?>"
 }
 
-// pyReprStr is Python's repr() of a str. Bytes that are not UTF-8 are shown
-// the way Python shows argv bytes it could not decode (surrogateescape).
-func pyReprStr(s string) string {
-	quote := byte('\'')
-	if strings.IndexByte(s, '\'') >= 0 && strings.IndexByte(s, '"') < 0 {
-		quote = '"'
-	}
-	var b strings.Builder
-	b.WriteByte(quote)
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b.WriteString(`\udc` + hex2(uint32(s[i])))
-			i++
-			continue
-		}
-		i += size
-		switch {
-		case r == rune(quote) || r == '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case r == '\t':
-			b.WriteString(`\t`)
-		case r == '\n':
-			b.WriteString(`\n`)
-		case r == '\r':
-			b.WriteString(`\r`)
-		case r < ' ' || r == 0x7f:
-			b.WriteString(`\x` + hex2(uint32(r)))
-		case r < 0x7f || unicode.IsPrint(r):
-			b.WriteRune(r)
-		case r <= 0xff:
-			b.WriteString(`\x` + hex2(uint32(r)))
-		case r <= 0xffff:
-			b.WriteString(`\u` + padHex(uint32(r), 4))
-		default:
-			b.WriteString(`\U` + padHex(uint32(r), 8))
-		}
-	}
-	b.WriteByte(quote)
-	return b.String()
-}
-
-func hex2(n uint32) string { return padHex(n, 2) }
-
-func padHex(n uint32, width int) string {
-	h := strconv.FormatUint(uint64(n), 16)
-	return strings.Repeat("0", max(0, width-len(h))) + h
-}
+// pyReprStr is Python's repr() of a str.
+func pyReprStr(s string) string { return format.PyStringRepr(s) }
 
 // pyReprNumber is repr() of the int or float Python's json makes of n.
 func pyReprNumber(n json.Number) string {
