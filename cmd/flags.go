@@ -73,7 +73,8 @@ func kindOf(t reflect.Type) kind {
 	return kindStruct
 }
 
-// emptyList is what a list option given with no words records.
+// emptyList is what a list option given with no words records (see
+// expandListFlags).
 const emptyList = "\x00"
 
 // member is one API member bound to a command-line option.
@@ -88,11 +89,15 @@ type member struct {
 
 // rawValue records the words given for an option; parsing waits until all
 // options are known, because --cli-binary-format changes how blobs parse.
-type rawValue struct{ words []string }
+// typ is the type name help shows.
+type rawValue struct {
+	words []string
+	typ   string
+}
 
 func (r *rawValue) Set(s string) error { r.words = append(r.words, s); return nil }
 func (r *rawValue) String() string     { return "" }
-func (r *rawValue) Type() string       { return "" }
+func (r *rawValue) Type() string       { return r.typ }
 func (r *rawValue) set() bool          { return len(r.words) > 0 }
 
 func jsonName(f reflect.StructField) string {
@@ -110,24 +115,26 @@ func bindMembers(c *cobra.Command, in reflect.Type, docs map[string]string) []*m
 		if usage == "" {
 			usage = jsonName(f)
 		}
-		usage = fmt.Sprintf("%s (%s%s)", usage, kindNames[m.kind], map[bool]string{true: ", required"}[m.required])
+		if m.required {
+			usage += " (required)"
+		}
+		m.raw.typ = kindNames[m.kind]
 		flag := c.Flags().VarPF(&m.raw, m.flag, "", usage)
 		registerCompletion(c, m)
 		switch m.kind {
 		case kindBool:
 			flag.NoOptDefVal = "true"
+			m.noRaw.typ = "bool"
 			c.Flags().VarPF(&m.noRaw, "no-"+m.flag, "", "").NoOptDefVal = "true"
 			_ = c.Flags().MarkHidden("no-" + m.flag)
-		case kindList, kindStructList:
-			flag.NoOptDefVal = emptyList
 		}
 		ms = append(ms, m)
 	}
 	return ms
 }
 
-var kindNames = map[kind]string{kindString: "string", kindInt: "integer", kindBool: "boolean", kindBlob: "blob",
-	kindTimestamp: "timestamp", kindMap: "map", kindStruct: "structure", kindList: "list", kindStructList: "list"}
+var kindNames = map[kind]string{kindString: "string", kindInt: "integer", kindBlob: "blob",
+	kindTimestamp: "timestamp", kindMap: "map", kindStruct: "structure", kindList: "list", kindStructList: "list", kindBool: "bool"}
 
 // registerCompletion offers enum values, or the paramfile prefixes for
 // blobs; it never touches the vault.

@@ -170,8 +170,8 @@ func listFlagNames() map[string]bool {
 }
 
 // expandListFlags rewrites "--tags a b" as "--tags=a --tags=b" (and a bare
-// "--tags" as itself, meaning an empty list) so that the flag parser sees
-// one value per occurrence.
+// "--tags" as one empty-list marker) so that the flag parser sees one value
+// per occurrence.
 func expandListFlags(args []string) []string {
 	lists := listFlagNames()
 	out := make([]string, 0, len(args))
@@ -191,7 +191,7 @@ func expandListFlags(args []string) []string {
 			out = append(out, a+"="+args[i])
 		}
 		if n == 0 {
-			out = append(out, a)
+			out = append(out, a+"="+emptyList)
 		}
 	}
 	return out
