@@ -1,24 +1,20 @@
 package main
 
 import (
-	"context"
 	"os"
 	"path/filepath"
 	"testing"
 
 	"filippo.io/age"
 	"github.com/rogpeppe/go-internal/testscript"
-
-	"github.com/pocketkms/pkms/cmd"
 )
 
 // The end-to-end tests run the real pkms binary from testdata/script/*.txtar
 // the way a user types it, pipelines included (through sh -c).
 
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
-		"pkms": func() { os.Exit(cmd.Main(context.Background(), os.Args[1:])) },
-	})
+	// The scripts run this package's own main, signal handling included.
+	testscript.Main(m, map[string]func(){"pkms": main})
 }
 
 func TestScripts(t *testing.T) {
