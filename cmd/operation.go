@@ -258,10 +258,10 @@ func (s *session) invoke(ctx context.Context, op *kms.Operation, in any) (any, e
 	if errors.As(err, &ke) {
 		return nil, &opError{op: op.Name, err: ke}
 	}
-	if err != nil {
-		return nil, unlockError("", err)
+	if err != nil && isVaultError(err) {
+		return nil, &vaultError{err: err}
 	}
-	return out, nil
+	return out, err
 }
 
 func (s *session) close() {

@@ -163,6 +163,17 @@ func (g *globals) openService() (*kms.Service, *vault.Vault, error) {
 	return kms.New(kms.VaultStore(v), kms.Options{Region: g.regionName()}), v, nil
 }
 
+// isVaultError reports whether err is the vault's own failure (damaged,
+// locked by another process, newer format), which exits 253.
+func isVaultError(err error) bool {
+	for _, target := range []error{vault.ErrCorrupt, vault.ErrLocked, vault.ErrNewerFormat, vault.ErrClosed} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
+}
+
 // unlockError wraps an error from opening or unlocking the vault with the
 // hints a person needs next.
 func unlockError(path string, err error) error {

@@ -66,9 +66,10 @@ func (g *globals) render(title string, v any) error {
 	return format.Render(g.env.stdout, v, opts)
 }
 
-// newPassphrase reads a new passphrase: from fd or file when given (once),
-// else twice from the terminal, which must agree.
-func (g *globals) newPassphrase(fd int, what string) ([]byte, error) {
+// newPassphrase reads a passphrase for a new slot: from the descriptor fd
+// when one is given, else (when fileOK) from PKMS_PASSPHRASE_FILE, else
+// twice from the terminal, where both entries must agree.
+func (g *globals) newPassphrase(fd int, fileOK bool, label string) ([]byte, error) {
 	if fd >= 0 {
 		f := os.NewFile(uintptr(fd), "passphrase-fd")
 		if f == nil {
@@ -76,17 +77,17 @@ func (g *globals) newPassphrase(fd int, what string) ([]byte, error) {
 		}
 		return readSecret(f, "descriptor "+strconv.Itoa(fd))
 	}
-	if name := g.env.getenv("PKMS_PASSPHRASE_FILE"); name != "" && what == "" {
+	if fileOK && g.env.getenv("PKMS_PASSPHRASE_FILE") != "" {
 		return g.passphraseSource("")()
 	}
-	p1, err := g.prompt("Enter " + what + "passphrase: ")
+	p1, err := g.prompt("Enter " + label + ": ")
 	if err != nil {
 		return nil, err
 	}
 	if len(p1) == 0 {
 		return nil, errors.New("the passphrase must not be empty")
 	}
-	p2, err := g.prompt("Confirm " + what + "passphrase: ")
+	p2, err := g.prompt("Confirm " + label + ": ")
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +127,7 @@ func newCmdVaultInit(g *globals) *cobra.Command {
 			}
 			opts := vault.InitOptions{Recipients: recipients, ScryptWorkFactor: workFactor}
 			if !noPassphrase {
-				pass, err := g.newPassphrase(g.passphraseFD, "")
+				pass, err := g.newPassphrase(g.passphraseFD, true, "passphrase")
 				if err != nil {
 					return unlockError(path, err)
 				}
@@ -195,7 +196,9 @@ func newCmdVaultPasswd(g *globals) *cobra.Command {
 				return unlockError(path, err)
 			}
 			defer v.Close()
-			pass, err := g.newPassphrase(newFD, "new ")
+			// PKMS_PASSPHRASE_FILE holds the current passphrase here, so the
+			// new one comes from --new-passphrase-fd or the terminal.
+			pass, err := g.newPassphrase(newFD, false, "new passphrase")
 			if err != nil {
 				return &vaultError{err: err}
 			}
