@@ -249,12 +249,12 @@ func TestOutputGoldens(t *testing.T) {
 		"ReEncrypt": &kms.ReEncryptOutput{CiphertextBlob: []byte("new ciphertext"), SourceKeyId: meta.Arn, KeyId: meta.Arn,
 			SourceEncryptionAlgorithm: "SYMMETRIC_DEFAULT", DestinationEncryptionAlgorithm: "SYMMETRIC_DEFAULT",
 			SourceKeyMaterialId: strings.Repeat("ab", 32), DestinationKeyMaterialId: strings.Repeat("cd", 32)},
-		"GenerateDataKey": &kms.GenerateDataKeyOutput{CiphertextBlob: []byte("wrapped"), Plaintext: []byte("0123456789abcdef"), KeyId: meta.Arn, KeyMaterialId: strings.Repeat("ab", 32)},
+		"GenerateDataKey":                 &kms.GenerateDataKeyOutput{CiphertextBlob: []byte("wrapped"), Plaintext: []byte("0123456789abcdef"), KeyId: meta.Arn, KeyMaterialId: strings.Repeat("ab", 32)},
 		"GenerateDataKeyWithoutPlaintext": &kms.GenerateDataKeyWithoutPlaintextOutput{CiphertextBlob: []byte("wrapped"), KeyId: meta.Arn, KeyMaterialId: strings.Repeat("ab", 32)},
-		"GenerateRandom":   &kms.GenerateRandomOutput{Plaintext: []byte("random bytes")},
-		"ListResourceTags": &kms.ListResourceTagsOutput{Tags: []kms.Tag{{TagKey: "team", TagValue: "infra"}, {TagKey: "env", TagValue: ""}}, Truncated: no()},
-		"GetKeyPolicy":     &kms.GetKeyPolicyOutput{Policy: "{\n  \"Version\" : \"2012-10-17\"\n}", PolicyName: "default"},
-		"ListKeyPolicies":  &kms.ListKeyPoliciesOutput{PolicyNames: []string{"default"}, Truncated: no()},
+		"GenerateRandom":                  &kms.GenerateRandomOutput{Plaintext: []byte("random bytes")},
+		"ListResourceTags":                &kms.ListResourceTagsOutput{Tags: []kms.Tag{{TagKey: "team", TagValue: "infra"}, {TagKey: "env", TagValue: ""}}, Truncated: no()},
+		"GetKeyPolicy":                    &kms.GetKeyPolicyOutput{Policy: "{\n  \"Version\" : \"2012-10-17\"\n}", PolicyName: "default"},
+		"ListKeyPolicies":                 &kms.ListKeyPoliciesOutput{PolicyNames: []string{"default"}, Truncated: no()},
 	}
 	cases := []struct {
 		golden string
