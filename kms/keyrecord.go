@@ -3,7 +3,6 @@ package kms
 import (
 	"encoding/hex"
 	"errors"
-	"io"
 	"time"
 )
 
@@ -27,10 +26,13 @@ type keyRecord struct {
 }
 
 // material is one version of a key's secret material. ID is the
-// 64-hex-digit KeyMaterialId AWS reports.
+// 64-hex-digit KeyMaterialId AWS reports. Secret is the AES or HMAC key,
+// or the PKCS#8 private key of an asymmetric key, whose SubjectPublicKeyInfo
+// is Public.
 type material struct {
 	ID      string    `json:"id"`
 	Secret  []byte    `json:"secret"`
+	Public  []byte    `json:"public,omitempty"`
 	Created time.Time `json:"created"`
 }
 
@@ -51,19 +53,6 @@ func (k *keyRecord) materialByID(id [32]byte) *material {
 		}
 	}
 	return nil
-}
-
-// newMaterial draws fresh secret material of n bytes with a random id.
-func newMaterial(r io.Reader, n int, now time.Time) (material, error) {
-	var id [32]byte
-	secret := make([]byte, n)
-	if _, err := io.ReadFull(r, id[:]); err != nil {
-		return material{}, err
-	}
-	if _, err := io.ReadFull(r, secret); err != nil {
-		return material{}, err
-	}
-	return material{ID: hex.EncodeToString(id[:]), Secret: secret, Created: now}, nil
 }
 
 func (t *txn) keyArn(id string) string {
@@ -140,14 +129,6 @@ type algorithms struct {
 	signing    []SigningAlgorithm
 	mac        []MacAlgorithm
 	agreement  []KeyAgreementAlgorithm
-}
-
-func specAlgorithms(spec KeySpec, usage KeyUsage) algorithms {
-	switch spec {
-	case KeySpecSymmetricDefault:
-		return algorithms{encryption: []EncryptionAlgorithm{EncryptionAlgorithmSymmetricDefault}}
-	}
-	return algorithms{}
 }
 
 func ptr[T any](v T) *T { return &v }

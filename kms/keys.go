@@ -71,7 +71,7 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 		if origin == OriginExternal {
 			k.State = KeyStatePendingImport
 		} else {
-			m, err := newMaterial(s.rand, symmetricKeyBytes, t.now)
+			m, err := generateMaterial(s.rand, spec, t.now)
 			if err != nil {
 				return err
 			}
@@ -88,32 +88,6 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 		return nil
 	})
 	return out, err
-}
-
-// createKeySpec settles KeySpec (or its deprecated twin
-// CustomerMasterKeySpec) and KeyUsage for a new key.
-func createKeySpec(in *CreateKeyInput) (KeySpec, KeyUsage, error) {
-	spec := in.KeySpec
-	if in.CustomerMasterKeySpec != "" {
-		if spec != "" {
-			return "", "", newErr(ValidationException, "You cannot specify both KeySpec and CustomerMasterKeySpec. CustomerMasterKeySpec is deprecated; use KeySpec.")
-		}
-		spec = KeySpec(in.CustomerMasterKeySpec)
-	}
-	if spec == "" {
-		spec = KeySpecSymmetricDefault
-	}
-	usage := in.KeyUsage
-	if spec != KeySpecSymmetricDefault {
-		return "", "", newErr(UnsupportedOperationException, "KeySpec %s is not supported by pkms yet; only SYMMETRIC_DEFAULT keys can be created", spec)
-	}
-	if usage == "" {
-		usage = KeyUsageEncryptDecrypt
-	}
-	if usage != KeyUsageEncryptDecrypt {
-		return "", "", newErr(ValidationException, "KeyUsage %s is not compatible with KeySpec %s", usage, spec)
-	}
-	return spec, usage, nil
 }
 
 // newKeyID returns a random (version 4) UUID, the form of AWS key ids.

@@ -103,11 +103,11 @@ func TestCreateKeyRejects(t *testing.T) {
 		in   CreateKeyInput
 		code ErrorCode
 	}{
-		{"RSA key", CreateKeyInput{KeySpec: KeySpecRsa2048, KeyUsage: KeyUsageSignVerify}, UnsupportedOperationException},
-		{"ECC key", CreateKeyInput{KeySpec: KeySpecEccNistP256, KeyUsage: KeyUsageSignVerify}, UnsupportedOperationException},
-		{"HMAC key", CreateKeyInput{KeySpec: KeySpecHmac256, KeyUsage: KeyUsageGenerateVerifyMac}, UnsupportedOperationException},
-		{"ML-DSA key", CreateKeyInput{KeySpec: KeySpecMlDsa65, KeyUsage: KeyUsageSignVerify}, UnsupportedOperationException},
-		{"asymmetric CustomerMasterKeySpec", CreateKeyInput{CustomerMasterKeySpec: CustomerMasterKeySpecRsa2048, KeyUsage: KeyUsageEncryptDecrypt}, UnsupportedOperationException},
+		{"SM2 key", CreateKeyInput{KeySpec: KeySpecSm2, KeyUsage: KeyUsageSignVerify}, UnsupportedOperationException},
+		{"ECC key without a usage (AWS defaults to ENCRYPT_DECRYPT)", CreateKeyInput{KeySpec: KeySpecEccNistP256}, ValidationException},
+		{"HMAC key with ENCRYPT_DECRYPT", CreateKeyInput{KeySpec: KeySpecHmac256, KeyUsage: KeyUsageEncryptDecrypt}, ValidationException},
+		{"ML-DSA key for key agreement", CreateKeyInput{KeySpec: KeySpecMlDsa65, KeyUsage: KeyUsageKeyAgreement}, ValidationException},
+		{"secp256k1 for key agreement", CreateKeyInput{KeySpec: KeySpecEccSecgP256k1, KeyUsage: KeyUsageKeyAgreement}, ValidationException},
 		{"KeySpec and CustomerMasterKeySpec", CreateKeyInput{KeySpec: KeySpecSymmetricDefault, CustomerMasterKeySpec: CustomerMasterKeySpecSymmetricDefault}, ValidationException},
 		{"symmetric SIGN_VERIFY", CreateKeyInput{KeyUsage: KeyUsageSignVerify}, ValidationException},
 		{"symmetric GENERATE_VERIFY_MAC", CreateKeyInput{KeySpec: KeySpecSymmetricDefault, KeyUsage: KeyUsageGenerateVerifyMac}, ValidationException},

@@ -1,6 +1,8 @@
 package kms
 
 import (
+	"crypto/ecdh"
+	"crypto/x509"
 	"fmt"
 	"reflect"
 	"slices"
@@ -208,6 +210,20 @@ var matrixReachable = []KeyState{KeyStateEnabled, KeyStateDisabled, KeyStatePend
 type matrixCell struct {
 	key  string
 	blob []byte
+	sig  []byte // a signature of "message" by the key (SIGN_VERIFY keys)
+	mac  []byte // an HMAC of "message" by the key (HMAC keys)
+	peer []byte // a P-256 public key (SPKI) to agree with
+}
+
+// matrixKeys is the key an operation needs when that is not a symmetric
+// encryption key.
+var matrixKeys = map[string]CreateKeyInput{
+	"Sign":               {KeySpec: KeySpecEccNistP256, KeyUsage: KeyUsageSignVerify},
+	"Verify":             {KeySpec: KeySpecEccNistP256, KeyUsage: KeyUsageSignVerify},
+	"GetPublicKey":       {KeySpec: KeySpecEccNistP256, KeyUsage: KeyUsageSignVerify},
+	"GenerateMac":        {KeySpec: KeySpecHmac256, KeyUsage: KeyUsageGenerateVerifyMac},
+	"VerifyMac":          {KeySpec: KeySpecHmac256, KeyUsage: KeyUsageGenerateVerifyMac},
+	"DeriveSharedSecret": {KeySpec: KeySpecEccNistP256, KeyUsage: KeyUsageKeyAgreement},
 }
 
 // matrixInputs builds a minimal valid request naming the cell's key for
@@ -254,25 +270,71 @@ var matrixInputs = map[string]func(c matrixCell) any{
 	"UpdateKeyDescription": func(c matrixCell) any {
 		return &UpdateKeyDescriptionInput{KeyId: c.key, Description: "changed"}
 	},
+	"Sign": func(c matrixCell) any {
+		return &SignInput{KeyId: c.key, Message: []byte("message"), SigningAlgorithm: SigningAlgorithmEcdsaSha256}
+	},
+	"Verify": func(c matrixCell) any {
+		return &VerifyInput{KeyId: c.key, Message: []byte("message"), Signature: c.sig, SigningAlgorithm: SigningAlgorithmEcdsaSha256}
+	},
+	"GetPublicKey": func(c matrixCell) any { return &GetPublicKeyInput{KeyId: c.key} },
+	"GenerateMac": func(c matrixCell) any {
+		return &GenerateMacInput{KeyId: c.key, Message: []byte("message"), MacAlgorithm: MacAlgorithmHmacSha256}
+	},
+	"VerifyMac": func(c matrixCell) any {
+		return &VerifyMacInput{KeyId: c.key, Message: []byte("message"), Mac: c.mac, MacAlgorithm: MacAlgorithmHmacSha256}
+	},
+	"DeriveSharedSecret": func(c matrixCell) any {
+		return &DeriveSharedSecretInput{KeyId: c.key, KeyAgreementAlgorithm: KeyAgreementAlgorithmEcdh, PublicKey: c.peer}
+	},
+	"GenerateDataKeyPair": func(c matrixCell) any {
+		return &GenerateDataKeyPairInput{KeyId: c.key, KeyPairSpec: DataKeyPairSpecEccNistP256}
+	},
+	"GenerateDataKeyPairWithoutPlaintext": func(c matrixCell) any {
+		return &GenerateDataKeyPairWithoutPlaintextInput{KeyId: c.key, KeyPairSpec: DataKeyPairSpecEccNistP256}
+	},
 }
 
-// newMatrixCell builds a fresh vault holding the fixture of one cell.
-func newMatrixCell(t *testing.T, state KeyState) (*testEnv, matrixCell) {
+// newMatrixCell builds a fresh vault holding the fixture of one cell, with
+// the kind of key op needs.
+func newMatrixCell(t *testing.T, state KeyState, op string) (*testEnv, matrixCell) {
 	t.Helper()
 	e := newEnv(t)
 	e.createAlias("alias/other", e.newKey())
-	var c matrixCell
+	spec := matrixKeys[op]
+	c := matrixCell{sig: []byte("no signature"), mac: []byte("no mac"), peer: p256Peer(t)}
 	if state == KeyStatePendingImport {
-		c.key = e.newExternalKey()
+		spec.Origin = OriginExternal
+		c.key = e.createKey(&spec).KeyId
 		c.blob = blobNamingKey(t, c.key) // no material: a ciphertext can only be forged
 	} else {
-		c.key = e.newKey()
-		c.blob = e.encrypt(c.key, []byte("secret"), nil).CiphertextBlob
+		c.key = e.createKey(&spec).KeyId
+		switch spec.KeyUsage {
+		case KeyUsageSignVerify:
+			c.sig = invokeOK[SignOutput](e, "Sign", &SignInput{KeyId: c.key, Message: []byte("message"), SigningAlgorithm: SigningAlgorithmEcdsaSha256}).Signature
+		case KeyUsageGenerateVerifyMac:
+			c.mac = invokeOK[GenerateMacOutput](e, "GenerateMac", &GenerateMacInput{KeyId: c.key, Message: []byte("message"), MacAlgorithm: MacAlgorithmHmacSha256}).Mac
+		case "":
+			c.blob = e.encrypt(c.key, []byte("secret"), nil).CiphertextBlob
+		}
 	}
 	e.createAlias("alias/cell", c.key)
 	invokeOK[TagResourceOutput](e, "TagResource", &TagResourceInput{KeyId: c.key, Tags: []Tag{{TagKey: "t", TagValue: "v"}}})
 	e.putState(c.key, state)
 	return e, c
+}
+
+// p256Peer is another party's P-256 public key, as DER SPKI.
+func p256Peer(t *testing.T) []byte {
+	t.Helper()
+	k, err := ecdh.P256().GenerateKey(nil) // the reader is ignored in Go 1.26
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKIXPublicKey(k.PublicKey())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
 }
 
 // TestKeyStateMatrix runs every implemented operation that takes a key
@@ -299,7 +361,7 @@ func TestKeyStateMatrix(t *testing.T) {
 				t.Fatalf("column %d is %s, not %s", i, guideColumns[i], state)
 			}
 			t.Run(op.Name+"/"+string(state), func(t *testing.T) {
-				e, c := newMatrixCell(t, state)
+				e, c := newMatrixCell(t, state, op.Name)
 				out, err := e.call(op.Name, build(c))
 				if problem := stateOutcomes[row[i]].check(err, e.keyArn(c.key)); problem != "" {
 					t.Errorf("guide says %s: %s", row[i], problem)
@@ -322,7 +384,7 @@ func TestKeyStateMatrix(t *testing.T) {
 // always carries the key ARN, whatever form named the key.
 func TestKeyStateMatrixNamesKeyByArn(t *testing.T) {
 	for _, state := range []KeyState{KeyStateDisabled, KeyStatePendingDeletion, KeyStatePendingImport} {
-		e, c := newMatrixCell(t, state)
+		e, c := newMatrixCell(t, state, "Encrypt")
 		want := stateOutcomes[guideMatrix["Encrypt"][slices.Index(guideColumns[:], state)]]
 		for _, ref := range []string{e.keyArn(c.key), "alias/cell", e.aliasArn("alias/cell")} {
 			_, err := e.call("Encrypt", &EncryptInput{KeyId: ref, Plaintext: []byte("x")})

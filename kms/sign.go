@@ -1,0 +1,118 @@
+package kms
+
+import (
+	"context"
+
+	"github.com/pocketkms/pkms/crypto"
+)
+
+func init() {
+	implement("Sign", (*Service).Sign)
+	implement("Verify", (*Service).Verify)
+	implement("GetPublicKey", (*Service).GetPublicKey)
+}
+
+// signingKey resolves a SIGN_VERIFY key and checks that it supports alg.
+func (t *txn) signingKey(op, ref string, alg SigningAlgorithm) (*keyRecord, *material, error) {
+	k, err := t.cryptoKey(op, ref, KeyUsageSignVerify)
+	if err != nil {
+		return nil, nil, err
+	}
+	algs := specAlgorithms(k.Spec, k.Usage).signing
+	if !contains(stringsOf(algs), string(alg)) {
+		return nil, nil, newErr(InvalidKeyUsageException, "%s (%s) does not support signing algorithm %s; it supports %s.",
+			t.keyArn(k.KeyID), k.Spec, alg, joinAlgorithms(algs))
+	}
+	m := k.current()
+	if m == nil {
+		return nil, nil, newErr(KMSInvalidStateException, "%s is pending import.", t.keyArn(k.KeyID))
+	}
+	return k, m, nil
+}
+
+func stringsOf[T ~string](in []T) []string {
+	out := make([]string, len(in))
+	for i, v := range in {
+		out[i] = string(v)
+	}
+	return out
+}
+
+func messageType(mt MessageType) string {
+	if mt == "" {
+		return string(MessageTypeRaw)
+	}
+	return string(mt)
+}
+
+// Sign signs a message (or a digest, or an ML-DSA μ) with an asymmetric
+// SIGN_VERIFY key. RSA-PSS uses a salt as long as the digest; DIGEST
+// messages are signed as given, not hashed again.
+func (s *Service) Sign(ctx context.Context, in *SignInput) (*SignOutput, error) {
+	var out *SignOutput
+	err := s.view(ctx, func(t *txn) error {
+		k, m, err := t.signingKey("Sign", in.KeyId, in.SigningAlgorithm)
+		if err != nil {
+			return err
+		}
+		if err := dryRunErr(in.DryRun); err != nil {
+			return err
+		}
+		sig, err := crypto.Sign(s.rand, m.Secret, string(in.SigningAlgorithm), messageType(in.MessageType), in.Message)
+		if err != nil {
+			return kmsError(err)
+		}
+		out = &SignOutput{KeyId: t.keyArn(k.KeyID), Signature: sig, SigningAlgorithm: in.SigningAlgorithm}
+		return nil
+	})
+	return out, err
+}
+
+// Verify checks a signature. A signature that does not verify raises
+// KMSInvalidSignatureException; Verify never answers "false".
+func (s *Service) Verify(ctx context.Context, in *VerifyInput) (*VerifyOutput, error) {
+	var out *VerifyOutput
+	err := s.view(ctx, func(t *txn) error {
+		k, m, err := t.signingKey("Verify", in.KeyId, in.SigningAlgorithm)
+		if err != nil {
+			return err
+		}
+		if err := dryRunErr(in.DryRun); err != nil {
+			return err
+		}
+		if err := crypto.Verify(m.Public, string(in.SigningAlgorithm), messageType(in.MessageType), in.Message, in.Signature); err != nil {
+			return kmsError(err)
+		}
+		out = &VerifyOutput{KeyId: t.keyArn(k.KeyID), SignatureValid: ptr(true), SigningAlgorithm: in.SigningAlgorithm}
+		return nil
+	})
+	return out, err
+}
+
+// GetPublicKey returns the DER SubjectPublicKeyInfo of an asymmetric key
+// with what it may be used for.
+func (s *Service) GetPublicKey(ctx context.Context, in *GetPublicKeyInput) (*GetPublicKeyOutput, error) {
+	var out *GetPublicKeyOutput
+	err := s.view(ctx, func(t *txn) error {
+		k, err := t.resolveKey(in.KeyId)
+		if err != nil {
+			return err
+		}
+		if err := t.checkState("GetPublicKey", k); err != nil {
+			return err
+		}
+		if !isAsymmetric(k.Spec) {
+			return newErr(UnsupportedOperationException, "%s is a %s key, which has no public key; GetPublicKey needs an asymmetric KMS key.", t.keyArn(k.KeyID), k.Spec)
+		}
+		m := k.current()
+		if m == nil {
+			return newErr(KMSInvalidStateException, "%s is pending import.", t.keyArn(k.KeyID))
+		}
+		meta := t.metadata(k)
+		out = &GetPublicKeyOutput{KeyId: meta.Arn, PublicKey: m.Public, CustomerMasterKeySpec: meta.CustomerMasterKeySpec,
+			KeySpec: k.Spec, KeyUsage: k.Usage, EncryptionAlgorithms: meta.EncryptionAlgorithms,
+			SigningAlgorithms: meta.SigningAlgorithms, KeyAgreementAlgorithms: meta.KeyAgreementAlgorithms}
+		return nil
+	})
+	return out, err
+}
