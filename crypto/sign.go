@@ -139,13 +139,34 @@ func digest(h crypto.Hash, message []byte) []byte {
 // with testing/cryptotest.SetGlobalRandom); PKCS #1 v1.5, Ed25519 and
 // secp256k1 (RFC 6979) signatures are deterministic.
 func Sign(rand io.Reader, privPKCS8 []byte, alg, messageType string, message []byte) ([]byte, error) {
-	if rand == nil {
-		return nil, errNilRand
+	k, err := ParsePrivateKey(privPKCS8)
+	if err != nil {
+		return nil, err
 	}
+	return k.Sign(rand, alg, messageType, message)
+}
+
+// PrivateKey is a parsed PKCS#8 private key of an AWS key spec. Parsing
+// dominates the cost of an ECDSA signature (it recomputes the public point),
+// so a long-lived caller parses a key once and signs with it many times.
+type PrivateKey struct{ k *asymKey }
+
+// ParsePrivateKey parses a PKCS#8 (DER or BER) private key of any spec
+// GenerateKeyPair makes; ErrInvalidKey otherwise.
+func ParsePrivateKey(privPKCS8 []byte) (*PrivateKey, error) {
 	k, err := parsePrivate(privPKCS8)
 	if err != nil {
 		return nil, err
 	}
+	return &PrivateKey{k}, nil
+}
+
+// Sign is the package-level Sign with an already parsed key.
+func (p *PrivateKey) Sign(rand io.Reader, alg, messageType string, message []byte) ([]byte, error) {
+	if rand == nil {
+		return nil, errNilRand
+	}
+	k := p.k
 	s, err := prepare(k.spec, alg, messageType, message)
 	if err != nil {
 		return nil, err

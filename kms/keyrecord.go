@@ -66,8 +66,8 @@ func (t *txn) aliasArn(name string) string {
 // loadKey reads a key by its bare id. A key whose deletion date has passed
 // is gone, even before the next write transaction removes it.
 func (t *txn) loadKey(id string) (*keyRecord, error) {
-	var k keyRecord
-	if err := getJSON(t, bucketKeys, id, &k); err != nil {
+	k, err := cachedGet(t, cachedKeys, bucketKeys, id)
+	if err != nil {
 		if errors.Is(err, ErrNoRecord) {
 			return nil, t.keyNotFound(id)
 		}
@@ -76,7 +76,7 @@ func (t *txn) loadKey(id string) (*keyRecord, error) {
 	if k.expired(t.now) {
 		return nil, t.keyNotFound(id)
 	}
-	return &k, nil
+	return k, nil
 }
 
 func (k *keyRecord) expired(now time.Time) bool {

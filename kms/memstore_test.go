@@ -14,6 +14,7 @@ import (
 type memStore struct {
 	mu   sync.RWMutex
 	data map[string]map[string][]byte
+	gen  uint64
 }
 
 func newMemStore() *memStore { return &memStore{data: map[string]map[string][]byte{}} }
@@ -21,12 +22,13 @@ func newMemStore() *memStore { return &memStore{data: map[string]map[string][]by
 type memTx struct {
 	data     map[string]map[string][]byte
 	writable bool
+	gen      uint64
 }
 
 func (m *memStore) View(fn func(Tx) error) error {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	return fn(&memTx{data: m.data})
+	return fn(&memTx{data: m.data, gen: m.gen})
 }
 
 func (m *memStore) Update(fn func(Tx) error) error {
@@ -39,10 +41,11 @@ func (m *memStore) Update(fn func(Tx) error) error {
 			cp[b][k] = append([]byte(nil), v...)
 		}
 	}
-	if err := fn(&memTx{data: cp, writable: true}); err != nil {
+	if err := fn(&memTx{data: cp, writable: true, gen: m.gen + 1}); err != nil {
 		return err
 	}
 	m.data = cp
+	m.gen++
 	return nil
 }
 
@@ -101,3 +104,5 @@ func (t *memTx) ForEach(bucket, after string, fn func(string, []byte) error) err
 }
 
 func (t *memTx) Count(bucket string) (int, error) { return len(t.data[bucket]), nil }
+
+func (t *memTx) Generation() uint64 { return t.gen }

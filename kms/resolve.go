@@ -76,12 +76,12 @@ type aliasRecord struct {
 }
 
 func (t *txn) loadAlias(name string) (*aliasRecord, error) {
-	var a aliasRecord
-	if err := getJSON(t, bucketAliases, name, &a); err != nil {
+	a, err := cachedGet(t, cachedAliases, bucketAliases, name)
+	if err != nil {
 		if errors.Is(err, ErrNoRecord) {
 			return nil, newErr(NotFoundException, "Alias %s is not found.", t.aliasArn(name))
 		}
 		return nil, err
 	}
-	return &a, nil
+	return a, nil
 }

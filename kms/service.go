@@ -28,6 +28,10 @@ type Tx interface {
 	Delete(bucket, id string) error
 	ForEach(bucket, after string, fn func(marker string, value []byte) error) error
 	Count(bucket string) (int, error)
+	// Generation identifies the committed state the transaction sees; it
+	// changes with every commit, so decoded records can be reused while it
+	// stays the same.
+	Generation() uint64
 }
 
 // ErrNoRecord is what a Store reports for an absent record.
@@ -54,6 +58,8 @@ type Options struct {
 type Service struct {
 	mu      sync.Mutex
 	account string // cached from the vault's config record
+	cache   recordCache
+	parsed  sync.Map // material id → *crypto.PrivateKey, see signer
 	store   Store
 	region  string
 	clock   func() time.Time

@@ -30,6 +30,21 @@ func (t *txn) signingKey(op, ref string, alg SigningAlgorithm) (*keyRecord, *mat
 	return k, m, nil
 }
 
+// signer returns the parsed private key of a key material, parsing it once
+// per service: material never changes under its id, so the cache needs no
+// invalidation.
+func (s *Service) signer(m *material) (*crypto.PrivateKey, error) {
+	if k, ok := s.parsed.Load(m.ID); ok {
+		return k.(*crypto.PrivateKey), nil
+	}
+	k, err := crypto.ParsePrivateKey(m.Secret)
+	if err != nil {
+		return nil, err
+	}
+	s.parsed.Store(m.ID, k)
+	return k, nil
+}
+
 func stringsOf[T ~string](in []T) []string {
 	out := make([]string, len(in))
 	for i, v := range in {
@@ -58,7 +73,11 @@ func (s *Service) Sign(ctx context.Context, in *SignInput) (*SignOutput, error) 
 		if err := dryRunErr(in.DryRun); err != nil {
 			return err
 		}
-		sig, err := crypto.Sign(s.rand, m.Secret, string(in.SigningAlgorithm), messageType(in.MessageType), in.Message)
+		key, err := s.signer(m)
+		if err != nil {
+			return kmsError(err)
+		}
+		sig, err := key.Sign(s.rand, string(in.SigningAlgorithm), messageType(in.MessageType), in.Message)
 		if err != nil {
 			return kmsError(err)
 		}

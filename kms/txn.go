@@ -28,9 +28,11 @@ type config struct {
 // operation writes is the same instant.
 type txn struct {
 	Tx
-	s       *Service
-	account string
-	now     time.Time
+	s        *Service
+	account  string
+	now      time.Time
+	writable bool
+	gen      uint64
 }
 
 func (s *Service) begin(tx Tx, writable bool) (*txn, error) {
@@ -38,7 +40,7 @@ func (s *Service) begin(tx Tx, writable bool) (*txn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &txn{Tx: tx, s: s, account: account, now: s.now()}, nil
+	return &txn{Tx: tx, s: s, account: account, now: s.now(), writable: writable, gen: tx.Generation()}, nil
 }
 
 // accountID reads the vault's account id once; it never changes.

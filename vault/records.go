@@ -349,3 +349,9 @@ func (tx *Tx) Count(bucket string) (n int, err error) {
 	}
 	return n, nil
 }
+
+// Generation identifies the committed state a transaction sees: bbolt's
+// transaction id, which every commit to the file advances. Two read
+// transactions with the same generation see the same records, so a caller
+// may reuse what it decoded in the first.
+func (tx *Tx) Generation() uint64 { return uint64(tx.btx.ID()) }
