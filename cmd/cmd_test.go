@@ -159,6 +159,19 @@ func TestFlagsToInput(t *testing.T) {
 			&kms.GenerateDataKeyPairWithoutPlaintextInput{KeyId: "k", KeyPairSpec: "ECC_NIST_P256"}},
 		{"encrypt with RSA-OAEP", []string{"encrypt", "--key-id", "k", "--plaintext", "aGk=", "--encryption-algorithm", "RSAES_OAEP_SHA_256"},
 			&kms.EncryptInput{KeyId: "k", Plaintext: []byte("hi"), EncryptionAlgorithm: "RSAES_OAEP_SHA_256"}},
+		{"get-parameters-for-import", []string{"get-parameters-for-import", "--key-id", "k", "--wrapping-algorithm", "RSA_AES_KEY_WRAP_SHA_256", "--wrapping-key-spec", "RSA_4096"},
+			&kms.GetParametersForImportInput{KeyId: "k", WrappingAlgorithm: "RSA_AES_KEY_WRAP_SHA_256", WrappingKeySpec: "RSA_4096"}},
+		{"import-key-material with ISO valid-to", []string{"import-key-material", "--key-id", "k", "--encrypted-key-material", "AQI=", "--import-token", "AwQ=",
+			"--expiration-model", "KEY_MATERIAL_EXPIRES", "--valid-to", "2023-06-17T12:00:00-08:00"},
+			&kms.ImportKeyMaterialInput{KeyId: "k", EncryptedKeyMaterial: []byte{1, 2}, ImportToken: []byte{3, 4}, ExpirationModel: "KEY_MATERIAL_EXPIRES",
+				ValidTo: &kms.Timestamp{Time: time.Date(2023, 6, 17, 20, 0, 0, 0, time.UTC)}}},
+		{"import-key-material with epoch valid-to", []string{"import-key-material", "--key-id", "k", "--encrypted-key-material", "AQI=", "--import-token", "AwQ=", "--valid-to", "1700000000"},
+			&kms.ImportKeyMaterialInput{KeyId: "k", EncryptedKeyMaterial: []byte{1, 2}, ImportToken: []byte{3, 4}, ValidTo: &kms.Timestamp{Time: time.Unix(1700000000, 0).UTC()}}},
+		{"delete-imported-key-material", []string{"delete-imported-key-material", "--key-id", "k"}, &kms.DeleteImportedKeyMaterialInput{KeyId: "k"}},
+		{"create-key exportable", []string{"create-key", "--key-spec", "ECC_NIST_P256", "--key-usage", "SIGN_VERIFY", "--pkms-exportable"},
+			&kms.CreateKeyInput{KeySpec: "ECC_NIST_P256", KeyUsage: "SIGN_VERIFY", PkmsExportable: yes()}},
+		{"export-key-material", []string{"export-key-material", "--key-id", "k", "--wrapping-public-key", "fileb://" + bin, "--wrapping-algorithm", "RSAES_OAEP_SHA_256"},
+			&kms.ExportKeyMaterialInput{KeyId: "k", WrappingPublicKey: []byte{0, 1, 2, 0xff}, WrappingAlgorithm: "RSAES_OAEP_SHA_256"}},
 		{"decrypt dry-run modifiers",
 			[]string{"decrypt", "--key-id", "k", "--dry-run", "--dry-run-modifiers", "IGNORE_CIPHERTEXT"},
 			&kms.DecryptInput{KeyId: "k", DryRun: yes(), DryRunModifiers: []kms.DryRunModifierType{"IGNORE_CIPHERTEXT"}}},
@@ -309,6 +322,10 @@ func TestOutputGoldens(t *testing.T) {
 		{"derive-shared-secret", []string{"derive-shared-secret", "--key-id", "k", "--key-agreement-algorithm", "ECDH", "--public-key", "aGk="}},
 		{"generate-data-key-pair", []string{"generate-data-key-pair", "--key-id", "k", "--key-pair-spec", "ECC_NIST_P256"}},
 		{"generate-data-key-pair-without-plaintext", []string{"generate-data-key-pair-without-plaintext", "--key-id", "k", "--key-pair-spec", "ECC_NIST_P256"}},
+		{"get-parameters-for-import", []string{"get-parameters-for-import", "--key-id", "k", "--wrapping-algorithm", "RSAES_OAEP_SHA_256", "--wrapping-key-spec", "RSA_2048"}},
+		{"import-key-material", []string{"import-key-material", "--key-id", "k", "--encrypted-key-material", "AQI=", "--import-token", "AQI="}},
+		{"delete-imported-key-material", []string{"delete-imported-key-material", "--key-id", "k"}},
+		{"export-key-material", []string{"export-key-material", "--key-id", "k", "--wrapping-public-key", "AQI=", "--wrapping-algorithm", "RSAES_OAEP_SHA_256"}},
 	}
 	for _, tc := range cases {
 		for _, output := range []string{"json", "text", "table", "yaml"} {
@@ -433,5 +450,28 @@ func TestEveryOperationHasACommand(t *testing.T) {
 		if c.Example == "" || c.Short == "" {
 			t.Errorf("%s has no help example or summary", c.Name())
 		}
+	}
+}
+
+// TestOutfile: --outfile writes the blob raw (mode 0600) and the printed
+// result no longer carries it.
+func TestOutfile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "EncryptedKeyMaterial.bin")
+	rec := &recorder{reply: func(string, any) (any, error) {
+		return &kms.ExportKeyMaterialOutput{KeyId: "arn", EncryptedKeyMaterial: []byte{9, 8, 7}, WrappingAlgorithm: "RSAES_OAEP_SHA_256"}, nil
+	}}
+	r := runWith(t, rec, nil, "export-key-material", "--key-id", "k", "--wrapping-public-key", "AQI=", "--wrapping-algorithm", "RSAES_OAEP_SHA_256", "--outfile", path)
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil || !bytes.Equal(b, []byte{9, 8, 7}) {
+		t.Fatalf("outfile holds %v, %v", b, err)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Fatalf("outfile mode %v", fi.Mode().Perm())
+	}
+	if strings.Contains(r.stdout, "EncryptedKeyMaterial") || !strings.Contains(r.stdout, `"KeyId": "arn"`) {
+		t.Fatalf("stdout %s", r.stdout)
 	}
 }

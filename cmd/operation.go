@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"reflect"
 	"sort"
 	"strings"
@@ -23,6 +25,9 @@ import (
 type opDoc struct {
 	Short   string
 	Example string
+	// Outfile names a blob member of the output that --outfile writes to a
+	// file as raw bytes instead of printing it.
+	Outfile string
 }
 
 // opCommand builds the command for one AWS KMS operation. Its options are
@@ -49,6 +54,10 @@ func opCommand(g *globals, name string, doc opDoc) *cobra.Command {
 	var cliInput, skeleton rawValue
 	c.Flags().Var(&cliInput, "cli-input-json", "read the request from JSON with API member names (or file://PATH)")
 	c.Flags().VarPF(&skeleton, "generate-cli-skeleton", "", "print a JSON template of the request (input, the default) or response (output)").NoOptDefVal = "input"
+	var outfile string
+	if doc.Outfile != "" {
+		c.Flags().StringVar(&outfile, "outfile", "", "write "+doc.Outfile+" to this file (raw bytes, mode 0600) instead of printing it")
+	}
 	pg := &pagination{}
 	if isPaginated(op) {
 		c.Flags().StringVar(&pg.startingToken, "starting-token", "", "token from a previous truncated result's NextToken")
@@ -80,9 +89,38 @@ func opCommand(g *globals, name string, doc opDoc) *cobra.Command {
 		if err != nil {
 			return err
 		}
+		if outfile != "" {
+			if err := writeMember(out, doc.Outfile, outfile); err != nil {
+				return err
+			}
+		}
 		return format.Render(g.env.stdout, out, opts)
 	}
 	return c
+}
+
+// writeMember writes a blob member of out to path, atomically and 0600,
+// and removes it from out so that it is not printed too.
+func writeMember(out any, member, path string) error {
+	f := reflect.ValueOf(out).Elem().FieldByName(member)
+	dir, base := filepath.Split(path)
+	tmp, err := os.CreateTemp(dir, "."+base+".tmp*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(f.Bytes()); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	f.SetBytes(nil)
+	return nil
 }
 
 // buildInput assembles the request: --cli-input-json first, then every

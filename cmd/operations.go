@@ -23,6 +23,7 @@ func operationCommands(g *globals, only string) []*cobra.Command {
 
 // constructors maps each operation to the function that builds its command.
 var constructors = map[string]func(*globals) *cobra.Command{
+	"ExportKeyMaterial":                   newCmdExportKeyMaterial,
 	"CancelKeyDeletion":                   newCmdCancelKeyDeletion,
 	"ConnectCustomKeyStore":               newCmdConnectCustomKeyStore,
 	"CreateAlias":                         newCmdCreateAlias,

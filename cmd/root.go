@@ -154,7 +154,9 @@ Then:        pkms create-key --description "app data key"`,
 
 	root.AddGroup(&cobra.Group{ID: "kms", Title: "AWS KMS operations:"}, &cobra.Group{ID: "pkms", Title: "pkms commands:"})
 	for _, c := range operationCommands(g, only) {
-		c.GroupID = "kms"
+		if c.GroupID == "" {
+			c.GroupID = "kms"
+		}
 		root.AddCommand(c)
 	}
 	vc := newCmdVault(g)

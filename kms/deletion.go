@@ -12,23 +12,18 @@ import (
 // once (see loadKey); the next write transaction removes it, its aliases
 // and its index entry for good.
 
+// deletionEntry is a key id and a date, in the deletion index and the
+// imported-material expiry index.
 type deletionEntry struct {
 	KeyID string    `json:"id"`
 	Date  time.Time `json:"date"`
 }
 
 func (t *txn) purgeExpired() error {
-	var due []string
-	err := t.ForEach(bucketDeletions, "", func(_ string, v []byte) error {
-		var e deletionEntry
-		if err := unmarshalRecord(v, &e); err != nil {
-			return err
-		}
-		if !t.now.Before(e.Date) {
-			due = append(due, e.KeyID)
-		}
-		return nil
-	})
+	if err := t.purgeExpiredMaterial(); err != nil {
+		return err
+	}
+	due, err := t.dueEntries(bucketDeletions)
 	if err != nil || len(due) == 0 {
 		return err
 	}
@@ -50,11 +45,7 @@ func (t *txn) purgeExpired() error {
 		}
 	}
 	var aliases []string
-	err = t.ForEach(bucketAliases, "", func(_ string, v []byte) error {
-		var a aliasRecord
-		if err := unmarshalRecord(v, &a); err != nil {
-			return err
-		}
+	err = t.eachAlias(func(a *aliasRecord) error {
 		if doomed[a.TargetKeyID] {
 			aliases = append(aliases, a.Name)
 		}
@@ -69,6 +60,46 @@ func (t *txn) purgeExpired() error {
 		}
 	}
 	return nil
+}
+
+// purgeExpiredMaterial removes imported key material whose ValidTo has
+// passed, from the keys the expiry index names.
+func (t *txn) purgeExpiredMaterial() error {
+	due, err := t.dueEntries(bucketExpiries)
+	if err != nil {
+		return err
+	}
+	for _, id := range due {
+		var k keyRecord
+		if err := getJSON(t, bucketKeys, id, &k); err == nil {
+			k.dropMaterial()
+			if err := t.saveKey(&k); err != nil {
+				return err
+			}
+		} else if !errors.Is(err, ErrNoRecord) {
+			return err
+		}
+		if err := t.Delete(bucketExpiries, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// dueEntries lists the key ids of an index bucket whose date has come.
+func (t *txn) dueEntries(bucket string) ([]string, error) {
+	var due []string
+	err := t.ForEach(bucket, "", func(_ string, v []byte) error {
+		var e deletionEntry
+		if err := unmarshalRecord(v, &e); err != nil {
+			return err
+		}
+		if !t.now.Before(e.Date) {
+			due = append(due, e.KeyID)
+		}
+		return nil
+	})
+	return due, err
 }
 
 func init() {

@@ -23,6 +23,32 @@ type keyRecord struct {
 	Tags                []Tag      `json:"tags,omitempty"`
 	Materials           []material `json:"materials,omitempty"`
 	CurrentMaterial     string     `json:"currentMaterial,omitempty"`
+
+	// Imported key material (Origin EXTERNAL). BoundMaterial is the id of
+	// the first material imported: a key accepts only that material again,
+	// even after it was deleted or expired.
+	BoundMaterial   string          `json:"boundMaterial,omitempty"`
+	ExpirationModel ExpirationModel `json:"expirationModel,omitempty"`
+	ValidTo         *time.Time      `json:"validTo,omitempty"`
+	MaterialNote    string          `json:"materialDescription,omitempty"`
+
+	// Exportable is the pkms-only opt-in of CreateKey --pkms-exportable.
+	Exportable bool `json:"exportable,omitempty"`
+}
+
+// materialExpired reports whether imported material has passed its ValidTo.
+func (k *keyRecord) materialExpired(now time.Time) bool {
+	return k.ValidTo != nil && len(k.Materials) > 0 && !now.Before(*k.ValidTo)
+}
+
+// dropMaterial removes a key's material, as deletion or expiry of imported
+// material does: the key waits in PendingImport (a key pending deletion
+// stays so).
+func (k *keyRecord) dropMaterial() {
+	k.Materials, k.CurrentMaterial = nil, ""
+	if k.State != KeyStatePendingDeletion {
+		k.State = KeyStatePendingImport
+	}
 }
 
 // material is one version of a key's secret material. ID is the
@@ -76,6 +102,13 @@ func (t *txn) loadKey(id string) (*keyRecord, error) {
 	if k.expired(t.now) {
 		return nil, t.keyNotFound(id)
 	}
+	if k.materialExpired(t.now) {
+		// Expired material is gone at once; the next write removes it from
+		// the record. Records may be shared through the cache: work on a copy.
+		c := *k
+		c.dropMaterial()
+		return &c, nil
+	}
 	return k, nil
 }
 
@@ -119,6 +152,12 @@ func (t *txn) metadata(k *keyRecord) *KeyMetadata {
 	m.KeyAgreementAlgorithms = algs.agreement
 	if k.CurrentMaterial != "" {
 		m.CurrentKeyMaterialId = k.CurrentMaterial
+	}
+	if k.Origin == OriginExternal && k.ExpirationModel != "" {
+		m.ExpirationModel = k.ExpirationModel
+		if k.ValidTo != nil {
+			m.ValidTo = NewTimestamp(*k.ValidTo)
+		}
 	}
 	return m
 }

@@ -67,7 +67,8 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 			return err
 		}
 		k := &keyRecord{KeyID: id, Created: t.now, Description: in.Description, Usage: usage,
-			Spec: spec, Origin: origin, State: KeyStateEnabled, Policy: policy, Tags: mergeTags(nil, in.Tags)}
+			Spec: spec, Origin: origin, State: KeyStateEnabled, Policy: policy, Tags: mergeTags(nil, in.Tags),
+			Exportable: in.PkmsExportable != nil && *in.PkmsExportable}
 		if origin == OriginExternal {
 			k.State = KeyStatePendingImport
 		} else {

@@ -1,12 +1,17 @@
 package kms
 
 import (
+	"bytes"
 	"crypto/ecdh"
+	cryptorand "crypto/rand"
 	"crypto/x509"
 	"fmt"
 	"reflect"
 	"slices"
+	"sync"
 	"testing"
+
+	"github.com/pocketkms/pkms/crypto"
 )
 
 // guideColumns are the key states of the AWS key-state table, in the
@@ -70,6 +75,9 @@ var guideMatrix = map[string][7]string{
 	"RotateKeyOnDemand":  {"ok", "dis", "ist", "fail", "n/a", "fail", "any"},
 	"ListKeyRotations":   {"ok", "ok", "ok", "ok", "n/a", "any", "any"},
 	"GetKeyLastUsage":    {"ok", "ok", "ok", "ok", "ok", "ok", "ok"},
+	// pkms's own operation: it uses the key's material as a cryptographic
+	// operation does, so it has the cryptographic row.
+	"ExportKeyMaterial": {"ok", "dis", "pdel", "pimp", "unav", "crea", "ok"},
 }
 
 // stateOutcome is what one cell allows: success, and/or errors with one of
@@ -213,7 +221,38 @@ type matrixCell struct {
 	sig  []byte // a signature of "message" by the key (SIGN_VERIFY keys)
 	mac  []byte // an HMAC of "message" by the key (HMAC keys)
 	peer []byte // a P-256 public key (SPKI) to agree with
+	// for the import operations: an import token for the key and the cell's
+	// material wrapped with it
+	token, wrapped []byte
 }
+
+// cellMaterial is the key material imported into the cells' EXTERNAL keys.
+var cellMaterial = bytes.Repeat([]byte{7}, 32)
+
+// importParams gets import parameters for key and wraps material with them.
+func (e *testEnv) importParams(key string, material []byte) (token, wrapped []byte) {
+	e.t.Helper()
+	p := invokeOK[GetParametersForImportOutput](e, "GetParametersForImport", &GetParametersForImportInput{
+		KeyId: key, WrappingAlgorithm: WrappingAlgorithmRsaesOaepSha256, WrappingKeySpec: WrappingKeySpecRsa2048})
+	w, err := crypto.WrapKeyMaterial(cryptorand.Reader, p.PublicKey, "RSAES_OAEP_SHA_256", material)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return p.ImportToken, w
+}
+
+// importMaterial imports material into an EXTERNAL key, which becomes Enabled.
+func (e *testEnv) importMaterial(key string, material []byte) {
+	e.t.Helper()
+	token, wrapped := e.importParams(key, material)
+	invokeOK[ImportKeyMaterialOutput](e, "ImportKeyMaterial", &ImportKeyMaterialInput{KeyId: key, ImportToken: token,
+		EncryptedKeyMaterial: wrapped, ExpirationModel: ExpirationModelKeyMaterialDoesNotExpire})
+}
+
+var wrappingKey = sync.OnceValues(func() ([]byte, error) {
+	_, pub, err := crypto.GenerateKeyPair(cryptorand.Reader, "RSA_2048")
+	return pub, err
+})
 
 // matrixKeys is the key an operation needs when that is not a symmetric
 // encryption key.
@@ -224,6 +263,11 @@ var matrixKeys = map[string]CreateKeyInput{
 	"GenerateMac":        {KeySpec: KeySpecHmac256, KeyUsage: KeyUsageGenerateVerifyMac},
 	"VerifyMac":          {KeySpec: KeySpecHmac256, KeyUsage: KeyUsageGenerateVerifyMac},
 	"DeriveSharedSecret": {KeySpec: KeySpecEccNistP256, KeyUsage: KeyUsageKeyAgreement},
+	// the import operations need a key made for imported material
+	"GetParametersForImport":    {Origin: OriginExternal},
+	"ImportKeyMaterial":         {Origin: OriginExternal},
+	"DeleteImportedKeyMaterial": {Origin: OriginExternal},
+	"ExportKeyMaterial":         {PkmsExportable: ptr(true)},
 }
 
 // matrixInputs builds a minimal valid request naming the cell's key for
@@ -292,6 +336,17 @@ var matrixInputs = map[string]func(c matrixCell) any{
 	"GenerateDataKeyPairWithoutPlaintext": func(c matrixCell) any {
 		return &GenerateDataKeyPairWithoutPlaintextInput{KeyId: c.key, KeyPairSpec: DataKeyPairSpecEccNistP256}
 	},
+	"GetParametersForImport": func(c matrixCell) any {
+		return &GetParametersForImportInput{KeyId: c.key, WrappingAlgorithm: WrappingAlgorithmRsaesOaepSha256, WrappingKeySpec: WrappingKeySpecRsa2048}
+	},
+	"ImportKeyMaterial": func(c matrixCell) any {
+		return &ImportKeyMaterialInput{KeyId: c.key, ImportToken: c.token, EncryptedKeyMaterial: c.wrapped, ExpirationModel: ExpirationModelKeyMaterialDoesNotExpire}
+	},
+	"DeleteImportedKeyMaterial": func(c matrixCell) any { return &DeleteImportedKeyMaterialInput{KeyId: c.key} },
+	"ExportKeyMaterial": func(c matrixCell) any {
+		pub, _ := wrappingKey()
+		return &ExportKeyMaterialInput{KeyId: c.key, WrappingPublicKey: pub, WrappingAlgorithm: WrappingAlgorithmRsaesOaepSha256}
+	},
 }
 
 // newMatrixCell builds a fresh vault holding the fixture of one cell, with
@@ -308,6 +363,9 @@ func newMatrixCell(t *testing.T, state KeyState, op string) (*testEnv, matrixCel
 		c.blob = blobNamingKey(t, c.key) // no material: a ciphertext can only be forged
 	} else {
 		c.key = e.createKey(&spec).KeyId
+		if spec.Origin == OriginExternal {
+			e.importMaterial(c.key, cellMaterial)
+		}
 		switch spec.KeyUsage {
 		case KeyUsageSignVerify:
 			c.sig = invokeOK[SignOutput](e, "Sign", &SignInput{KeyId: c.key, Message: []byte("message"), SigningAlgorithm: SigningAlgorithmEcdsaSha256}).Signature
@@ -316,6 +374,9 @@ func newMatrixCell(t *testing.T, state KeyState, op string) (*testEnv, matrixCel
 		case "":
 			c.blob = e.encrypt(c.key, []byte("secret"), nil).CiphertextBlob
 		}
+	}
+	if spec.Origin == OriginExternal {
+		c.token, c.wrapped = e.importParams(c.key, cellMaterial)
 	}
 	e.createAlias("alias/cell", c.key)
 	invokeOK[TagResourceOutput](e, "TagResource", &TagResourceInput{KeyId: c.key, Tags: []Tag{{TagKey: "t", TagValue: "v"}}})

@@ -582,6 +582,10 @@ type CreateKeyInput struct {
 	Tags                           []Tag                 `json:"Tags,omitempty"`
 	MultiRegion                    *bool                 `json:"MultiRegion,omitempty"`
 	XksKeyId                       string                `json:"XksKeyId,omitempty" min:"1" max:"128" pattern:"^[a-zA-Z0-9-_.]+$"`
+	// PkmsExportable (pkms only, never sent by AWS clients) marks the key material
+	// as exportable with pkms export-key-material, for BYOK into a cloud KMS.
+	// It can only be set when the key is created.
+	PkmsExportable *bool `json:"PkmsExportable,omitempty"`
 }
 
 // CreateKeyOutput is the response of CreateKey, members in the order the CLI prints them.

@@ -32,7 +32,7 @@ var operations = buildOperations()
 
 func buildOperations() map[string]*Operation {
 	operations := map[string]*Operation{}
-	for _, m := range modelShapes {
+	for _, m := range append(modelShapes, pkmsShapes...) {
 		name := m.Name
 		operations[name] = &Operation{Name: name, Input: m.In, Output: m.Out,
 			call: func(*Service, context.Context, any) (any, error) {

@@ -89,6 +89,7 @@ var keyStateMatrix = map[string]stateRow{
 	"UpdatePrimaryRegion":                 {allow, failDisabled, failPendingDel, failPendingImp, allow, failCreating, allow},
 	"Verify":                              rowCrypto,
 	"VerifyMac":                           rowCrypto,
+	"ExportKeyMaterial":                   rowCrypto, // pkms only
 }
 
 // checkState returns the error AWS gives for running op on a key in its

@@ -64,7 +64,7 @@ func ParseTimestamp(s string) (Timestamp, error) {
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02T15:04:05.999999999", "2006-01-02 15:04:05", "2006-01-02"} {
 		if v, err := time.Parse(layout, s); err == nil {
-			return Timestamp{v}, nil
+			return Timestamp{v.UTC()}, nil
 		}
 	}
 	return Timestamp{}, fmt.Errorf("invalid timestamp %q: use ISO 8601 (2026-01-02T15:04:05Z) or epoch seconds", s)

@@ -16,11 +16,15 @@ const (
 	bucketKeys      = "keys"
 	bucketAliases   = "aliases"
 	bucketDeletions = "deletions"
+	bucketExpiries  = "expiries" // imported key material with a ValidTo
 )
 
 // config is the vault-wide KMS configuration, written once by Initialize.
 type config struct {
 	AccountID string `json:"AccountId"`
+	// ImportTokenKey seals the import tokens of GetParametersForImport;
+	// made on first use.
+	ImportTokenKey []byte `json:"importTokenKey,omitempty"`
 }
 
 // txn is one operation's view of the vault: the raw transaction plus the

@@ -80,14 +80,13 @@ func checkValue(fv reflect.Value, tag reflect.StructTag, pfx, path string, msgs 
 	switch fv.Kind() {
 	case reflect.String:
 		s := fv.String()
-		if s == "" && pfx == "" && tag.Get("required") == "true" {
-			if hasMin && min > 0 {
+		if s == "" && pfx == "" {
+			// An empty member is indistinguishable from an absent one: only a
+			// required member with a minimum length fails.
+			if tag.Get("required") == "true" && hasMin && min > 0 {
 				fail(true, s, fmt.Sprintf("Member must have length greater than or equal to %d", min))
 			}
 			return
-		}
-		if s == "" && pfx == "" && !(hasMin && min == 0) {
-			return // absent optional member
 		}
 		n := utf8.RuneCountInString(s)
 		if hasMin && n < min {

@@ -107,6 +107,15 @@ for vals, name in sorted(byvals.items(), key=lambda x: x[1]):
     out.append('// Values lists every value AWS defines for %s, in model order.\nfunc (%s) Values() []string {\n\treturn []string{%s}\n}\n' % (
         name, name, ', '.join('"%s"' % v for v in vals)))
 
+# pkms extensions to AWS requests: members AWS does not have, named Pkms* so
+# that they can never collide with a future AWS member.
+extensions = {
+    'CreateKeyInput': ['\t// PkmsExportable (pkms only, never sent by AWS clients) marks the key material\n'
+                       '\t// as exportable with pkms export-key-material, for BYOK into a cloud KMS.\n'
+                       '\t// It can only be set when the key is created.\n'
+                       '\tPkmsExportable *bool `json:"PkmsExportable,omitempty"`'],
+}
+
 ops = re.split(r'^## ', model.split('# Structures')[0], flags=re.M)[1:]
 opnames = []
 for block in ops:
@@ -121,6 +130,7 @@ for block in ops:
         m = re.match(r'^- `--[\w-]+` (\w+)(\*?) : (.*)$', line.strip())
         if m:
             out.append(member_go(m.group(1), m.group(3), False, m.group(2) == '*', op + 'Input'))
+    out.extend(extensions.get(op + 'Input', []))
     out.append('}\n')
     out.append('// %sOutput is the response of %s, members in the order the CLI prints them.' % (op, op))
     out.append('type %sOutput struct {' % op)

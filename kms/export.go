@@ -1,0 +1,76 @@
+package kms
+
+import (
+	"context"
+	"reflect"
+
+	"github.com/pocketkms/pkms/crypto"
+)
+
+// Export for BYOK, beyond AWS. An air-gapped machine generates key material
+// in pkms, exports it wrapped exactly as `aws kms import-key-material`
+// expects (with the wrapping public key and algorithm from the cloud KMS's
+// GetParametersForImport), and keeps its own copy as escrow. Only keys
+// created with the pkms-only CreateKey member PkmsExportable can be
+// exported; that choice can never be made later, so the material of any
+// other key never leaves the vault.
+
+// pkmsShapes are the operations pkms adds to the AWS API.
+var pkmsShapes = []struct {
+	Name    string
+	In, Out reflect.Type
+}{
+	{"ExportKeyMaterial", reflect.TypeFor[ExportKeyMaterialInput](), reflect.TypeFor[ExportKeyMaterialOutput]()},
+}
+
+// ExportKeyMaterialInput is the request of ExportKeyMaterial (`pkms export-key-material`).
+type ExportKeyMaterialInput struct {
+	KeyId             string            `json:"KeyId,omitempty" required:"true" min:"1" max:"2048"`
+	WrappingPublicKey []byte            `json:"WrappingPublicKey,omitempty" required:"true" min:"1" max:"8192"`
+	WrappingAlgorithm WrappingAlgorithm `json:"WrappingAlgorithm,omitempty" required:"true"`
+}
+
+// ExportKeyMaterialOutput is the response of ExportKeyMaterial.
+type ExportKeyMaterialOutput struct {
+	KeyId                string            `json:"KeyId,omitempty"`
+	EncryptedKeyMaterial []byte            `json:"EncryptedKeyMaterial,omitempty"`
+	WrappingAlgorithm    WrappingAlgorithm `json:"WrappingAlgorithm,omitempty"`
+	KeySpec              KeySpec           `json:"KeySpec,omitempty"`
+}
+
+func init() {
+	implement("ExportKeyMaterial", (*Service).ExportKeyMaterial)
+}
+
+// ExportKeyMaterial wraps the key material of an exportable key with a
+// cloud KMS's wrapping public key, in the format ImportKeyMaterial takes:
+// the 32-byte AES key, the HMAC key, or the PKCS#8 private key.
+func (s *Service) ExportKeyMaterial(ctx context.Context, in *ExportKeyMaterialInput) (*ExportKeyMaterialOutput, error) {
+	var out *ExportKeyMaterialOutput
+	err := s.view(ctx, func(t *txn) error {
+		k, err := t.resolveKey(in.KeyId)
+		if err != nil {
+			return err
+		}
+		if err := t.checkState("ExportKeyMaterial", k); err != nil {
+			return err
+		}
+		if !k.Exportable {
+			return newErr(UnsupportedOperationException, "%s was not created with --pkms-exportable; its key material never leaves the vault.", t.keyArn(k.KeyID))
+		}
+		m := k.current()
+		if m == nil {
+			return newErr(KMSInvalidStateException, "%s is pending import.", t.keyArn(k.KeyID))
+		}
+		if err := checkWrapping(k.Spec, in.WrappingAlgorithm, ""); err != nil {
+			return err
+		}
+		wrapped, err := crypto.WrapKeyMaterial(s.rand, in.WrappingPublicKey, string(in.WrappingAlgorithm), m.Secret)
+		if err != nil {
+			return kmsError(err)
+		}
+		out = &ExportKeyMaterialOutput{KeyId: t.keyArn(k.KeyID), EncryptedKeyMaterial: wrapped, WrappingAlgorithm: in.WrappingAlgorithm, KeySpec: k.Spec}
+		return nil
+	})
+	return out, err
+}

@@ -1,0 +1,335 @@
+package kms
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"io"
+	"time"
+
+	"github.com/pocketkms/pkms/crypto"
+)
+
+func init() {
+	implement("GetParametersForImport", (*Service).GetParametersForImport)
+	implement("ImportKeyMaterial", (*Service).ImportKeyMaterial)
+	implement("DeleteImportedKeyMaterial", (*Service).DeleteImportedKeyMaterial)
+}
+
+// Importing key material (BYOK), as the AWS guide describes it: the user
+// wraps material with a fresh RSA public key from GetParametersForImport and
+// imports it with the import token that came with it. The token is
+// stateless: it carries the wrapping private key, sealed under a vault
+// secret and bound to the key and to its expiry (24 hours), so nothing is
+// stored until material is imported.
+
+const (
+	importTokenMagic    = "PKMSIT\x01"
+	importTokenLifetime = 24 * time.Hour
+	maxValidTo          = 365 * 24 * time.Hour
+)
+
+type importToken struct {
+	KeyID       string            `json:"k"`
+	Algorithm   WrappingAlgorithm `json:"a"`
+	WrappingKey []byte            `json:"w"` // PKCS#8
+	ValidTo     time.Time         `json:"t"`
+}
+
+var importTokenAAD = []byte("pkms import token v1")
+
+// importKey returns the vault's import token key, making it on first use
+// (write transactions only).
+func (t *txn) importKey() ([]byte, error) {
+	var cfg config
+	if err := getJSON(t, bucketConfig, "config", &cfg); err != nil {
+		return nil, err
+	}
+	if len(cfg.ImportTokenKey) == crypto.KeySize || !t.writable {
+		if len(cfg.ImportTokenKey) != crypto.KeySize {
+			return nil, &Error{Code: InvalidImportTokenException, Message: "no import token was ever issued by this vault"}
+		}
+		return cfg.ImportTokenKey, nil
+	}
+	cfg.ImportTokenKey = make([]byte, crypto.KeySize)
+	if _, err := io.ReadFull(t.s.rand, cfg.ImportTokenKey); err != nil {
+		return nil, err
+	}
+	return cfg.ImportTokenKey, putJSON(t, bucketConfig, "config", cfg)
+}
+
+// importable resolves the key of an import operation: it must have been
+// created with Origin EXTERNAL (footnote [9] of the key-state table).
+func (t *txn) importable(op, ref string) (*keyRecord, error) {
+	k, err := t.resolveKey(ref)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.checkState(op, k); err != nil {
+		return nil, err
+	}
+	if k.Origin != OriginExternal {
+		return nil, newErr(UnsupportedOperationException, "%s origin is %s which is not valid for this operation.", t.keyArn(k.KeyID), k.Origin)
+	}
+	return k, nil
+}
+
+// checkWrapping applies AWS's pairing of material and wrapping: RSA private
+// keys are too long for RSA-OAEP and need RSA_AES_KEY_WRAP; so does an
+// ECC_NIST_P521 key under an RSA_2048 wrapping key.
+func checkWrapping(spec KeySpec, alg WrappingAlgorithm, wrapping WrappingKeySpec) error {
+	switch alg {
+	case WrappingAlgorithmRsaesPkcs1V15:
+		return newErr(ValidationException, "RSAES_PKCS1_V1_5 is no longer supported for importing key material; use RSAES_OAEP_SHA_256 or RSA_AES_KEY_WRAP_SHA_256")
+	case WrappingAlgorithmSm2pke:
+		return newErr(UnsupportedOperationException, "SM2PKE wrapping is offered only in the AWS China Regions; pkms does not support it")
+	}
+	if wrapping == WrappingKeySpecSm2 {
+		return newErr(UnsupportedOperationException, "SM2 wrapping keys are offered only in the AWS China Regions; pkms does not support them")
+	}
+	oaep := alg == WrappingAlgorithmRsaesOaepSha1 || alg == WrappingAlgorithmRsaesOaepSha256
+	switch {
+	case oaep && (spec == KeySpecRsa2048 || spec == KeySpecRsa3072 || spec == KeySpecRsa4096):
+		return newErr(ValidationException, "RSA private key material must be wrapped with RSA_AES_KEY_WRAP_SHA_1 or RSA_AES_KEY_WRAP_SHA_256")
+	case oaep && spec == KeySpecEccNistP521 && wrapping == WrappingKeySpecRsa2048:
+		return newErr(ValidationException, "ECC_NIST_P521 key material does not fit RSA-OAEP under an RSA_2048 wrapping key; use RSA_AES_KEY_WRAP or a larger wrapping key")
+	}
+	return nil
+}
+
+// GetParametersForImport returns a fresh RSA wrapping public key and the
+// import token that goes with it, valid for 24 hours.
+func (s *Service) GetParametersForImport(ctx context.Context, in *GetParametersForImportInput) (*GetParametersForImportOutput, error) {
+	var out *GetParametersForImportOutput
+	err := s.update(ctx, func(t *txn) error {
+		k, err := t.importable("GetParametersForImport", in.KeyId)
+		if err != nil {
+			return err
+		}
+		if err := checkWrapping(k.Spec, in.WrappingAlgorithm, in.WrappingKeySpec); err != nil {
+			return err
+		}
+		tokenKey, err := t.importKey()
+		if err != nil {
+			return err
+		}
+		priv, pub, err := crypto.GenerateKeyPair(s.rand, string(in.WrappingKeySpec))
+		if err != nil {
+			return kmsError(err)
+		}
+		tok := importToken{KeyID: k.KeyID, Algorithm: in.WrappingAlgorithm, WrappingKey: priv, ValidTo: t.now.Add(importTokenLifetime)}
+		plain, err := json.Marshal(tok)
+		if err != nil {
+			return err
+		}
+		sealed, err := crypto.Seal(s.rand, tokenKey, plain, importTokenAAD)
+		if err != nil {
+			return err
+		}
+		out = &GetParametersForImportOutput{KeyId: t.keyArn(k.KeyID), ImportToken: append([]byte(importTokenMagic), sealed...),
+			PublicKey: pub, ParametersValidTo: NewTimestamp(tok.ValidTo)}
+		return nil
+	})
+	return out, err
+}
+
+// openToken authenticates an import token and checks that it was issued for
+// key k and has not expired.
+func (t *txn) openToken(b []byte, k *keyRecord) (*importToken, error) {
+	invalid := &Error{Code: InvalidImportTokenException, Message: "The import token is not valid for this KMS key; get new parameters with GetParametersForImport."}
+	if !bytes.HasPrefix(b, []byte(importTokenMagic)) {
+		return nil, invalid
+	}
+	key, err := t.importKey()
+	if err != nil {
+		return nil, invalid
+	}
+	plain, err := crypto.Open(key, b[len(importTokenMagic):], importTokenAAD)
+	if err != nil {
+		return nil, invalid
+	}
+	var tok importToken
+	if err := json.Unmarshal(plain, &tok); err != nil || tok.KeyID != k.KeyID {
+		return nil, invalid
+	}
+	if !t.now.Before(tok.ValidTo) {
+		return nil, newErr(ExpiredImportTokenException, "The import token expired at %s; get new parameters with GetParametersForImport.", tok.ValidTo.Format(time.RFC3339))
+	}
+	return &tok, nil
+}
+
+// importedMaterialID is the KeyMaterialId of imported material: computed
+// from the key id and the material, so importing the same material again
+// gives the same id and different material a different one, without the id
+// revealing anything about the material.
+func importedMaterialID(keyID string, secret []byte) string {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte("pkms imported key material id\x00" + keyID))
+	return hex.EncodeToString(mac.Sum(nil))
+}
+
+// checkMaterial verifies that unwrapped material is what the key spec needs
+// and returns the material to store (with its public key, for asymmetric
+// specs).
+func checkMaterial(k *keyRecord, secret []byte, now time.Time) (material, error) {
+	m := material{ID: importedMaterialID(k.KeyID, secret), Secret: secret, Created: now}
+	wrong := func(want string) (material, error) {
+		return material{}, newErr(IncorrectKeyMaterialException, "The key material is not %s, which a %s key needs.", want, k.Spec)
+	}
+	switch {
+	case k.Spec == KeySpecSymmetricDefault:
+		if len(secret) != symmetricKeyBytes {
+			return wrong("256 bits (32 bytes)")
+		}
+	case isHMAC(k.Spec):
+		if len(secret) != crypto.HMACKeySize(string(k.Spec)) {
+			return wrong("an HMAC key of the spec's size")
+		}
+	default:
+		spec, err := crypto.KeySpecOfPrivate(secret)
+		if err != nil || KeySpec(spec) != k.Spec {
+			return wrong("a PKCS#8 private key of the key's spec")
+		}
+		if m.Public, err = crypto.PublicKeyFromPrivate(secret); err != nil {
+			return wrong("a PKCS#8 private key of the key's spec")
+		}
+	}
+	return m, nil
+}
+
+// expiry settles ExpirationModel and ValidTo as AWS does: the model
+// defaults to KEY_MATERIAL_EXPIRES, which needs a ValidTo in the next 365
+// days; KEY_MATERIAL_DOES_NOT_EXPIRE takes none.
+func expiry(model ExpirationModel, validTo *Timestamp, now time.Time) (ExpirationModel, *time.Time, error) {
+	if model == "" {
+		model = ExpirationModelKeyMaterialExpires
+	}
+	if model == ExpirationModelKeyMaterialDoesNotExpire {
+		if validTo != nil {
+			return "", nil, newErr(ValidationException, "ValidTo must be omitted when ExpirationModel is KEY_MATERIAL_DOES_NOT_EXPIRE")
+		}
+		return model, nil, nil
+	}
+	if validTo == nil {
+		return "", nil, newErr(ValidationException, "ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES (the default); or pass --expiration-model KEY_MATERIAL_DOES_NOT_EXPIRE")
+	}
+	v := validTo.Time.UTC().Truncate(time.Millisecond)
+	if !v.After(now) || v.Sub(now) > maxValidTo {
+		return "", nil, newErr(ValidationException, "ValidTo must be in the future and at most 365 days from now")
+	}
+	return model, &v, nil
+}
+
+// ImportKeyMaterial imports wrapped key material into an EXTERNAL key. The
+// first material imported binds the key for good: later imports (to
+// restore deleted or expired material, or to change its expiry) must bring
+// the same material.
+func (s *Service) ImportKeyMaterial(ctx context.Context, in *ImportKeyMaterialInput) (*ImportKeyMaterialOutput, error) {
+	var out *ImportKeyMaterialOutput
+	err := s.update(ctx, func(t *txn) error {
+		k, err := t.importable("ImportKeyMaterial", in.KeyId)
+		if err != nil {
+			return err
+		}
+		tok, err := t.openToken(in.ImportToken, k)
+		if err != nil {
+			return err
+		}
+		model, validTo, err := expiry(in.ExpirationModel, in.ValidTo, t.now)
+		if err != nil {
+			return err
+		}
+		secret, err := crypto.UnwrapKeyMaterial(tok.WrappingKey, string(tok.Algorithm), in.EncryptedKeyMaterial)
+		if err != nil {
+			return &Error{Code: InvalidCiphertextException}
+		}
+		m, err := checkMaterial(k, secret, t.now)
+		if err != nil {
+			return err
+		}
+		if err := checkImportType(k, in, m.ID); err != nil {
+			return err
+		}
+		k.BoundMaterial = m.ID
+		k.Materials, k.CurrentMaterial = []material{m}, m.ID
+		k.ExpirationModel, k.ValidTo = model, validTo
+		if in.KeyMaterialDescription != "" {
+			k.MaterialNote = in.KeyMaterialDescription
+		}
+		if k.State == KeyStatePendingImport {
+			k.State = KeyStateEnabled
+		}
+		if err := t.saveKey(k); err != nil {
+			return err
+		}
+		if validTo != nil {
+			err = putJSON(t, bucketExpiries, k.KeyID, deletionEntry{KeyID: k.KeyID, Date: *validTo})
+		} else {
+			err = t.Delete(bucketExpiries, k.KeyID)
+		}
+		if err != nil {
+			return err
+		}
+		out = &ImportKeyMaterialOutput{KeyId: t.keyArn(k.KeyID), KeyMaterialId: m.ID}
+		return nil
+	})
+	return out, err
+}
+
+// checkImportType applies the newer ImportType and KeyMaterialId members:
+// NEW_KEY_MATERIAL only for a key that never had material, and with no
+// KeyMaterialId; EXISTING_KEY_MATERIAL (and any later import) only with
+// the material the key is bound to.
+func checkImportType(k *keyRecord, in *ImportKeyMaterialInput, id string) error {
+	typ := in.ImportType
+	if typ == "" {
+		typ = ImportTypeExistingKeyMaterial
+		if k.BoundMaterial == "" {
+			typ = ImportTypeNewKeyMaterial
+		}
+	}
+	switch {
+	case typ == ImportTypeNewKeyMaterial && in.KeyMaterialId != "":
+		return newErr(ValidationException, "KeyMaterialId cannot be specified with ImportType NEW_KEY_MATERIAL")
+	case typ == ImportTypeNewKeyMaterial && k.BoundMaterial != "":
+		return newErr(IncorrectKeyMaterialException, "This KMS key already has key material; pkms keys hold one key material, so import it again with ImportType EXISTING_KEY_MATERIAL.")
+	case typ == ImportTypeExistingKeyMaterial && k.BoundMaterial == "":
+		return newErr(IncorrectKeyMaterialException, "This KMS key has never had key material; use ImportType NEW_KEY_MATERIAL.")
+	case k.BoundMaterial != "" && k.BoundMaterial != id:
+		return newErr(IncorrectKeyMaterialException, "The key material is not the material previously imported into this KMS key.")
+	case in.KeyMaterialId != "" && in.KeyMaterialId != id:
+		return newErr(IncorrectKeyMaterialException, "The key material does not have KeyMaterialId %s.", in.KeyMaterialId)
+	}
+	return nil
+}
+
+// DeleteImportedKeyMaterial deletes a key's imported material at once; the
+// key waits in PendingImport until the same material is imported again.
+func (s *Service) DeleteImportedKeyMaterial(ctx context.Context, in *DeleteImportedKeyMaterialInput) (*DeleteImportedKeyMaterialOutput, error) {
+	var out *DeleteImportedKeyMaterialOutput
+	err := s.update(ctx, func(t *txn) error {
+		k, err := t.importable("DeleteImportedKeyMaterial", in.KeyId)
+		if err != nil {
+			return err
+		}
+		if in.KeyMaterialId != "" && in.KeyMaterialId != k.BoundMaterial {
+			return newErr(NotFoundException, "Key material %s is not associated with %s", in.KeyMaterialId, t.keyArn(k.KeyID))
+		}
+		deleted := k.CurrentMaterial
+		k.dropMaterial()
+		k.ExpirationModel, k.ValidTo = "", nil
+		if err := t.saveKey(k); err != nil {
+			return err
+		}
+		if err := t.Delete(bucketExpiries, k.KeyID); err != nil && !errors.Is(err, ErrNoRecord) {
+			return err
+		}
+		out = &DeleteImportedKeyMaterialOutput{KeyId: t.keyArn(k.KeyID), KeyMaterialId: deleted}
+		return nil
+	})
+	return out, err
+}
