@@ -26,9 +26,9 @@ func (s *Service) DeriveSharedSecret(ctx context.Context, in *DeriveSharedSecret
 		if in.KeyAgreementAlgorithm != KeyAgreementAlgorithmEcdh {
 			return newErr(InvalidKeyUsageException, "%s does not support key agreement algorithm %s; it supports ECDH.", t.keyArn(k.KeyID), in.KeyAgreementAlgorithm)
 		}
-		m := k.current()
-		if m == nil {
-			return newErr(KMSInvalidStateException, "%s is pending import.", t.keyArn(k.KeyID))
+		m, err := t.currentMaterial(k)
+		if err != nil {
+			return err
 		}
 		if err := dryRunErr(in.DryRun); err != nil {
 			return err

@@ -97,9 +97,9 @@ func rejectContextForAsymmetric(k *keyRecord, encCtx map[string]string) error {
 
 // encryptWith encrypts under k's current material with alg.
 func (t *txn) encryptWith(k *keyRecord, alg EncryptionAlgorithm, plaintext []byte, encCtx map[string]string) (blob []byte, materialID string, err error) {
-	m := k.current()
-	if m == nil {
-		return nil, "", newErr(KMSInvalidStateException, "%s is pending import.", t.keyArn(k.KeyID))
+	m, err := t.currentMaterial(k)
+	if err != nil {
+		return nil, "", err
 	}
 	if err := rejectContextForAsymmetric(k, encCtx); err != nil {
 		return nil, "", err
@@ -148,9 +148,9 @@ func (t *txn) decryptWith(op string, blob []byte, keyRef string, alg EncryptionA
 		if err := rejectContextForAsymmetric(k, encCtx); err != nil {
 			return nil, err
 		}
-		m := k.current()
-		if m == nil {
-			return nil, newErr(KMSInvalidStateException, "%s is pending import.", t.keyArn(k.KeyID))
+		m, err := t.currentMaterial(k)
+		if err != nil {
+			return nil, err
 		}
 		pt, err := crypto.DecryptOAEP(m.Secret, string(alg), blob)
 		if err != nil {

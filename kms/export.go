@@ -58,9 +58,9 @@ func (s *Service) ExportKeyMaterial(ctx context.Context, in *ExportKeyMaterialIn
 		if !k.Exportable {
 			return newErr(UnsupportedOperationException, "%s was not created with --pkms-exportable; its key material never leaves the vault.", t.keyArn(k.KeyID))
 		}
-		m := k.current()
-		if m == nil {
-			return newErr(KMSInvalidStateException, "%s is pending import.", t.keyArn(k.KeyID))
+		m, err := t.currentMaterial(k)
+		if err != nil {
+			return err
 		}
 		if err := checkWrapping(k.Spec, in.WrappingAlgorithm, ""); err != nil {
 			return err

@@ -71,6 +71,16 @@ func (k *keyRecord) current() *material {
 	return nil
 }
 
+// currentMaterial is a key's current material, or the error AWS gives for
+// using a key that has none (imported material not yet imported, deleted or
+// expired).
+func (t *txn) currentMaterial(k *keyRecord) (*material, error) {
+	if m := k.current(); m != nil {
+		return m, nil
+	}
+	return nil, newErr(KMSInvalidStateException, "%s is pending import.", t.keyArn(k.KeyID))
+}
+
 func (k *keyRecord) materialByID(id [32]byte) *material {
 	want := hex.EncodeToString(id[:])
 	for i := range k.Materials {

@@ -21,9 +21,9 @@ func (t *txn) macKey(op, ref string, alg MacAlgorithm) (*keyRecord, *material, e
 	if want := macAlgorithm(k.Spec); alg != want {
 		return nil, nil, newErr(InvalidKeyUsageException, "%s (%s) does not support MAC algorithm %s; it supports %s.", t.keyArn(k.KeyID), k.Spec, alg, want)
 	}
-	m := k.current()
-	if m == nil {
-		return nil, nil, newErr(KMSInvalidStateException, "%s is pending import.", t.keyArn(k.KeyID))
+	m, err := t.currentMaterial(k)
+	if err != nil {
+		return nil, nil, err
 	}
 	return k, m, nil
 }

@@ -23,9 +23,9 @@ func (t *txn) signingKey(op, ref string, alg SigningAlgorithm) (*keyRecord, *mat
 		return nil, nil, newErr(InvalidKeyUsageException, "%s (%s) does not support signing algorithm %s; it supports %s.",
 			t.keyArn(k.KeyID), k.Spec, alg, joinAlgorithms(algs))
 	}
-	m := k.current()
-	if m == nil {
-		return nil, nil, newErr(KMSInvalidStateException, "%s is pending import.", t.keyArn(k.KeyID))
+	m, err := t.currentMaterial(k)
+	if err != nil {
+		return nil, nil, err
 	}
 	return k, m, nil
 }
@@ -123,9 +123,9 @@ func (s *Service) GetPublicKey(ctx context.Context, in *GetPublicKeyInput) (*Get
 		if !isAsymmetric(k.Spec) {
 			return newErr(UnsupportedOperationException, "%s is a %s key, which has no public key; GetPublicKey needs an asymmetric KMS key.", t.keyArn(k.KeyID), k.Spec)
 		}
-		m := k.current()
-		if m == nil {
-			return newErr(KMSInvalidStateException, "%s is pending import.", t.keyArn(k.KeyID))
+		m, err := t.currentMaterial(k)
+		if err != nil {
+			return err
 		}
 		meta := t.metadata(k)
 		out = &GetPublicKeyOutput{KeyId: meta.Arn, PublicKey: m.Public, CustomerMasterKeySpec: meta.CustomerMasterKeySpec,
