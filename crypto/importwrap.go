@@ -119,14 +119,20 @@ func UnwrapKeyMaterial(wrappingPrivPKCS8 []byte, alg string, wrapped []byte) ([]
 		return nil, err
 	}
 	priv := k.priv.(*rsa.PrivateKey)
+	size := priv.Size()
 	if !w.hybrid {
+		// RFC 8017 §7.1.2 step 1: the ciphertext is exactly k octets.
+		// (crypto/rsa also accepts shorter ones, as if the leading zero
+		// octets had been stripped.)
+		if len(wrapped) != size {
+			return nil, ErrAuth
+		}
 		pt, err := rsa.DecryptOAEP(a.hash.New(), nil, priv, wrapped, nil)
 		if err != nil {
 			return nil, ErrAuth
 		}
 		return pt, nil
 	}
-	size := priv.Size()
 	if len(wrapped) < size+16 {
 		return nil, ErrAuth
 	}

@@ -225,6 +225,26 @@ func TestWrapKeyMaterialErrors(t *testing.T) {
 			}
 		})
 	}
+	t.Run("unwrap/OAEP with its leading zero octet stripped", func(t *testing.T) {
+		// crypto/rsa decrypts a ciphertext shorter than the modulus as if
+		// leading zeros were stripped; RFC 8017 §7.1.2 requires k octets.
+		for range 10000 {
+			w, err := WrapKeyMaterial(rand.Reader, pub, "RSAES_OAEP_SHA_256", m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if w[0] != 0 {
+				continue
+			}
+			if got, err := DecryptOAEP(priv, "RSAES_OAEP_SHA_256", w[1:]); err != nil || !bytes.Equal(got, m) {
+				t.Logf("DecryptOAEP no longer accepts a short ciphertext: %v", err)
+			}
+			_, err = UnwrapKeyMaterial(priv, "RSAES_OAEP_SHA_256", w[1:])
+			wantErr(t, "UnwrapKeyMaterial", err, ErrAuth)
+			return
+		}
+		t.Fatal("no ciphertext with a leading zero octet in 10000 tries")
+	})
 	if _, err := WrapKeyMaterial(nil, pub, "RSA_AES_KEY_WRAP_SHA_256", m); err == nil {
 		t.Fatal("WrapKeyMaterial with a nil reader succeeded")
 	}
