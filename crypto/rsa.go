@@ -81,7 +81,14 @@ func DecryptOAEP(privPKCS8 []byte, alg string, ciphertext []byte) ([]byte, error
 	if err != nil {
 		return nil, err
 	}
-	pt, err := rsa.DecryptOAEP(a.hash.New(), nil, k.priv.(*rsa.PrivateKey), ciphertext, nil)
+	priv := k.priv.(*rsa.PrivateKey)
+	// RFC 8017 7.1.2 step 1: the ciphertext is exactly k octets. crypto/rsa
+	// also accepts shorter ones (as if leading zero octets were stripped),
+	// which would let a truncated ciphertext decrypt.
+	if len(ciphertext) != priv.Size() {
+		return nil, ErrAuth
+	}
+	pt, err := rsa.DecryptOAEP(a.hash.New(), nil, priv, ciphertext, nil)
 	if err != nil {
 		return nil, ErrAuth
 	}
