@@ -87,11 +87,7 @@ func (g *globals) passphraseSource(prompt string) func() ([]byte, error) {
 	return func() ([]byte, error) {
 		switch {
 		case g.passphraseFD >= 0:
-			f := os.NewFile(uintptr(g.passphraseFD), "passphrase-fd")
-			if f == nil {
-				return nil, fmt.Errorf("--passphrase-fd %d is not an open file descriptor", g.passphraseFD)
-			}
-			return readSecret(f, "--passphrase-fd "+strconv.Itoa(g.passphraseFD))
+			return readFD(g.passphraseFD)
 		case g.env.getenv("PKMS_PASSPHRASE_FILE") != "":
 			name := g.env.getenv("PKMS_PASSPHRASE_FILE")
 			f, err := os.Open(name)
@@ -103,6 +99,17 @@ func (g *globals) passphraseSource(prompt string) func() ([]byte, error) {
 		}
 		return g.prompt(prompt)
 	}
+}
+
+// readFD reads a passphrase from an inherited file descriptor, which it
+// consumes.
+func readFD(fd int) ([]byte, error) {
+	f := os.NewFile(uintptr(fd), "passphrase-fd")
+	if f == nil {
+		return nil, fmt.Errorf("descriptor %d is not open", fd)
+	}
+	defer f.Close()
+	return readSecret(f, "descriptor "+strconv.Itoa(fd))
 }
 
 // readSecret reads a passphrase from a file or descriptor: everything up to

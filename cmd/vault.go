@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"strconv"
 
 	"github.com/spf13/cobra"
 
@@ -71,11 +70,7 @@ func (g *globals) render(title string, v any) error {
 // twice from the terminal, where both entries must agree.
 func (g *globals) newPassphrase(fd int, fileOK bool, label string) ([]byte, error) {
 	if fd >= 0 {
-		f := os.NewFile(uintptr(fd), "passphrase-fd")
-		if f == nil {
-			return nil, fmt.Errorf("descriptor %d is not open", fd)
-		}
-		return readSecret(f, "descriptor "+strconv.Itoa(fd))
+		return readFD(fd)
 	}
 	if fileOK && g.env.getenv("PKMS_PASSPHRASE_FILE") != "" {
 		return g.passphraseSource("")()
