@@ -13,7 +13,7 @@
 // kill -9 rounds. AWS KMS records last usage on every cryptographic call, so
 // even small vaults write often: hence bbolt.
 //
-// # Format (version 1)
+// # Format (version 2)
 //
 // A bbolt file, created 0600 in a 0700 directory, with two top-level buckets:
 //
@@ -23,23 +23,75 @@
 //     clean error) and the bucket "slots".
 //   - "data": one sub-bucket per logical bucket, created on first Put.
 //
-// The vault key VK is 32 random bytes. Each key slot (JSON: kind, label,
-// created, and a small self-contained age file of VK) wraps it for one unlock
-// method: a passphrase slot uses age scrypt, which age requires to be alone
-// in its file; an identity slot uses one age recipient (X25519 or the
-// post-quantum hybrid, which age refuses to mix with classic recipients).
+// Format 1 was written only by pre-release builds: its records did not carry
+// their logical ids, so it cannot be upgraded and is refused (ErrOldFormat).
+// A newer format is refused too (ErrNewerFormat) and never rewritten.
+//
+// The vault key VK is 32 random bytes. Each key slot wraps it for one unlock
+// method as a small self-contained age file. A slot is stored under its id
+// (a big-endian uint64 from the bucket's sequence, never reused) as JSON:
+// kind, label, created, params (public strings only) and age (the age file).
+// The kinds:
+//
+//   - "passphrase": age scrypt, which age requires to be alone in its file.
+//   - "identity": one age recipient, X25519 (age1...) or the post-quantum
+//     hybrid ML-KEM-768+X25519 (age1pq1...), which age refuses to mix with
+//     classic recipients; params.recipient holds the recipient string.
+//   - "plugin": an age plugin recipient (age1<name>1..., e.g. a YubiKey, a
+//     FIDO2 key, a TPM or the Secure Enclave), wrapped and unwrapped by the
+//     age-plugin-<name> binary on PATH; params.recipient and params.plugin.
+//   - any other name (e.g. "pkcs11"): an outside kind whose recipient and
+//     identity the caller supplies; params are whatever the caller needs to
+//     find its token and key again.
+//
 // Separate age files per slot sidestep both mixing rules, and changing a
-// passphrase rewraps one slot, never the data. age's default scrypt work
-// factor (18) costs about 1.5 s per cold unlock (§1.1), so scripts go
-// through an agent rather than lowering it.
+// passphrase or adding a slot rewraps one slot, never the data. age's
+// default scrypt work factor (18) costs about 1.5 s per cold unlock (§1.1),
+// so scripts go through an agent rather than lowering it. Unlock tries the
+// slots that need nobody first (identity, then outside kinds, then plugins)
+// and asks for the passphrase last, at most once.
 //
 // A record's on-disk key is HMAC-SHA-256(DeriveKey(VK, "record id"),
 // bucket‖0‖id), so no key id, alias or tag is readable in the file. Its value
-// is crypto.Seal under DeriveKey(VK, "record "+bucket) with AAD
-// "pkms record v1"‖vault id‖bucket‖0‖on-disk key: a value moved to another
-// record, bucket or vault fails to open (ErrCorrupt). Someone able to write
+// is crypto.Seal (nonce ‖ AES-256-GCM ciphertext ‖ tag) under
+// DeriveKey(VK, "record "+bucket) of the plaintext
+//
+//	uvarint(len(id)) ‖ id ‖ value        (1 ≤ len(id) ≤ 4096)
+//
+// with AAD "pkms record v2"‖vault id‖bucket‖0‖on-disk key: a value moved to
+// another record, bucket or vault fails to open, and the id inside must hash
+// back to the on-disk key (ErrCorrupt otherwise). The id inside is what lets
+// Rekey and Export recover logical ids from the file. Someone able to write
 // the file can still roll one record back to an older value of the same
 // record; that is accepted for a local tool.
+//
+// # Rekey, verify, export
+//
+// Rekey draws a new VK, reseals every record under its new on-disk key
+// (deleting the old one), rewraps every slot and replaces the check value,
+// all in one bbolt write transaction: a crash or kill leaves
+// the old vault or the new one, whole. Passphrase slots need their
+// passphrase (checked against the slot first); the others are rewrapped from
+// their stored public recipient. Verify walks everything in one read
+// transaction and reports each record that does not open.
+//
+// Export writes one age file (binary or ASCII-armored) that the stock age
+// tool decrypts. Its plaintext, export format version 1, is JSON Lines,
+// UTF-8, each line ending in "\n":
+//
+//	{"format":"pkms-vault-export","version":1,"vault_id":"<32 hex>","created":"<RFC 3339 UTC>","records":N}
+//	{"bucket":"<name>","id":"<record id>","value":"<standard base64>"}
+//	... exactly N record lines, then the end of the stream
+//
+// A record id that is not valid UTF-8 is written as "id_base64" (standard
+// base64) instead of "id". Each (bucket, id) appears once; values are at
+// most 32 MiB. Unknown fields, another format or version, a wrong count,
+// duplicates or trailing data make Import refuse the whole stream
+// (ErrInvalidExport); a later incompatible change gets a new version number.
+// Import builds a new vault (new id and VK, slots as for Init) under a
+// temporary name and links it into place only when the whole stream was
+// read, so a damaged or truncated export leaves nothing behind. Empty
+// logical buckets are not exported.
 //
 // # Concurrency and safety
 //
@@ -49,7 +101,8 @@
 // are serialised and wait up to Options.Timeout. Unlock reads the slots with a
 // short read-only open and does the scrypt work with the file closed; it
 // never writes, so a wrong passphrase leaves the file byte-for-byte
-// unchanged. A file written by a newer format version is refused
-// (ErrNewerFormat) and never rewritten. bbolt panics and memory faults on a
+// unchanged. Every slot change and Rekey first checks, inside its write
+// transaction, that the file is still under the Vault's key (ErrRekeyed if
+// another process rekeyed it). bbolt panics and memory faults on a
 // damaged or truncated file are recovered and returned as ErrCorrupt.
 package vault

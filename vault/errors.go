@@ -17,6 +17,9 @@ var (
 	// ErrNewerFormat: the file was written by a newer format version. It is
 	// refused and never rewritten.
 	ErrNewerFormat = errors.New("vault format is newer than this pkms supports")
+	// ErrOldFormat: the file was written by a pre-release pkms (format 1),
+	// whose records do not carry their logical ids; it cannot be upgraded.
+	ErrOldFormat = errors.New("vault format is from a pre-release pkms and is no longer supported")
 	// ErrCorrupt: the file is truncated, modified or not a pkms vault. The
 	// wrapping error names the problem.
 	ErrCorrupt = errors.New("vault is corrupt")
@@ -43,7 +46,36 @@ var (
 	ErrLocked = errors.New("vault is locked by another process")
 	// ErrClosed: the Vault was used after Close.
 	ErrClosed = errors.New("vault is closed")
+	// ErrRekeyed: another process changed the vault key (Rekey) since this
+	// Vault was unlocked. Unlock again.
+	ErrRekeyed = errors.New("vault was rekeyed since it was unlocked")
+	// ErrLastSlot: RemoveSlot of the only key slot, which would lock
+	// everyone out.
+	ErrLastSlot = errors.New("cannot remove the last key slot")
+	// ErrSlotNotFound: RemoveSlot (or a slot operation) names no slot of the
+	// vault.
+	ErrSlotNotFound = errors.New("no such key slot")
+	// ErrInvalidExport: Import was given a stream that is not a complete,
+	// well-formed vault export of a supported version.
+	ErrInvalidExport = errors.New("invalid vault export")
 )
+
+// PluginNotFoundError reports that the age plugin binary of a plugin slot (or
+// of a recipient being added) is not on PATH. Callers print a hint naming
+// Binary(), for example "install age-plugin-yubikey or use another slot".
+// Unlock returns it inside ErrNoSlotMatched (find it with errors.As) when no
+// other slot opened.
+type PluginNotFoundError struct {
+	Plugin string // the plugin name, as in age1<name>1...
+	Err    error  // the underlying error (usually exec.ErrNotFound)
+}
+
+// Binary is the executable the plugin needs: "age-plugin-" + name.
+func (e *PluginNotFoundError) Binary() string { return "age-plugin-" + e.Plugin }
+
+func (e *PluginNotFoundError) Error() string { return e.Binary() + " not found in PATH" }
+
+func (e *PluginNotFoundError) Unwrap() error { return e.Err }
 
 // vaultError carries a sentinel (for errors.Is), a complete message and an
 // optional cause.
@@ -70,6 +102,13 @@ func corruptf(path, format string, args ...any) error {
 // corruptWrap is corruptf with a cause kept for errors.Is/As.
 func corruptWrap(path string, cause error, format string, args ...any) error {
 	return &vaultError{sentinel: ErrCorrupt, msg: fmt.Sprintf("vault %s is corrupt: ", path) + fmt.Sprintf(format, args...), cause: cause}
+}
+
+func oldFormatError(path string, got int) error {
+	return &vaultError{sentinel: ErrOldFormat, msg: fmt.Sprintf(
+		"vault %s: vault format version %d was written by a pre-release pkms and cannot be upgraded "+
+			"(this pkms reads format %d); create a new vault with: pkms vault init",
+		path, got, FormatVersion)}
 }
 
 func newerFormatError(path string, got int) error {

@@ -35,30 +35,30 @@ const fuzzIdentity = "AGE-SECRET-KEY-1C65KP5NS5YV2VR7DP4T47W630KD9FPQ0QCPHTQZUC0
 
 func FuzzOpenRecord(f *testing.F) {
 	v := memVault(f)
-	const bucket = "keys"
-	rk := v.recordKey(bucket, "1234abcd-12ab-34cd-56ef-1234567890ab")
-	valid, err := v.sealRecord(bucket, rk, []byte(`{"KeyId":"1234abcd"}`))
+	const bucket, id = "keys", "1234abcd-12ab-34cd-56ef-1234567890ab"
+	rk, valid, err := v.sealRecord(bucket, id, []byte(`{"KeyId":"1234abcd"}`))
 	if err != nil {
 		f.Fatal(err)
 	}
 	// The seed corpus must exercise the success path, or the fuzz target
 	// proves nothing.
-	if pt, err := v.openRecord(bucket, rk, valid); err != nil || string(pt) != `{"KeyId":"1234abcd"}` {
+	if gotID, pt, err := v.openRecord(bucket, rk, valid); err != nil || gotID != id || string(pt) != `{"KeyId":"1234abcd"}` {
 		f.Fatalf("valid seed does not open: %v", err)
 	}
 	flipped := bytes.Clone(valid)
 	flipped[len(flipped)-1] ^= 0x80
-	other, _ := v.sealRecord("aliases", rk, []byte("x"))
-	empty, _ := v.sealRecord(bucket, rk, nil)
-	for _, seed := range [][]byte{valid, flipped, other, empty, nil, {0}, make([]byte, 12), make([]byte, 28), make([]byte, 29), bytes.Repeat([]byte{0xff}, 200)} {
+	_, other, _ := v.sealRecord("aliases", id, []byte("x"))
+	_, empty, _ := v.sealRecord(bucket, id, nil)
+	_, otherID, _ := v.sealRecord(bucket, "another-id", []byte("x"))
+	for _, seed := range [][]byte{valid, flipped, other, empty, otherID, nil, {0}, make([]byte, 12), make([]byte, 28), make([]byte, 29), bytes.Repeat([]byte{0xff}, 200)} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, sealed []byte) {
-		pt, err := v.openRecord(bucket, rk, sealed)
+		gotID, pt, err := v.openRecord(bucket, rk, sealed)
 		switch {
 		case bytes.Equal(sealed, valid) || bytes.Equal(sealed, empty):
-			if err != nil {
-				t.Fatalf("valid record fails: %v", err)
+			if err != nil || gotID != id {
+				t.Fatalf("valid record fails: %q, %v", gotID, err)
 			}
 		case err == nil:
 			t.Fatalf("forged record opened: %q", pt)
@@ -66,7 +66,7 @@ func FuzzOpenRecord(f *testing.F) {
 			t.Fatalf("error is not ErrCorrupt: %v", err)
 		}
 		// Wrong-length on-disk keys are refused, not indexed.
-		if _, err := v.openRecord(bucket, sealed, valid); err == nil && !bytes.Equal(sealed, rk) {
+		if _, _, err := v.openRecord(bucket, sealed, valid); err == nil && !bytes.Equal(sealed, rk) {
 			t.Fatal("record opened under another key")
 		}
 	})
@@ -83,7 +83,7 @@ func FuzzSlot(f *testing.F) {
 	if err != nil {
 		f.Fatal(err)
 	}
-	is, err := identitySlot(vk, x.Recipient().String(), now)
+	is, err := recipientSlot(vk, x.Recipient().String(), "", nil, now)
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package vault
 
 import (
+	"bytes"
 	crand "crypto/rand"
 	"errors"
 	"fmt"
@@ -8,35 +9,48 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
+	"filippo.io/age/plugin"
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/pocketkms/pkms/crypto"
 )
 
-// InitOptions configures Init.
+// InitOptions configures Init and Import: the key slots of the new vault.
 type InitOptions struct {
-	Passphrase       []byte    // nil: no passphrase slot
-	ScryptWorkFactor int       // 0 means 18 (age's default); at most 22
-	Recipients       []string  // age recipient strings, one identity slot each; label = the recipient string
-	Rand             io.Reader // nil: crypto/rand.Reader
-	NoSync           bool      // tests only
+	Passphrase       []byte // nil: no passphrase slot
+	ScryptWorkFactor int    // 0 means 18 (age's default); at most 22
+	// Recipients are age recipient strings, one slot each, labelled with the
+	// string: X25519 ("age1...") and post-quantum hybrid ("age1pq1...")
+	// make identity slots, "age1<name>1..." plugin slots (age-plugin-<name>
+	// runs during Init, prompting through PluginUI).
+	Recipients []string
+	PluginUI   *plugin.ClientUI
+	Slots      []SlotSpec // slots of outside kinds (pkcs11)
+	Rand       io.Reader  // nil: crypto/rand.Reader
+	NoSync     bool       // tests only
 }
 
 // Init creates a new vault at path. See the package documentation for the
 // format. Creation is atomic: the file is built under a temporary name in the
 // same directory and hard-linked into place, so path either does not exist or
 // holds a complete vault; ErrExists if path already exists.
-func Init(path string, opts InitOptions) (err error) {
+func Init(path string, opts InitOptions) error { return create(path, opts, nil) }
+
+// create is Init; fill, if not nil, writes the first records through a Vault
+// open on the temporary file before it is linked into place (Import), so
+// that a failure leaves nothing at path.
+func create(path string, opts InitOptions, fill func(*Vault) error) (err error) {
 	path = absPath(path)
 	if _, err := os.Lstat(path); err == nil {
 		return fmt.Errorf("%w: %s", ErrExists, path)
 	} else if !errors.Is(err, fs.ErrNotExist) {
 		return fmt.Errorf("vault: %w", err)
 	}
-	if opts.Passphrase == nil && len(opts.Recipients) == 0 {
+	if opts.Passphrase == nil && len(opts.Recipients) == 0 && len(opts.Slots) == 0 {
 		return errors.New("vault: at least one key slot (a passphrase or a recipient) is required")
 	}
 	rnd := opts.Rand
@@ -66,7 +80,14 @@ func Init(path string, opts InitOptions) (err error) {
 		slots = append(slots, s)
 	}
 	for _, r := range opts.Recipients {
-		s, err := identitySlot(vk, r, now)
+		s, err := recipientSlot(vk, r, "", opts.PluginUI, now)
+		if err != nil {
+			return err
+		}
+		slots = append(slots, s)
+	}
+	for _, spec := range opts.Slots {
+		s, err := specSlot(vk, spec, now)
 		if err != nil {
 			return err
 		}
@@ -128,6 +149,21 @@ func Init(path string, opts InitOptions) (err error) {
 	if err != nil {
 		return fmt.Errorf("vault: writing %s: %w", tmp, err)
 	}
+	if fill != nil {
+		st := &state{header: &Header{Path: tmp, ID: id, FormatVersion: FormatVersion, Slots: slotInfos(slots)}}
+		v, err := newVault(tmp, st, bytes.Clone(vk), Options{NoSync: opts.NoSync, Timeout: time.Second})
+		if err != nil {
+			return err
+		}
+		v.rand = rnd
+		err = fill(v)
+		if cerr := v.Close(); err == nil {
+			err = cerr
+		}
+		if err != nil {
+			return err
+		}
+	}
 	if !opts.NoSync {
 		if err := syncPath(tmp); err != nil {
 			return fmt.Errorf("vault: %w", err)
@@ -150,18 +186,36 @@ func Init(path string, opts InitOptions) (err error) {
 	return nil
 }
 
-// putNewSlot stores s under the next slot id and sets s.ID.
+// putNewSlot stores s under the next slot id and sets s.ID. Ids come from
+// the bucket's sequence, so a removed slot's id is never reused.
 func putNewSlot(sb *bolt.Bucket, s *slot) error {
 	seq, err := sb.NextSequence()
 	if err != nil {
 		return err
 	}
-	s.ID = fmt.Sprint(seq)
+	s.ID = strconv.FormatUint(seq, 10)
+	return putSlot(sb, s)
+}
+
+// putSlot stores s under its id, replacing any slot there.
+func putSlot(sb *bolt.Bucket, s *slot) error {
+	seq, err := parseSlotID(s.ID)
+	if err != nil {
+		return err
+	}
 	enc, err := encodeSlot(s)
 	if err != nil {
 		return err
 	}
 	return sb.Put(slotKey(seq), enc)
+}
+
+func parseSlotID(id string) (uint64, error) {
+	seq, err := strconv.ParseUint(id, 10, 64)
+	if err != nil || seq == 0 {
+		return 0, fmt.Errorf("%w: %q", ErrSlotNotFound, id)
+	}
+	return seq, nil
 }
 
 func tempPrefix(base string) string { return "." + base + ".init-" }

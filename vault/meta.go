@@ -13,7 +13,11 @@ import (
 )
 
 // FormatVersion is the vault file format this package reads and writes.
-const FormatVersion = 1
+const FormatVersion = 2
+
+// oldestFormat is the oldest format version pkms reads; older ones were
+// written by pre-release builds and are refused with ErrOldFormat.
+const oldestFormat = 2
 
 // On-disk layout. Top-level buckets: "meta" (plaintext) and "data", whose
 // sub-buckets are the logical buckets of Tx (created on first Put).
@@ -42,7 +46,7 @@ type state struct {
 }
 
 // readFormat returns the format version stored in meta, or an error that is
-// ErrCorrupt or ErrNewerFormat. It is checked before anything else is parsed.
+// ErrCorrupt, ErrOldFormat or ErrNewerFormat. It is checked before anything else is parsed.
 func readFormat(path string, meta *bolt.Bucket) (int, error) {
 	raw := meta.Get(keyFormat)
 	if raw == nil {
@@ -57,6 +61,9 @@ func readFormat(path string, meta *bolt.Bucket) (int, error) {
 	}
 	if v > FormatVersion {
 		return 0, newerFormatError(path, v)
+	}
+	if v < oldestFormat {
+		return 0, oldFormatError(path, v)
 	}
 	return v, nil
 }
@@ -91,6 +98,20 @@ func readMeta(path string, tx *bolt.Tx) (*state, error) {
 		header: &Header{Path: path, ID: bytes.Clone(id), FormatVersion: ver},
 		check:  bytes.Clone(check),
 	}
+	if st.slots, err = readSlots(path, sb); err != nil {
+		return nil, err
+	}
+	if len(st.slots) == 0 {
+		return nil, corruptf(path, "vault has no key slots")
+	}
+	st.header.Slots = slotInfos(st.slots)
+	return st, nil
+}
+
+// readSlots parses every slot of the slots bucket, copying the values out
+// of the transaction. Any bad slot makes the vault ErrCorrupt.
+func readSlots(path string, sb *bolt.Bucket) ([]*slot, error) {
+	var slots []*slot
 	c := sb.Cursor()
 	for k, v := c.First(); k != nil; k, v = c.Next() {
 		if v == nil {
@@ -101,19 +122,15 @@ func readMeta(path string, tx *bolt.Tx) (*state, error) {
 			return nil, corruptWrap(path, err, "key slot: %v", err)
 		}
 		s.ageFile = bytes.Clone(s.ageFile)
-		st.slots = append(st.slots, s)
+		slots = append(slots, s)
 	}
-	if len(st.slots) == 0 {
-		return nil, corruptf(path, "vault has no key slots")
-	}
-	st.header.Slots = slotInfos(st.slots)
-	return st, nil
+	return slots, nil
 }
 
 func slotInfos(slots []*slot) []SlotInfo {
 	out := make([]SlotInfo, len(slots))
 	for i, s := range slots {
-		out[i] = s.SlotInfo
+		out[i] = s.SlotInfo.clone()
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		a, _ := strconv.ParseUint(out[i].ID, 10, 64)

@@ -17,7 +17,7 @@ import (
 
 // Child processes re-execute the test binary with these variables set.
 const (
-	envChild    = "PKMS_VAULT_TEST_CHILD" // "writer" or "looper"
+	envChild    = "PKMS_VAULT_TEST_CHILD" // "writer", "looper" or "rekeyer"
 	envPath     = "PKMS_VAULT_TEST_PATH"
 	envIdentity = "PKMS_VAULT_TEST_IDENTITY"
 	envPrefix   = "PKMS_VAULT_TEST_PREFIX"
@@ -25,9 +25,14 @@ const (
 )
 
 func TestMain(m *testing.M) {
+	if os.Getenv(envPlugin) != "" {
+		os.Exit(fakePluginMain()) // run as age-plugin-pkmstest (plugin_test.go)
+	}
 	switch os.Getenv(envChild) {
 	case "":
 		os.Exit(m.Run())
+	case "rekeyer":
+		childMain(childRekeyer)
 	case "writer":
 		childMain(childWriter)
 	case "looper":

@@ -4,6 +4,8 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"runtime/debug"
@@ -33,7 +35,7 @@ const (
 	markerLen      = 54 // base64url, unpadded, of recordKeySize+markerMACSize bytes
 	maxBucketName  = 255
 	maxRecordID    = 4096
-	recordAADLabel = "pkms record v1"
+	recordAADLabel = "pkms record v2"
 )
 
 var (
@@ -56,14 +58,8 @@ func validID(id string) error {
 	return nil
 }
 
-// recordKey is the on-disk key of a record: HMAC-SHA-256(idKey, bucket‖0‖id).
-func (v *Vault) recordKey(bucket, id string) []byte {
-	m := hmac.New(sha256.New, v.idKey)
-	m.Write([]byte(bucket))
-	m.Write([]byte{0})
-	m.Write([]byte(id))
-	return m.Sum(nil)
-}
+// recordKey is the on-disk key of a record under the current keys.
+func (v *Vault) recordKey(bucket, id string) []byte { return v.keys.recordKey(bucket, id) }
 
 // recordAAD binds a sealed value to its vault, bucket and on-disk key.
 func (v *Vault) recordAAD(bucket string, rk []byte) []byte {
@@ -75,36 +71,34 @@ func (v *Vault) recordAAD(bucket string, rk []byte) []byte {
 	return append(aad, rk...)
 }
 
-// keyFor returns the sealing key of a bucket, DeriveKey(vk, "record "+bucket).
-func (v *Vault) keyFor(bucket string) ([]byte, error) {
-	v.keysMu.Lock()
-	defer v.keysMu.Unlock()
-	if k, ok := v.bucketKey[bucket]; ok {
-		return k, nil
+// encodeRecord is the plaintext of a format 2 record: uvarint(len(id)) ‖ id
+// ‖ value. The logical id travels inside the seal so that rekey and export,
+// which see only on-disk keys (HMACs), can recover it.
+func encodeRecord(id string, value []byte) []byte {
+	pt := make([]byte, 0, binary.MaxVarintLen64+len(id)+len(value))
+	pt = binary.AppendUvarint(pt, uint64(len(id)))
+	pt = append(pt, id...)
+	return append(pt, value...)
+}
+
+// decodeRecord splits a record plaintext; ok is false if it is malformed.
+func decodeRecord(pt []byte) (id string, value []byte, ok bool) {
+	n, w := binary.Uvarint(pt)
+	if w <= 0 || n == 0 || n > maxRecordID || n > uint64(len(pt)-w) {
+		return "", nil, false
 	}
-	k, err := crypto.DeriveKey(v.vk, "record "+bucket)
-	if err != nil {
-		return nil, err
-	}
-	v.bucketKey[bucket] = k
-	return k, nil
+	return string(pt[w : w+int(n)]), pt[w+int(n):], true
 }
 
 // marker is the pagination marker of a record: its on-disk key and a short
 // MAC binding it to this vault and bucket, base64url without padding.
-func (v *Vault) marker(bucket string, rk []byte) string {
+func (v *Vault) marker(bucket string, rk []byte) string { return markerWith(v.keys, bucket, rk) }
+
+func markerWith(k *keySet, bucket string, rk []byte) string {
 	buf := make([]byte, 0, recordKeySize+markerMACSize)
 	buf = append(buf, rk...)
-	buf = append(buf, v.markerMAC(bucket, rk)...)
+	buf = append(buf, k.markerMAC(bucket, rk)...)
 	return base64.RawURLEncoding.EncodeToString(buf)
-}
-
-func (v *Vault) markerMAC(bucket string, rk []byte) []byte {
-	m := hmac.New(sha256.New, v.markerKey)
-	m.Write([]byte(bucket))
-	m.Write([]byte{0})
-	m.Write(rk)
-	return m.Sum(nil)[:markerMACSize]
 }
 
 func (v *Vault) parseMarker(bucket, marker string) ([]byte, error) {
@@ -116,34 +110,78 @@ func (v *Vault) parseMarker(bucket, marker string) ([]byte, error) {
 		return nil, ErrInvalidMarker
 	}
 	rk := raw[:recordKeySize]
-	if !hmac.Equal(raw[recordKeySize:], v.markerMAC(bucket, rk)) {
+	if !hmac.Equal(raw[recordKeySize:], v.keys.markerMAC(bucket, rk)) {
 		return nil, ErrInvalidMarker
 	}
 	return rk, nil
 }
 
-// openRecord authenticates and decrypts a stored value. It never panics.
-func (v *Vault) openRecord(bucket string, rk, sealed []byte) ([]byte, error) {
+// openRecord authenticates and decrypts a stored record under the current
+// keys, returning its logical id and value. It never panics.
+func (v *Vault) openRecord(bucket string, rk, sealed []byte) (string, []byte, error) {
+	return v.openWith(v.keys, bucket, rk, sealed)
+}
+
+// openWith is openRecord under the key set k. Besides the AEAD check (which
+// binds the value to vault, bucket and on-disk key), the id inside must hash
+// to the on-disk key: a record sealed for one id is never returned for
+// another, even if the AAD binding were ever weakened.
+func (v *Vault) openWith(k *keySet, bucket string, rk, sealed []byte) (string, []byte, error) {
 	if len(rk) != recordKeySize {
-		return nil, corruptf(v.path, "bucket %q holds a key of %d bytes, not a record", bucket, len(rk))
+		return "", nil, v.recordCorrupt(bucket, hex.EncodeToString(rk), fmt.Sprintf("is not a record (on-disk key of %d bytes, want %d)", len(rk), recordKeySize))
 	}
-	key, err := v.keyFor(bucket)
+	key, err := k.forBucket(bucket)
 	if err != nil {
-		return nil, err
+		return "", nil, err
 	}
 	pt, err := crypto.Open(key, sealed, v.recordAAD(bucket, rk))
 	if err != nil {
-		return nil, corruptf(v.path, "record %s in bucket %q failed authentication (modified, moved from another record or from another vault)", v.marker(bucket, rk), bucket)
+		return "", nil, v.recordCorrupt(bucket, markerWith(k, bucket, rk), "failed authentication (modified, moved from another record or from another vault)")
 	}
-	return pt, nil
+	id, value, ok := decodeRecord(pt)
+	if !ok {
+		return "", nil, v.recordCorrupt(bucket, markerWith(k, bucket, rk), "is malformed (no valid record id inside)")
+	}
+	if !hmac.Equal(k.recordKey(bucket, id), rk) {
+		return "", nil, v.recordCorrupt(bucket, markerWith(k, bucket, rk), "holds the id of another record")
+	}
+	return id, value, nil
 }
 
-func (v *Vault) sealRecord(bucket string, rk, value []byte) ([]byte, error) {
-	key, err := v.keyFor(bucket)
+// RecordProblem names a stored record that does not open, and why. Get,
+// ForEach, Rekey and Export return it inside ErrCorrupt (errors.As);
+// Verify lists every one.
+type RecordProblem struct {
+	Bucket string // the logical bucket ("" for an entry directly in the data bucket)
+	Record string // the record's marker (as ForEach gives it), or its on-disk key in hex if it has no marker
+	Reason string
+}
+
+func (p *RecordProblem) Error() string {
+	return fmt.Sprintf("record %s in bucket %q %s", p.Record, p.Bucket, p.Reason)
+}
+
+func (v *Vault) recordCorrupt(bucket, record, reason string) error {
+	p := &RecordProblem{Bucket: bucket, Record: record, Reason: reason}
+	return &vaultError{sentinel: ErrCorrupt, msg: fmt.Sprintf("vault %s is corrupt: %s", v.path, p), cause: p}
+}
+
+// sealRecord seals (id, value) under the current keys and returns the
+// on-disk key and the stored value.
+func (v *Vault) sealRecord(bucket, id string, value []byte) (rk, sealed []byte, err error) {
+	return v.sealWith(v.keys, bucket, id, value)
+}
+
+func (v *Vault) sealWith(k *keySet, bucket, id string, value []byte) (rk, sealed []byte, err error) {
+	key, err := k.forBucket(bucket)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return crypto.Seal(v.rand, key, value, v.recordAAD(bucket, rk))
+	rk = k.recordKey(bucket, id)
+	pt := encodeRecord(id, value)
+	defer clear(pt)
+	sealed, err = crypto.Seal(v.rand, key, pt, v.recordAAD(bucket, rk))
+	return rk, sealed, err
 }
 
 // guard turns a bbolt panic inside a Tx method into ErrCorrupt and poisons
@@ -199,7 +237,8 @@ func (tx *Tx) Get(bucket, id string) (val []byte, err error) {
 	if sealed == nil {
 		return nil, fmt.Errorf("%w: %s %q", ErrNotFound, bucket, id)
 	}
-	return tx.v.openRecord(bucket, rk, sealed)
+	_, val, err = tx.v.openRecord(bucket, rk, sealed)
+	return val, err
 }
 
 // Put stores value under (bucket, id), creating the bucket on first use.
@@ -226,8 +265,7 @@ func (tx *Tx) Put(bucket, id string, value []byte) (err error) {
 		}
 		return fmt.Errorf("vault: bucket %q: %w", bucket, err)
 	}
-	rk := tx.v.recordKey(bucket, id)
-	sealed, err := tx.v.sealRecord(bucket, rk, value)
+	rk, sealed, err := tx.v.sealRecord(bucket, id, value)
 	if err != nil {
 		return fmt.Errorf("vault: sealing a record of bucket %q: %w", bucket, err)
 	}
@@ -310,7 +348,7 @@ func (tx *Tx) forEach(bucket, after string, fn func(string, []byte) error, up **
 		if val == nil {
 			return corruptf(tx.v.path, "bucket %q holds a nested bucket", bucket)
 		}
-		pt, err := tx.v.openRecord(bucket, k, val)
+		_, pt, err := tx.v.openRecord(bucket, k, val)
 		if err != nil {
 			return err
 		}

@@ -1,12 +1,14 @@
 package vault
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"strconv"
 	"strings"
 	"time"
@@ -14,7 +16,7 @@ import (
 	"unicode/utf8"
 
 	"filippo.io/age"
-	bolt "go.etcd.io/bbolt"
+	"filippo.io/age/plugin"
 
 	"github.com/pocketkms/pkms/crypto"
 )
@@ -22,11 +24,22 @@ import (
 // SlotKind names how a key slot is unlocked.
 type SlotKind string
 
-// Slot kinds. Later formats add "pkcs11" and "plugin"; a vault holding a slot
-// of a kind this version does not know still opens through its other slots.
+// Slot kinds. Any other valid kind name is an outside kind: the vault stores
+// its public parameters and age file, and the caller supplies the recipient
+// (AddSlot, Rekey) and the identity (Credentials.SlotIdentity). A vault
+// holding a slot of a kind the caller does not handle still opens through
+// its other slots.
 const (
-	SlotPassphrase SlotKind = "passphrase"
-	SlotIdentity   SlotKind = "identity"
+	SlotPassphrase SlotKind = "passphrase" // age scrypt
+	SlotIdentity   SlotKind = "identity"   // age X25519 (age1...) or post-quantum hybrid (age1pq1...) recipient
+	SlotPlugin     SlotKind = "plugin"     // age plugin recipient (age1<name>1...), run as age-plugin-<name>
+	SlotPKCS11     SlotKind = "pkcs11"     // PKCS#11 token key (an outside kind, handled by the caller)
+)
+
+// Well-known keys of SlotInfo.Params.
+const (
+	ParamRecipient = "recipient" // identity and plugin slots: the age recipient string the key is wrapped to
+	ParamPlugin    = "plugin"    // plugin slots: the plugin name; its binary is age-plugin-<name>
 )
 
 // SlotInfo describes a key slot. It holds nothing secret.
@@ -35,6 +48,31 @@ type SlotInfo struct {
 	Kind    SlotKind
 	Label   string
 	Created time.Time
+	// Params are the slot's public parameters: ParamRecipient and
+	// ParamPlugin for the built-in kinds, whatever the caller stored for an
+	// outside kind (a token label, a key id).
+	Params map[string]string
+}
+
+func (s SlotInfo) clone() SlotInfo {
+	s.Params = maps.Clone(s.Params)
+	return s
+}
+
+// builtin reports whether the vault itself knows how to wrap to the kind.
+func (k SlotKind) builtin() bool {
+	return k == SlotPassphrase || k == SlotIdentity || k == SlotPlugin
+}
+
+// SlotSpec describes a new slot of an outside kind (AddSlot,
+// InitOptions.Slots): the caller builds the age.Recipient (for example from
+// a PKCS#11 token's public key) and chooses the public Params it will need
+// to find the token and key again at unlock and rekey time.
+type SlotSpec struct {
+	Kind      SlotKind
+	Label     string
+	Params    map[string]string // public only: stored in plaintext
+	Recipient age.Recipient
 }
 
 // Limits on a stored slot entry; anything larger is corrupt.
@@ -42,6 +80,9 @@ const (
 	maxSlotEntry  = 64 << 10
 	maxSlotLabel  = 4096
 	maxSlotKind   = 32
+	maxParams     = 16
+	maxParamName  = 64
+	maxParamValue = 4096
 	defaultScrypt = 18 // age's default work factor
 	maxScrypt     = 22 // age's default maximum when decrypting
 )
@@ -54,8 +95,7 @@ type slot struct {
 }
 
 // slotEntry is the stored (JSON) form of a slot, the value under its id in
-// the meta/slots bucket. Params is reserved for kinds that need more than a
-// label (a PKCS#11 URI, a plugin name); it is kept verbatim.
+// the meta/slots bucket.
 type slotEntry struct {
 	Kind    string            `json:"kind"`
 	Label   string            `json:"label"`
@@ -68,7 +108,7 @@ type slotEntry struct {
 func slotKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
 
 func encodeSlot(s *slot) ([]byte, error) {
-	return json.Marshal(slotEntry{Kind: string(s.Kind), Label: s.Label, Created: s.Created.UTC(), Age: s.ageFile})
+	return json.Marshal(slotEntry{Kind: string(s.Kind), Label: s.Label, Created: s.Created.UTC(), Params: s.Params, Age: s.ageFile})
 }
 
 // parseSlot decodes and validates a stored slot. It never panics; every
@@ -93,8 +133,11 @@ func parseSlot(key, value []byte) (*slot, error) {
 	if !validKind(e.Kind) {
 		return nil, fmt.Errorf("slot %s: invalid kind", id)
 	}
-	if len(e.Label) > maxSlotLabel || !utf8.ValidString(e.Label) || strings.IndexFunc(e.Label, unicode.IsControl) >= 0 {
+	if !validText(e.Label, maxSlotLabel) {
 		return nil, fmt.Errorf("slot %s: invalid label", id)
+	}
+	if err := validParams(e.Params); err != nil {
+		return nil, fmt.Errorf("slot %s: %v", id, err)
 	}
 	if len(e.Age) == 0 {
 		return nil, fmt.Errorf("slot %s: empty age file", id)
@@ -103,7 +146,7 @@ func parseSlot(key, value []byte) (*slot, error) {
 		return nil, fmt.Errorf("slot %s: age file: %v", id, err)
 	}
 	return &slot{
-		SlotInfo: SlotInfo{ID: id, Kind: SlotKind(e.Kind), Label: e.Label, Created: e.Created},
+		SlotInfo: SlotInfo{ID: id, Kind: SlotKind(e.Kind), Label: e.Label, Created: e.Created, Params: e.Params},
 		ageFile:  e.Age,
 	}, nil
 }
@@ -121,12 +164,40 @@ func validKind(k string) bool {
 	return true
 }
 
+// validText accepts printable UTF-8 of at most max bytes: labels and
+// parameters end up on terminals.
+func validText(s string, max int) bool {
+	return len(s) <= max && utf8.ValidString(s) && strings.IndexFunc(s, unicode.IsControl) < 0
+}
+
+func validParams(p map[string]string) error {
+	if len(p) > maxParams {
+		return fmt.Errorf("%d parameters, at most %d", len(p), maxParams)
+	}
+	for k, v := range p {
+		if len(k) > maxParamName || !validKind(strings.ReplaceAll(k, "_", "-")) {
+			return fmt.Errorf("invalid parameter name %q", k)
+		}
+		if !validText(v, maxParamValue) {
+			return fmt.Errorf("invalid value of parameter %q", k)
+		}
+	}
+	return nil
+}
+
+func validLabel(label string) error {
+	if !validText(label, maxSlotLabel) {
+		return errors.New("vault: invalid slot label (control characters, invalid UTF-8 or too long)")
+	}
+	return nil
+}
+
 // wrapKey encrypts the vault key to recipients as a small age file.
 func wrapKey(vk []byte, recipients ...age.Recipient) ([]byte, error) {
 	var buf bytes.Buffer
 	w, err := age.Encrypt(&buf, recipients...)
 	if err != nil {
-		return nil, err
+		return nil, pluginError(err)
 	}
 	if _, err := w.Write(vk); err != nil {
 		return nil, err
@@ -144,7 +215,7 @@ func wrapKey(vk []byte, recipients ...age.Recipient) ([]byte, error) {
 func unwrapKey(ageFile []byte, identities ...age.Identity) ([]byte, error) {
 	r, err := age.Decrypt(bytes.NewReader(ageFile), identities...)
 	if err != nil {
-		return nil, err
+		return nil, pluginError(err)
 	}
 	buf := make([]byte, crypto.KeySize+1)
 	n, err := io.ReadFull(r, buf)
@@ -159,6 +230,16 @@ func unwrapKey(ageFile []byte, identities ...age.Identity) ([]byte, error) {
 }
 
 var errBadSlot = errors.New("bad slot")
+
+// pluginError turns age's "plugin binary not found" into PluginNotFoundError,
+// which callers turn into a hint.
+func pluginError(err error) error {
+	var nf *plugin.NotFoundError
+	if errors.As(err, &nf) {
+		return &PluginNotFoundError{Plugin: nf.Name, Err: err}
+	}
+	return err
+}
 
 // passphraseSlot builds a passphrase slot (age scrypt, alone in its file).
 func passphraseSlot(vk, pass []byte, workFactor int, now time.Time) (*slot, error) {
@@ -191,153 +272,106 @@ func scryptWorkFactor(wf int) (int, error) {
 	return wf, nil
 }
 
-// identitySlot builds an identity slot for one age recipient string.
-func identitySlot(vk []byte, recipient string, now time.Time) (*slot, error) {
-	recipient = strings.TrimSpace(recipient)
-	if recipient == "" || strings.ContainsAny(recipient, "\n\r#") {
-		return nil, fmt.Errorf("vault: invalid recipient %q", recipient)
-	}
-	rs, err := age.ParseRecipients(strings.NewReader(recipient))
+// slotWorkFactor reads the scrypt work factor from a passphrase slot's age
+// header ("-> scrypt SALT WF"), so that Rekey keeps each slot's cost.
+func slotWorkFactor(ageFile []byte) (int, error) {
+	hdr, err := age.ExtractHeader(bytes.NewReader(ageFile))
 	if err != nil {
-		return nil, fmt.Errorf("vault: recipient %q: %v", recipient, err)
+		return 0, err
 	}
-	if len(rs) != 1 {
-		return nil, fmt.Errorf("vault: recipient %q: want exactly one recipient", recipient)
-	}
-	f, err := wrapKey(vk, rs[0])
-	if err != nil {
-		return nil, fmt.Errorf("vault: wrapping identity slot for %q: %v", recipient, err)
-	}
-	return &slot{SlotInfo: SlotInfo{Kind: SlotIdentity, Label: recipient, Created: now}, ageFile: f}, nil
-}
-
-// unlockSlots finds the vault key in slots with creds. Identities are tried
-// against every non-passphrase slot first; then, if needed, the passphrase
-// (asked at most once) against the passphrase slots.
-func unlockSlots(path string, slots []*slot, creds Credentials) ([]byte, error) {
-	var otherErrs []error
-	if len(creds.Identities) > 0 {
-		for _, s := range slots {
-			if s.Kind == SlotPassphrase {
-				continue
-			}
-			vk, err := unwrapKey(s.ageFile, creds.Identities...)
-			if err == nil {
-				return vk, nil
-			}
-			if errors.Is(err, errBadSlot) {
-				return nil, corruptWrap(path, err, "key slot %s (%s): %v", s.ID, s.Kind, err)
-			}
-			if !errors.Is(err, age.ErrIncorrectIdentity) {
-				// A token or plugin failing is not corruption; remember it in
-				// case no other slot opens.
-				otherErrs = append(otherErrs, fmt.Errorf("key slot %s (%s %q): %w", s.ID, s.Kind, s.Label, err))
-			}
-		}
-	}
-	var passSlots []*slot
-	for _, s := range slots {
-		if s.Kind == SlotPassphrase {
-			passSlots = append(passSlots, s)
-		}
-	}
-	if len(passSlots) > 0 && creds.Passphrase != nil {
-		pass, err := creds.Passphrase()
-		if err != nil {
-			return nil, fmt.Errorf("vault: reading passphrase: %w", err)
-		}
-		if len(pass) == 0 {
-			return nil, ErrIncorrectPassphrase
-		}
-		id, err := age.NewScryptIdentity(string(pass))
-		if err != nil {
-			return nil, ErrIncorrectPassphrase
-		}
-		for _, s := range passSlots {
-			vk, err := unwrapKey(s.ageFile, id)
-			if err == nil {
-				return vk, nil
-			}
-			if !errors.Is(err, age.ErrIncorrectIdentity) {
-				return nil, corruptWrap(path, err, "passphrase slot %s: %v", s.ID, err)
-			}
-		}
-		return nil, ErrIncorrectPassphrase
-	}
-	if len(otherErrs) > 0 {
-		return nil, &vaultError{sentinel: ErrNoSlotMatched, msg: ErrNoSlotMatched.Error() + ": " + errors.Join(otherErrs...).Error(), cause: errors.Join(otherErrs...)}
-	}
-	return nil, ErrNoSlotMatched
-}
-
-// ChangePassphrase rewraps the passphrase slot (the first one, if a future
-// version allows several) under newPass with a new scrypt salt, in one
-// transaction; data records are not touched. The scrypt work is done before
-// the file is locked. ErrNoPassphraseSlot if the vault has none.
-func (v *Vault) ChangePassphrase(newPass []byte, workFactor int) error {
-	hasPass := false
-	for _, s := range v.Slots() {
-		hasPass = hasPass || s.Kind == SlotPassphrase
-	}
-	if !hasPass {
-		return ErrNoPassphraseSlot
-	}
-	v.mu.RLock()
-	if v.closed {
-		v.mu.RUnlock()
-		return ErrClosed
-	}
-	vk := bytes.Clone(v.vk)
-	v.mu.RUnlock()
-	ns, err := passphraseSlot(vk, newPass, workFactor, time.Now().UTC())
-	clear(vk)
-	if err != nil {
-		return err
-	}
-	var infos []SlotInfo
-	err = v.runRaw(true, func(btx *bolt.Tx) (*userPanic, error) {
-		meta := btx.Bucket(bucketMeta)
-		if meta == nil {
-			return nil, corruptf(v.path, "not a pkms vault (no meta bucket)")
-		}
-		sb := meta.Bucket(bucketSlots)
-		if sb == nil {
-			return nil, corruptf(v.path, "meta bucket has no slots bucket")
-		}
-		var all []*slot
-		var target []byte
-		c := sb.Cursor()
-		for k, val := c.First(); k != nil; k, val = c.Next() {
-			s, err := parseSlot(k, val)
+	sc := bufio.NewScanner(bytes.NewReader(hdr))
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) == 4 && f[0] == "->" && f[1] == "scrypt" {
+			wf, err := strconv.Atoi(f[3])
 			if err != nil {
-				return nil, corruptWrap(v.path, err, "key slot: %v", err)
+				return 0, fmt.Errorf("scrypt work factor %q", f[3])
 			}
-			if s.Kind == SlotPassphrase && target == nil {
-				target = bytes.Clone(k)
-				ns.ID = s.ID
-				ns.Label = s.Label
-				s = ns
-			}
-			all = append(all, s)
+			return scryptWorkFactor(wf)
 		}
-		if target == nil {
-			return nil, ErrNoPassphraseSlot
-		}
-		enc, err := encodeSlot(ns)
-		if err != nil {
-			return nil, err
-		}
-		if err := sb.Put(target, enc); err != nil {
-			return nil, err
-		}
-		infos = slotInfos(all)
-		return nil, nil
-	})
-	if err != nil {
-		return err
 	}
-	v.slotsMu.Lock()
-	v.slots = infos
-	v.slotsMu.Unlock()
-	return nil
+	return 0, errors.New("no scrypt stanza")
+}
+
+// ParseRecipient parses an age recipient string as the vault uses it for
+// identity and plugin slots and for Export: X25519 ("age1..."), post-quantum
+// hybrid ("age1pq1...") or plugin ("age1<name>1...", run as
+// age-plugin-<name> with ui for its prompts; nil ui answers none).
+func ParseRecipient(s string, ui *plugin.ClientUI) (age.Recipient, error) {
+	r, _, _, err := parseRecipient(s, ui)
+	return r, err
+}
+
+// parseRecipient is ParseRecipient that also returns the slot kind and the
+// public parameters to store.
+func parseRecipient(s string, ui *plugin.ClientUI) (age.Recipient, SlotKind, map[string]string, error) {
+	s = strings.TrimSpace(s)
+	if s == "" || !validText(s, maxParamValue) || strings.ContainsRune(s, '#') {
+		// Do not echo: it may be a secret key pasted by mistake.
+		return nil, "", nil, errors.New("vault: invalid recipient")
+	}
+	params := map[string]string{ParamRecipient: s}
+	// As in age: "age1pq1" is the hybrid type, not a plugin named "pq".
+	if strings.HasPrefix(s, "age1pq1") {
+		r, err := age.ParseHybridRecipient(s)
+		if err != nil {
+			return nil, "", nil, fmt.Errorf("vault: post-quantum recipient %q: %v", s, err)
+		}
+		return r, SlotIdentity, params, nil
+	}
+	if r, err := age.ParseX25519Recipient(s); err == nil {
+		return r, SlotIdentity, params, nil
+	}
+	name, _, err := plugin.ParseRecipient(s)
+	if err != nil || !strings.HasPrefix(s, "age1") {
+		// Like age, never echo it: it may be a secret key given by mistake.
+		return nil, "", nil, errors.New("vault: not an age X25519 (age1...), post-quantum (age1pq1...) or plugin (age1<name>1...) recipient")
+	}
+	if ui == nil {
+		ui = &plugin.ClientUI{}
+	}
+	r, err := plugin.NewRecipient(s, ui)
+	if err != nil {
+		return nil, "", nil, fmt.Errorf("vault: plugin recipient %q: %v", s, err)
+	}
+	params[ParamPlugin] = name
+	return r, SlotPlugin, params, nil
+}
+
+// recipientSlot builds an identity or plugin slot for an age recipient
+// string. A plugin is run to wrap the key and may prompt through ui.
+func recipientSlot(vk []byte, recipient, label string, ui *plugin.ClientUI, now time.Time) (*slot, error) {
+	r, kind, params, err := parseRecipient(recipient, ui)
+	if err != nil {
+		return nil, err
+	}
+	if label == "" {
+		label = params[ParamRecipient]
+	}
+	return newSlot(vk, kind, label, params, r, now)
+}
+
+// specSlot builds a slot of an outside kind from its spec.
+func specSlot(vk []byte, spec SlotSpec, now time.Time) (*slot, error) {
+	if !validKind(string(spec.Kind)) || spec.Kind.builtin() {
+		return nil, fmt.Errorf("vault: slot kind %q is not an outside kind (use AddPassphraseSlot or AddRecipientSlot)", spec.Kind)
+	}
+	if spec.Recipient == nil {
+		return nil, errors.New("vault: slot spec has no recipient")
+	}
+	if err := validParams(spec.Params); err != nil {
+		return nil, fmt.Errorf("vault: slot parameters: %v", err)
+	}
+	return newSlot(vk, spec.Kind, spec.Label, maps.Clone(spec.Params), spec.Recipient, now)
+}
+
+func newSlot(vk []byte, kind SlotKind, label string, params map[string]string, r age.Recipient, now time.Time) (*slot, error) {
+	if err := validLabel(label); err != nil {
+		return nil, err
+	}
+	f, err := wrapKey(vk, r)
+	if err != nil {
+		return nil, fmt.Errorf("vault: wrapping the vault key for a %s slot: %w", kind, err)
+	}
+	return &slot{SlotInfo: SlotInfo{Kind: kind, Label: label, Created: now, Params: params}, ageFile: f}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	crand "crypto/rand"
 	"errors"
+	"fmt"
 	"io"
 	"path/filepath"
 	"runtime/debug"
@@ -12,9 +13,8 @@ import (
 	"time"
 
 	"filippo.io/age"
+	"filippo.io/age/plugin"
 	bolt "go.etcd.io/bbolt"
-
-	"github.com/pocketkms/pkms/crypto"
 )
 
 const defaultTimeout = 30 * time.Second
@@ -27,10 +27,30 @@ type Header struct {
 	Slots         []SlotInfo
 }
 
-// Credentials are what Unlock may use to open a key slot.
+// Credentials are what Unlock may use to open a key slot. Unlock tries the
+// methods that need nobody first and the passphrase last: identity slots
+// with Identities, then outside-kind (pkcs11) slots with SlotIdentity, then
+// plugin slots, then the passphrase slots. A method that fails (token
+// absent, plugin missing, wrong PIN) does not stop the search; if nothing
+// opens, the error is ErrNoSlotMatched and its message names each failure.
 type Credentials struct {
-	Identities []age.Identity         // tried first against identity (non-passphrase) slots
-	Passphrase func() ([]byte, error) // called at most once, only if needed and a passphrase slot exists
+	// Identities are tried against identity slots (X25519 and post-quantum
+	// hybrid). Plugin identities among them (*plugin.Identity, e.g. parsed
+	// from an AGE-PLUGIN-... identity stub that age-plugin-tpm or -se need)
+	// are used for plugin slots of the same plugin.
+	Identities []age.Identity
+	// SlotIdentity returns the identity that opens a slot of an outside kind
+	// (pkcs11), typically after finding its token. Returning nil, or
+	// (nil, nil), skips the slot; an error is remembered and the next slot
+	// tried. nil: such slots are skipped.
+	SlotIdentity func(SlotInfo) (age.Identity, error)
+	// PluginUI is how age plugins ask for a PIN and show messages such as
+	// "touch your token". nil: plugin slots are tried only with plugin
+	// identities from Identities.
+	PluginUI *plugin.ClientUI
+	// Passphrase is called at most once, only if no other slot opened and
+	// the vault has a passphrase slot.
+	Passphrase func() ([]byte, error)
 }
 
 // Options configures an unlocked Vault.
@@ -55,11 +75,7 @@ type Vault struct {
 	closed bool
 	bad    atomic.Bool // a bbolt panic was recovered: reopen the handle
 
-	vk        []byte
-	idKey     []byte // HMAC key for on-disk record keys
-	markerKey []byte // HMAC key authenticating pagination markers
-	keysMu    sync.Mutex
-	bucketKey map[string][]byte
+	keys *keySet // replaced, under mu, by Rekey
 
 	slotsMu sync.Mutex
 	slots   []SlotInfo
@@ -113,24 +129,17 @@ func Unlock(path string, creds Credentials, opts Options) (*Vault, error) {
 }
 
 func newVault(path string, st *state, vk []byte, opts Options) (*Vault, error) {
-	idKey, err := crypto.DeriveKey(vk, "record id")
-	if err != nil {
-		return nil, err
-	}
-	markerKey, err := crypto.DeriveKey(vk, "marker")
+	keys, err := newKeySet(vk)
 	if err != nil {
 		return nil, err
 	}
 	return &Vault{
-		path:      path,
-		id:        st.header.ID,
-		opts:      opts,
-		rand:      crand.Reader,
-		vk:        vk,
-		idKey:     idKey,
-		markerKey: markerKey,
-		bucketKey: map[string][]byte{},
-		slots:     st.header.Slots,
+		path:  path,
+		id:    st.header.ID,
+		opts:  opts,
+		rand:  crand.Reader,
+		keys:  keys,
+		slots: st.header.Slots,
 	}, nil
 }
 
@@ -140,11 +149,22 @@ func (v *Vault) ID() []byte { return bytes.Clone(v.id) }
 // Path returns the absolute path of the vault file.
 func (v *Vault) Path() string { return v.path }
 
-// Slots lists the key slots as of Unlock (or the last ChangePassphrase).
+// Slots lists the key slots as of Unlock or the last slot change made
+// through this Vault, ordered by id.
 func (v *Vault) Slots() []SlotInfo {
 	v.slotsMu.Lock()
 	defer v.slotsMu.Unlock()
-	return append([]SlotInfo(nil), v.slots...)
+	out := make([]SlotInfo, len(v.slots))
+	for i, s := range v.slots {
+		out[i] = s.clone()
+	}
+	return out
+}
+
+func (v *Vault) setSlots(infos []SlotInfo) {
+	v.slotsMu.Lock()
+	v.slots = infos
+	v.slotsMu.Unlock()
 }
 
 // Close releases the file and zeroes the vault key. Later calls return
@@ -161,15 +181,7 @@ func (v *Vault) Close() error {
 		err = closeBolt(v.db)
 		v.db = nil
 	}
-	clear(v.vk)
-	clear(v.idKey)
-	clear(v.markerKey)
-	v.keysMu.Lock()
-	for k, b := range v.bucketKey {
-		clear(b)
-		delete(v.bucketKey, k)
-	}
-	v.keysMu.Unlock()
+	v.keys.zero()
 	return err
 }
 
@@ -238,7 +250,8 @@ func (v *Vault) reopenLocked(write bool) error {
 }
 
 // verifyHandle checks that db is still this vault, in a supported format,
-// and not truncated.
+// not truncated, and still under this Vault's key (no other process rekeyed
+// it since Unlock: the records would then fail to open as if corrupt).
 func (v *Vault) verifyHandle(db *bolt.DB) error {
 	return guardedView(v.path, db, func(tx *bolt.Tx) error {
 		if err := checkSize(v.path, tx); err != nil {
@@ -257,8 +270,18 @@ func (v *Vault) verifyHandle(db *bolt.DB) error {
 		if tx.Bucket(bucketData) == nil {
 			return corruptf(v.path, "no data bucket")
 		}
-		return nil
+		return v.checkCurrentKey(meta)
 	})
+}
+
+// checkCurrentKey returns ErrRekeyed unless the check value in meta opens
+// under this Vault's key. Every slot change checks it inside its write
+// transaction, so that a slot never wraps a key the file no longer uses.
+func (v *Vault) checkCurrentKey(meta *bolt.Bucket) error {
+	if !verifyCheck(v.keys.vk, v.id, meta.Get(keyCheck)) {
+		return &vaultError{sentinel: ErrRekeyed, msg: fmt.Sprintf("vault %s was rekeyed since it was unlocked (or its check value is damaged); unlock it again", v.path)}
+	}
+	return nil
 }
 
 // View runs fn in a read-only transaction.
@@ -299,8 +322,14 @@ func (v *Vault) runRaw(write bool, fn func(*bolt.Tx) (*userPanic, error)) error 
 		return err
 	}
 	defer release()
+	return v.txOn(db, write, fn)
+}
+
+// txOn runs fn in one bbolt transaction on db (see runRaw); the caller
+// holds v.mu.
+func (v *Vault) txOn(db *bolt.DB, write bool, fn func(*bolt.Tx) (*userPanic, error)) error {
 	var up *userPanic
-	err = func() (err error) {
+	err := func() (err error) {
 		defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 		defer func() {
 			if r := recover(); r != nil {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -363,7 +364,7 @@ func TestChangePassphrase(t *testing.T) {
 		t.Fatal(err)
 	}
 	after := v.Slots()
-	if len(after) != len(before) || after[0].ID != before[0].ID || after[0].Kind != SlotPassphrase || after[1] != before[1] {
+	if len(after) != len(before) || after[0].ID != before[0].ID || after[0].Kind != SlotPassphrase || !reflect.DeepEqual(after[1], before[1]) {
 		t.Errorf("slots before %+v after %+v", before, after)
 	}
 	// Still usable in the same session.
@@ -390,7 +391,7 @@ func TestChangePassphrase(t *testing.T) {
 			t.Fatal(err)
 		}
 		h, _ := ReadHeader(path)
-		if len(h.Slots) != 2 || h.Slots[1] != before[1] {
+		if len(h.Slots) != 2 || !reflect.DeepEqual(h.Slots[1], before[1]) {
 			t.Errorf("header slots %+v", h.Slots)
 		}
 		v2.Close()
@@ -420,7 +421,7 @@ func TestClose(t *testing.T) {
 	if err := v.Update(func(tx *Tx) error { return tx.Put("b", "i", []byte("v")) }); err != nil {
 		t.Fatal(err)
 	}
-	vk := v.vk
+	vk := v.keys.vk
 	if err := v.Close(); err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,77 @@
+package vault
+
+import (
+	"errors"
+
+	bolt "go.etcd.io/bbolt"
+)
+
+// VerifyReport is what Verify found. Problems is empty for a sound vault.
+type VerifyReport struct {
+	FormatVersion int
+	Slots         int // key slots that parsed
+	Buckets       int // logical buckets holding records
+	Records       int // entries examined (records and anything else found among them)
+	Problems      []RecordProblem
+}
+
+// OK reports whether Verify found no problem.
+func (r *VerifyReport) OK() bool { return len(r.Problems) == 0 }
+
+// Verify checks the whole vault without changing anything, in one read-only
+// transaction: bbolt's own page consistency, the metadata (format, id, check
+// value against this Vault's key, every key slot), and every record of every
+// bucket (it authenticates, and the id inside maps back to its on-disk key).
+// Each failure is listed in the report; the error is for failing to run at
+// all (closed, locked, a file too damaged for bbolt, ErrRekeyed).
+// Metadata problems have an empty Bucket and Record. progress is as in
+// RekeyOptions.
+func (v *Vault) Verify(progress func(done, total int)) (*VerifyReport, error) {
+	rep := &VerifyReport{}
+	var prog *progressFunc
+	err := v.runRaw(false, func(btx *bolt.Tx) (*userPanic, error) {
+		for err := range btx.Check() {
+			rep.Problems = append(rep.Problems, RecordProblem{Reason: "bbolt consistency check: " + err.Error()})
+		}
+		if st, err := readMeta(v.path, btx); err != nil {
+			rep.Problems = append(rep.Problems, RecordProblem{Reason: err.Error()})
+		} else {
+			rep.FormatVersion = st.header.FormatVersion
+			rep.Slots = len(st.slots)
+			if !verifyCheck(v.keys.vk, v.id, st.check) {
+				rep.Problems = append(rep.Problems, RecordProblem{Reason: "the check value does not open under the vault key"})
+			}
+		}
+		data := btx.Bucket(bucketData)
+		if data == nil {
+			return nil, nil // reported by readMeta
+		}
+		prog = newProgress(progress, countEntries(data))
+		if err := prog.report(0); err != nil {
+			return prog.panicked, err
+		}
+		last := ""
+		err := walkEntries(data, func(e entry) error {
+			if !e.stray && e.bucket != last {
+				rep.Buckets++
+				last = e.bucket
+			}
+			rep.Records++
+			if _, value, err := v.openEntry(v.keys, e); err != nil {
+				var p *RecordProblem
+				if !errors.As(err, &p) {
+					return err
+				}
+				rep.Problems = append(rep.Problems, *p)
+			} else {
+				clear(value)
+			}
+			return prog.report(rep.Records)
+		})
+		return prog.panicked, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return rep, nil
+}
