@@ -43,6 +43,9 @@ func (t *txn) purgeExpired() error {
 		if err := t.Delete(bucketDeletions, id); err != nil {
 			return err
 		}
+		if err := t.Delete(bucketUsage, id); err != nil {
+			return err
+		}
 	}
 	var aliases []string
 	err = t.eachAlias(func(a *aliasRecord) error {

@@ -92,11 +92,11 @@ func (k *keyRecord) materialByID(id [32]byte) *material {
 }
 
 func (t *txn) keyArn(id string) string {
-	return "arn:aws:kms:" + t.s.region + ":" + t.account + ":key/" + id
+	return "arn:aws:kms:" + t.region + ":" + t.account + ":key/" + id
 }
 
 func (t *txn) aliasArn(name string) string {
-	return "arn:aws:kms:" + t.s.region + ":" + t.account + ":" + name
+	return "arn:aws:kms:" + t.region + ":" + t.account + ":" + name
 }
 
 // loadKey reads a key by its bare id. A key whose deletion date has passed

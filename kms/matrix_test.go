@@ -158,7 +158,7 @@ func keyOperations() []string {
 // matrix is missing and each cell agrees with the guide.
 func TestCheckStateCoversEveryKeyOperation(t *testing.T) {
 	e := newEnv(t)
-	tx := &txn{s: e.svc, account: testAccount}
+	tx := &txn{s: e.svc, account: testAccount, region: e.svc.Region()}
 	key := &keyRecord{KeyID: "1234abcd-12ab-34cd-56ef-1234567890ab"}
 	arn := e.keyArn(key.KeyID)
 
@@ -277,11 +277,12 @@ var matrixInputs = map[string]func(c matrixCell) any{
 	"CreateAlias": func(c matrixCell) any {
 		return &CreateAliasInput{AliasName: "alias/new", TargetKeyId: c.key}
 	},
-	"Decrypt":     func(c matrixCell) any { return &DecryptInput{CiphertextBlob: c.blob, KeyId: c.key} },
-	"DeleteAlias": func(c matrixCell) any { return &DeleteAliasInput{AliasName: "alias/cell"} },
-	"DescribeKey": func(c matrixCell) any { return &DescribeKeyInput{KeyId: c.key} },
-	"DisableKey":  func(c matrixCell) any { return &DisableKeyInput{KeyId: c.key} },
-	"EnableKey":   func(c matrixCell) any { return &EnableKeyInput{KeyId: c.key} },
+	"Decrypt":         func(c matrixCell) any { return &DecryptInput{CiphertextBlob: c.blob, KeyId: c.key} },
+	"DeleteAlias":     func(c matrixCell) any { return &DeleteAliasInput{AliasName: "alias/cell"} },
+	"DescribeKey":     func(c matrixCell) any { return &DescribeKeyInput{KeyId: c.key} },
+	"GetKeyLastUsage": func(c matrixCell) any { return &GetKeyLastUsageInput{KeyId: c.key} },
+	"DisableKey":      func(c matrixCell) any { return &DisableKeyInput{KeyId: c.key} },
+	"EnableKey":       func(c matrixCell) any { return &EnableKeyInput{KeyId: c.key} },
 	"Encrypt": func(c matrixCell) any {
 		return &EncryptInput{KeyId: c.key, Plaintext: []byte("data")}
 	},

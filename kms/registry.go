@@ -100,5 +100,9 @@ func (s *Service) Invoke(ctx context.Context, name string, in any) (any, error) 
 	if err := Validate(in); err != nil {
 		return nil, err
 	}
-	return op.call(s, ctx, in)
+	out, err := op.call(s, ctx, in)
+	if err == nil {
+		s.noteUsage(ctx, name, out)
+	}
+	return out, err
 }

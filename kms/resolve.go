@@ -58,7 +58,7 @@ func (t *txn) parseArn(arn string) (string, error) {
 	if len(parts) != 6 || parts[2] != "kms" || parts[1] == "" || parts[5] == "" {
 		return "", newErr(InvalidArnException, "Invalid arn %s", arn)
 	}
-	if parts[1] != "aws" || parts[3] != t.s.region || parts[4] != t.account {
+	if parts[1] != "aws" || parts[3] != t.region || parts[4] != t.account {
 		if strings.HasPrefix(parts[5], "alias/") {
 			return "", newErr(NotFoundException, "Alias %s is not found.", arn)
 		}

@@ -60,6 +60,7 @@ type Service struct {
 	account string // cached from the vault's config record
 	cache   recordCache
 	parsed  sync.Map // material id → *crypto.PrivateKey, see signer
+	usage   usageLog
 	store   Store
 	region  string
 	clock   func() time.Time
@@ -101,7 +102,7 @@ func (s *Service) view(ctx context.Context, fn func(*txn) error) error {
 		return err
 	}
 	return s.store.View(func(tx Tx) error {
-		t, err := s.begin(tx, false)
+		t, err := s.begin(ctx, tx, false)
 		if err != nil {
 			return err
 		}
@@ -116,7 +117,7 @@ func (s *Service) update(ctx context.Context, fn func(*txn) error) error {
 		return err
 	}
 	return s.store.Update(func(tx Tx) error {
-		t, err := s.begin(tx, true)
+		t, err := s.begin(ctx, tx, true)
 		if err != nil {
 			return err
 		}

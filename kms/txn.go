@@ -1,6 +1,7 @@
 package kms
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/json"
 	"errors"
@@ -34,17 +35,18 @@ type txn struct {
 	Tx
 	s        *Service
 	account  string
+	region   string // shapes ARNs: the request's region, else the service's
 	now      time.Time
 	writable bool
 	gen      uint64
 }
 
-func (s *Service) begin(tx Tx, writable bool) (*txn, error) {
+func (s *Service) begin(ctx context.Context, tx Tx, writable bool) (*txn, error) {
 	account, err := s.accountID(tx)
 	if err != nil {
 		return nil, err
 	}
-	return &txn{Tx: tx, s: s, account: account, now: s.now(), writable: writable, gen: tx.Generation()}, nil
+	return &txn{Tx: tx, s: s, account: account, region: s.regionFor(ctx), now: s.now(), writable: writable, gen: tx.Generation()}, nil
 }
 
 // accountID reads the vault's account id once; it never changes.

@@ -1,0 +1,50 @@
+package kms
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+)
+
+// A long-lived service (the agent, pkms serve) answers callers that each
+// bring their own region, as AWS endpoints do: the command line's --region
+// or an SDK's signing region. The region shapes every ARN the operation
+// prints and accepts, so it travels with the request rather than living in
+// the Service.
+type regionKey struct{}
+
+// WithRegion returns a context whose operations use region for ARNs instead
+// of the Service's default.
+func WithRegion(ctx context.Context, region string) context.Context {
+	return context.WithValue(ctx, regionKey{}, region)
+}
+
+func (s *Service) regionFor(ctx context.Context) string {
+	if r, ok := ctx.Value(regionKey{}).(string); ok && r != "" {
+		return r
+	}
+	return s.region
+}
+
+type requestIDKey struct{}
+
+// WithRequestID returns a context carrying the request id of one call (the
+// server's x-amzn-RequestId), which key last-usage records.
+func WithRequestID(ctx context.Context, id string) context.Context {
+	return context.WithValue(ctx, requestIDKey{}, id)
+}
+
+// RequestID returns the request id in ctx, if any.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+// NewRequestID returns a random version 4 UUID, the form of AWS request ids.
+func NewRequestID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
