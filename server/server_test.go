@@ -1,0 +1,349 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pocketkms/pkms/kms"
+	"github.com/pocketkms/pkms/vault"
+)
+
+// testVault makes a vault with a KMS configuration and returns its path
+// and a function that opens it again (a new Backend each time).
+func testVault(t testing.TB) (string, func() *Backend) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "vault.pkms")
+	pass := func() ([]byte, error) { return []byte("pw"), nil }
+	if err := vault.Init(path, vault.InitOptions{Passphrase: []byte("pw"), ScryptWorkFactor: 1, NoSync: true}); err != nil {
+		t.Fatal(err)
+	}
+	unlock := func() *vault.Vault {
+		v, err := vault.Unlock(path, vault.Credentials{Passphrase: pass}, vault.Options{NoSync: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	open := func() *Backend {
+		v := unlock()
+		return &Backend{Service: kms.New(kms.VaultStore(v), kms.Options{}), Close: v.Close}
+	}
+	v := unlock()
+	if _, err := kms.Initialize(kms.VaultStore(v), "111122223333"); err != nil {
+		t.Fatal(err)
+	}
+	v.Close()
+	return path, open
+}
+
+// startAgent serves a fresh vault on a socket in a private directory and
+// returns a client; the agent stops at the end of the test.
+func startAgent(t *testing.T, opts AgentOptions) (*Server, *Client, string, <-chan error) {
+	t.Helper()
+	_, open := testVault(t)
+	dir, err := os.MkdirTemp("", "pkms-agent-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	sock := filepath.Join(dir, "agent.sock")
+	l, err := ListenAgent(sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(open())
+	s.Logf = t.Logf
+	s.Hooks.Resume = func([]byte) (*Backend, error) { return open(), nil }
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	finished := make(chan struct{})
+	go func() {
+		done <- ServeAgent(ctx, s, l, opts)
+		close(finished)
+	}()
+	t.Cleanup(func() {
+		cancel()
+		<-finished
+	})
+	c := NewClient(sock, "")
+	t.Cleanup(c.Close)
+	return s, c, sock, done
+}
+
+func TestAgentRoundTrip(t *testing.T) {
+	_, c, sock, _ := startAgent(t, AgentOptions{})
+	ctx := context.Background()
+
+	fi, err := os.Stat(sock)
+	if err != nil || fi.Mode().Perm() != 0o600 {
+		t.Fatalf("socket mode %v (%v), want 0600", fi.Mode().Perm(), err)
+	}
+	if di, _ := os.Stat(filepath.Dir(sock)); di.Mode().Perm() != 0o700 {
+		t.Fatalf("socket directory mode %v, want 0700", di.Mode().Perm())
+	}
+
+	var key kms.CreateKeyOutput
+	if err := c.Invoke(ctx, "CreateKey", &kms.CreateKeyInput{Description: "t"}, &key); err != nil {
+		t.Fatal(err)
+	}
+	var enc kms.EncryptOutput
+	in := &kms.EncryptInput{KeyId: key.KeyMetadata.KeyId, Plaintext: []byte("hello"), EncryptionContext: map[string]string{"a": "b"}}
+	if err := c.Invoke(ctx, "Encrypt", in, &enc); err != nil {
+		t.Fatal(err)
+	}
+	var dec kms.DecryptOutput
+	if err := c.Invoke(ctx, "Decrypt", &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob, EncryptionContext: map[string]string{"a": "b"}}, &dec); err != nil {
+		t.Fatal(err)
+	}
+	if string(dec.Plaintext) != "hello" || dec.KeyId != key.KeyMetadata.Arn {
+		t.Fatalf("decrypt: %q %s", dec.Plaintext, dec.KeyId)
+	}
+
+	// KMS exceptions come back typed.
+	err = c.Invoke(ctx, "DescribeKey", &kms.DescribeKeyInput{KeyId: "alias/none"}, &kms.DescribeKeyOutput{})
+	if kms.CodeOf(err) != kms.NotFoundException {
+		t.Fatalf("DescribeKey of a missing alias: %v", err)
+	}
+	// The client's region shapes ARNs.
+	var d kms.DescribeKeyOutput
+	rc := NewClient(sock, "ap-south-2")
+	defer rc.Close()
+	if err := rc.Invoke(ctx, "DescribeKey", &kms.DescribeKeyInput{KeyId: key.KeyMetadata.KeyId}, &d); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(d.KeyMetadata.Arn, "arn:aws:kms:ap-south-2:") {
+		t.Fatalf("Arn %s ignores the client's region", d.KeyMetadata.Arn)
+	}
+}
+
+func TestAgentLockUnlockStop(t *testing.T) {
+	s, c, sock, done := startAgent(t, AgentOptions{})
+	ctx := context.Background()
+	if err := c.Control(ctx, "Lock", struct{}{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	var re *RemoteError
+	err := c.Invoke(ctx, "ListKeys", &kms.ListKeysInput{}, &kms.ListKeysOutput{})
+	if !errors.As(err, &re) || !re.Locked() {
+		t.Fatalf("a locked agent answered %v", err)
+	}
+	var st StatusOutput
+	if err := c.Control(ctx, "Status", struct{}{}, &st); err != nil || !st.Locked || st.Pid != os.Getpid() {
+		t.Fatalf("status %+v %v", st, err)
+	}
+	if err := c.Control(ctx, "Unlock", UnlockInput{Handoff: []byte("x")}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Invoke(ctx, "ListKeys", &kms.ListKeysInput{}, &kms.ListKeysOutput{}); err != nil {
+		t.Fatalf("after unlock: %v", err)
+	}
+	if err := c.Control(ctx, "Stop", struct{}{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case err := <-done:
+		if !errors.Is(err, ErrStopped) {
+			t.Fatalf("ServeAgent returned %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the agent did not stop")
+	}
+	if !s.Locked() {
+		t.Fatal("a stopped agent still holds the vault")
+	}
+	if _, err := os.Lstat(sock); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("socket left behind: %v", err)
+	}
+	var ue *UnreachableError
+	if err := c.Invoke(ctx, "ListKeys", &kms.ListKeysInput{}, &kms.ListKeysOutput{}); !errors.As(err, &ue) {
+		t.Fatalf("a stopped agent answered %v", err)
+	}
+}
+
+func TestAgentTimeouts(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		opts AgentOptions
+		want error
+	}{
+		{"idle", AgentOptions{IdleTimeout: 300 * time.Millisecond}, ErrIdle},
+		{"lifetime", AgentOptions{MaxLifetime: 600 * time.Millisecond, IdleTimeout: time.Hour}, ErrLifetime},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			start := time.Now()
+			_, c, sock, done := startAgent(t, tc.opts)
+			if tc.want == ErrLifetime {
+				// Busy the whole time: the lifetime still ends it.
+				for time.Since(start) < 400*time.Millisecond {
+					if err := c.Invoke(context.Background(), "ListKeys", &kms.ListKeysInput{}, &kms.ListKeysOutput{}); err != nil {
+						t.Fatal(err)
+					}
+					time.Sleep(20 * time.Millisecond)
+				}
+			}
+			select {
+			case err := <-done:
+				if !errors.Is(err, tc.want) {
+					t.Fatalf("stopped with %v, want %v", err, tc.want)
+				}
+			case <-time.After(10 * time.Second):
+				t.Fatal("the agent did not stop")
+			}
+			if _, err := os.Lstat(sock); !errors.Is(err, os.ErrNotExist) {
+				t.Fatalf("socket left behind: %v", err)
+			}
+		})
+	}
+}
+
+// TestAgentRefusesOtherUIDs connects as another user. As root it runs a
+// copy of the test binary with uid 65534, after opening the socket's
+// permissions on purpose: the kernel-reported uid must still be refused.
+func TestAgentRefusesOtherUIDs(t *testing.T) {
+	if os.Getenv("PKMS_TEST_CONNECT") != "" {
+		return // the child: see connectAsChild in TestMain
+	}
+	if os.Getuid() != 0 {
+		t.Skip("needs root to run a child as another uid")
+	}
+	_, _, sock, _ := startAgent(t, AgentOptions{})
+	dir := filepath.Dir(sock)
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(sock, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	binDir, err := os.MkdirTemp("", "pkms-uid-test-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer os.RemoveAll(binDir)
+	if err := os.Chmod(binDir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(binDir, "helper")
+	copyFile(t, os.Args[0], bin)
+	cmd := exec.Command(bin, "-test.run=^$")
+	cmd.Env = append(os.Environ(), "PKMS_TEST_CONNECT="+sock)
+	cmd.SysProcAttr = nobody()
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("child: %v\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "AccessDeniedException") || !strings.Contains(string(out), "uid 65534") {
+		t.Fatalf("the agent did not refuse uid 65534:\n%s", out)
+	}
+}
+
+func TestMain(m *testing.M) {
+	if sock := os.Getenv("PKMS_TEST_CONNECT"); sock != "" {
+		c := NewClient(sock, "")
+		err := c.Invoke(context.Background(), "ListKeys", &kms.ListKeysInput{}, &kms.ListKeysOutput{})
+		os.Stdout.WriteString("uid " + itoa(os.Getuid()) + ": " + errString(err) + "\n")
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+func errString(err error) string {
+	if err == nil {
+		return "accepted"
+	}
+	return err.Error()
+}
+
+func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
+
+func copyFile(t *testing.T, from, to string) {
+	t.Helper()
+	b, err := os.ReadFile(from)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(to, b, 0o755); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// post sends a raw request to a handler.
+func post(t *testing.T, h http.Handler, target, body string) (*http.Response, wireError) {
+	t.Helper()
+	req, _ := http.NewRequest(http.MethodPost, "http://x/", strings.NewReader(body))
+	req.Header.Set("X-Amz-Target", target)
+	req.Header.Set("Content-Type", contentType)
+	rec := newRecorder()
+	h.ServeHTTP(rec, req)
+	resp := rec.result()
+	var we wireError
+	b, _ := io.ReadAll(resp.Body)
+	_ = json.Unmarshal(b, &we)
+	return resp, we
+}
+
+func TestProtocolErrors(t *testing.T) {
+	_, open := testVault(t)
+	s := New(open())
+	defer s.Stop()
+	big := `{"KeyId":"` + strings.Repeat("a", MaxBody) + `"}`
+	for _, tc := range []struct {
+		name, target, body string
+		status             int
+		code               string
+	}{
+		{"unknown operation", "TrentService.Nope", "{}", 400, "UnknownOperationException"},
+		{"no target", "", "{}", 400, "UnknownOperationException"},
+		{"wrong service", "Other.ListKeys", "{}", 400, "UnknownOperationException"},
+		{"control over tcp", "PkmsAgent.CreateAccessKey", "{}", 400, "UnknownOperationException"},
+		{"bad json", "TrentService.ListKeys", "{", 400, "SerializationException"},
+		{"wrong type", "TrentService.DescribeKey", `{"KeyId": 5}`, 400, "SerializationException"},
+		{"too big", "TrentService.DescribeKey", big, 413, "SerializationException"},
+		{"validation", "TrentService.DescribeKey", `{}`, 400, "ValidationException"},
+		{"not found", "TrentService.DescribeKey", `{"KeyId":"alias/x"}`, 400, "NotFoundException"},
+		{"empty body is an empty request", "TrentService.ListKeys", "", 200, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, we := post(t, s, tc.target, tc.body)
+			if resp.StatusCode != tc.status || we.Type != tc.code {
+				t.Fatalf("got %d %q (%s), want %d %q", resp.StatusCode, we.Type, we.Message, tc.status, tc.code)
+			}
+			if tc.code != "" && resp.Header.Get("X-Amzn-ErrorType") != tc.code {
+				t.Fatalf("X-Amzn-ErrorType = %q", resp.Header.Get("X-Amzn-ErrorType"))
+			}
+			if resp.Header.Get("X-Amzn-RequestId") == "" {
+				t.Fatal("no request id")
+			}
+		})
+	}
+}
+
+func TestCheckListen(t *testing.T) {
+	for _, tc := range []struct {
+		addr          string
+		remote, tlsOn bool
+		ok            bool
+	}{
+		{"127.0.0.1:4599", false, false, true},
+		{"[::1]:4599", false, false, true},
+		{"localhost:0", false, false, true},
+		{"0.0.0.0:4599", false, false, false},
+		{"192.168.1.5:4599", false, false, false},
+		{"0.0.0.0:4599", true, false, false},
+		{"0.0.0.0:4599", true, true, true},
+		{"no-port", false, false, false},
+	} {
+		err := CheckListen(tc.addr, tc.remote, tc.tlsOn)
+		if (err == nil) != tc.ok {
+			t.Errorf("CheckListen(%q, %v, %v) = %v", tc.addr, tc.remote, tc.tlsOn, err)
+		}
+	}
+}
