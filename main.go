@@ -16,13 +16,17 @@ func main() {
 	sig := make(chan os.Signal, 1)
 	signal.Notify(sig, os.Interrupt)
 	go func() {
-		<-sig
-		cancel()
-		// As the AWS CLI does on Ctrl-C: a newline on stdout, exit 130.
-		// Vault writes are transactions, so stopping here loses nothing
-		// that was committed and leaves nothing half-written.
-		fmt.Fprintln(os.Stdout)
-		os.Exit(130)
+		for range sig {
+			cancel()
+			if cmd.Graceful() {
+				continue // agent, exec and serve shut down in order themselves
+			}
+			// As the AWS CLI does on Ctrl-C: a newline on stdout, exit 130.
+			// Vault writes are transactions, so stopping here loses nothing
+			// that was committed and leaves nothing half-written.
+			fmt.Fprintln(os.Stdout)
+			os.Exit(130)
+		}
 	}()
 	os.Exit(cmd.Main(ctx, os.Args[1:]))
 }

@@ -66,7 +66,10 @@ func report(stderr io.Writer, err error) int {
 		vl *vaultError
 		pf *paramFailure
 	)
+	var es exitStatus
 	switch {
+	case errors.As(err, &es):
+		return int(es)
 	case errors.As(err, &oe):
 		fmt.Fprintf(stderr, "\n%s\n", oe.Error())
 		return exitService
@@ -94,6 +97,8 @@ func vaultMessage(err error) string {
 	switch {
 	case errors.Is(err, vault.ErrIncorrectPassphrase):
 		return "incorrect passphrase"
+	case errors.Is(err, vault.ErrLocked):
+		return err.Error() + " (another pkms holds it: an agent, pkms exec or pkms serve? Run pkms through it with PKMS_AGENT_SOCK)"
 	}
 	return err.Error()
 }

@@ -302,8 +302,14 @@ func (s *session) invoke(ctx context.Context, op *kms.Operation, in any) (any, e
 	return out, err
 }
 
+// close records the key usage of this command (one small write, skipped
+// when the command used no key) and closes the vault. A failure to record
+// usage does not fail the command that already succeeded.
 func (s *session) close() {
 	if s.v != nil {
+		if err := s.svc.FlushUsage(context.Background()); err != nil {
+			s.g.debugf("recording key usage: %v", err)
+		}
 		_ = s.v.Close()
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/pocketkms/pkms/completions"
 	"github.com/pocketkms/pkms/format"
+	"github.com/pocketkms/pkms/server"
 )
 
 // globals are the options every command accepts, anywhere on the line.
@@ -49,7 +50,12 @@ func Main(ctx context.Context, args []string) int {
 
 func newGlobals(e *env) *globals {
 	g := &globals{env: e, passphraseFD: -1}
-	g.newInvoker = func() invoker { return &session{g: g} }
+	g.newInvoker = func() invoker {
+		if sock := g.agentSocket(); sock != "" {
+			return &agentInvoker{g: g, client: server.NewClient(sock, g.regionName())}
+		}
+		return &session{g: g}
+	}
 	return g
 }
 
@@ -159,9 +165,10 @@ Then:        pkms create-key --description "app data key"`,
 		}
 		root.AddCommand(c)
 	}
-	vc := newCmdVault(g)
-	vc.GroupID = "pkms"
-	root.AddCommand(vc)
+	for _, c := range []*cobra.Command{newCmdVault(g), newCmdAgent(g), newCmdExec(g), newCmdServe(g)} {
+		c.GroupID = "pkms"
+		root.AddCommand(c)
+	}
 	return root
 }
 

@@ -1,0 +1,211 @@
+package cmd
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+
+	"github.com/spf13/cobra"
+
+	"github.com/pocketkms/pkms/kms"
+	"github.com/pocketkms/pkms/server"
+)
+
+// `pkms serve` is the KMS endpoint for AWS SDKs and the aws CLI: the same
+// server as the agent, on a loopback TCP port, admitting only requests
+// signed with an access key from `pkms serve credentials create`. It also
+// listens on an agent socket, so that pkms commands (including the
+// credentials commands) keep working while it holds the vault.
+
+func newCmdServe(g *globals) *cobra.Command {
+	var (
+		opts    server.ServeOptions
+		agentFl agentFlags
+	)
+	c := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the AWS KMS API (JSON 1.1, SigV4) on loopback for AWS SDKs and the aws CLI",
+		Long: `Serve the AWS KMS wire protocol on a loopback port. Requests must be
+signed (SigV4, service "kms", the region of --region) with an access key
+made by "pkms serve credentials create". Another address than loopback is
+refused unless --allow-remote is given together with --tls-cert and
+--tls-key. SIGTERM or Ctrl-C stops it gracefully.
+
+pkms serve also listens on an agent socket (printed on stderr), so pkms
+commands run with PKMS_AGENT_SOCK set use the unlocked vault too.`,
+		Example: `  pkms serve credentials create --description my-app > creds.json
+  pkms serve --listen 127.0.0.1:4599 &
+  AWS_ENDPOINT_URL_KMS=http://127.0.0.1:4599 AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... my-app
+  aws --endpoint-url http://127.0.0.1:4599 kms list-keys`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			tlsOn := opts.TLSCert != "" || opts.TLSKey != ""
+			if err := server.CheckListen(opts.Listen, opts.AllowRemote, tlsOn); err != nil {
+				return usagef("%v", err)
+			}
+			if tlsOn && (opts.TLSCert == "" || opts.TLSKey == "") {
+				return usagef("--tls-cert and --tls-key go together")
+			}
+			return g.runServe(c.Context(), opts, agentFl.socket)
+		},
+	}
+	f := c.Flags()
+	f.StringVar(&opts.Listen, "listen", "127.0.0.1:4599", "address to listen on (loopback only, unless --allow-remote)")
+	f.BoolVar(&opts.AllowRemote, "allow-remote", false, "allow a non-loopback --listen address (requires --tls-cert and --tls-key)")
+	f.StringVar(&opts.TLSCert, "tls-cert", "", "PEM certificate file: serve HTTPS")
+	f.StringVar(&opts.TLSKey, "tls-key", "", "PEM private key file for --tls-cert")
+	f.StringVar(&agentFl.socket, "socket", "", "agent socket path (default $XDG_RUNTIME_DIR/pkms/agent-<vault-id>.sock)")
+	c.AddCommand(newCmdServeCredentials(g))
+	return c
+}
+
+func (g *globals) runServe(ctx context.Context, opts server.ServeOptions, socket string) error {
+	v, err := g.unlockVault()
+	if err != nil {
+		return err
+	}
+	if socket == "" {
+		if socket, err = g.defaultAgentSocket(v.ID()); err != nil {
+			v.Close()
+			return err
+		}
+	}
+	l, err := server.ListenAgent(socket)
+	if err != nil {
+		v.Close()
+		return &vaultError{err: err}
+	}
+	s := g.newAgentServer(v)
+	s.Auth = s.SigV4Auth(g.regionName())
+	ctx = withSignals(ctx)
+	opts.Ready = func(addr net.Addr) {
+		fmt.Fprintf(g.env.stderr, "pkms serve: listening on %s (region %s); agent socket %s\n", addr, g.regionName(), socket)
+	}
+	agentDone := make(chan error, 1)
+	go func() { agentDone <- server.ServeAgent(ctx, s, l, server.AgentOptions{}) }()
+	err = server.ServeTCP(ctx, s, opts)
+	s.Stop()
+	if aerr := <-agentDone; err == nil && aerr != nil && !errors.Is(aerr, server.ErrStopped) && !errors.Is(aerr, context.Canceled) {
+		err = aerr
+	}
+	if err != nil {
+		return &vaultError{err: fmt.Errorf("pkms serve: %w", err)}
+	}
+	return nil
+}
+
+// accessKeys is where the credentials commands act: through the agent
+// (pkms serve's own socket) when PKMS_AGENT_SOCK is set, else on the vault.
+type accessKeys interface {
+	CreateAccessKey(ctx context.Context, description string) (*kms.AccessKey, error)
+	ListAccessKeys(ctx context.Context) ([]kms.AccessKey, error)
+	DeleteAccessKey(ctx context.Context, id string) error
+}
+
+// remoteAccessKeys calls the agent's control targets.
+type remoteAccessKeys struct{ c *server.Client }
+
+func (r remoteAccessKeys) CreateAccessKey(ctx context.Context, d string) (*kms.AccessKey, error) {
+	var out kms.AccessKey
+	if err := r.c.Control(ctx, "CreateAccessKey", server.CreateAccessKeyInput{Description: d}, &out); err != nil {
+		return nil, err
+	}
+	return &out, nil
+}
+
+func (r remoteAccessKeys) ListAccessKeys(ctx context.Context) ([]kms.AccessKey, error) {
+	var out server.ListAccessKeysOutput
+	err := r.c.Control(ctx, "ListAccessKeys", struct{}{}, &out)
+	return out.AccessKeys, err
+}
+
+func (r remoteAccessKeys) DeleteAccessKey(ctx context.Context, id string) error {
+	return r.c.Control(ctx, "DeleteAccessKey", server.DeleteAccessKeyInput{AccessKeyId: id}, nil)
+}
+
+// withAccessKeys runs fn against the agent or the unlocked vault, mapping
+// errors as operations do.
+func (g *globals) withAccessKeys(op string, fn func(accessKeys) error) error {
+	var err error
+	if sock := g.agentSocket(); sock != "" {
+		cl := server.NewClient(sock, g.regionName())
+		defer cl.Close()
+		err = fn(remoteAccessKeys{cl})
+	} else {
+		svc, v, oerr := g.openService()
+		if oerr != nil {
+			return oerr
+		}
+		defer v.Close()
+		err = fn(svc)
+	}
+	if err != nil {
+		return agentError(op, err)
+	}
+	return nil
+}
+
+type accessKeyList struct {
+	AccessKeys []kms.AccessKey `json:"AccessKeys"`
+}
+
+func newCmdServeCredentials(g *globals) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "credentials",
+		Short: "Manage the access keys that sign requests to pkms serve",
+		Args:  cobra.NoArgs,
+		RunE:  func(c *cobra.Command, _ []string) error { return c.Help() },
+	}
+	var desc string
+	create := &cobra.Command{
+		Use:   "create",
+		Short: "Make an access key; the secret is printed once and cannot be shown again",
+		Example: `  pkms serve credentials create --description ci --query '[AccessKeyId,SecretAccessKey]' --output text |
+    { read AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY; export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY; }`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			var out *kms.AccessKey
+			err := g.withAccessKeys("CreateAccessKey", func(a accessKeys) (err error) {
+				out, err = a.CreateAccessKey(c.Context(), desc)
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			return g.render("CreateAccessKey", out)
+		},
+	}
+	create.Flags().StringVar(&desc, "description", "", "a note on what the key is for (at most 256 characters)")
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List access keys (never their secrets)",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			var out accessKeyList
+			err := g.withAccessKeys("ListAccessKeys", func(a accessKeys) (err error) {
+				out.AccessKeys, err = a.ListAccessKeys(c.Context())
+				return err
+			})
+			if err != nil {
+				return err
+			}
+			return g.render("ListAccessKeys", out)
+		},
+	}
+	var id string
+	del := &cobra.Command{
+		Use:   "delete",
+		Short: "Delete an access key; requests signed with it are refused from then on",
+		Args:  cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			if id == "" {
+				return usagef("the following arguments are required: --access-key-id")
+			}
+			return g.withAccessKeys("DeleteAccessKey", func(a accessKeys) error { return a.DeleteAccessKey(c.Context(), id) })
+		},
+	}
+	del.Flags().StringVar(&id, "access-key-id", "", "the access key to delete")
+	c.AddCommand(create, list, del)
+	return c
+}
