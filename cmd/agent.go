@@ -39,9 +39,11 @@ type agentFlags struct {
 	readyFD    int // hidden: and reports "ok" or an error here
 }
 
-func (f *agentFlags) bind(c *cobra.Command, withSocket bool) {
+// bind adds the lifetime flags; exec has no idle timeout by default (the
+// script decides how long the agent lives), the agent 15 minutes.
+func (f *agentFlags) bind(c *cobra.Command, idle time.Duration, withSocket bool) {
 	fl := c.Flags()
-	fl.DurationVar(&f.idle, "idle-timeout", 15*time.Minute, "stop after this long without a request (0: never)")
+	fl.DurationVar(&f.idle, "idle-timeout", idle, "stop after this long without a request (0: never)")
 	fl.DurationVar(&f.lifetime, "max-lifetime", 8*time.Hour, "stop this long after starting, busy or not (0: never)")
 	if withSocket {
 		fl.StringVar(&f.socket, "socket", "", "socket path (default $XDG_RUNTIME_DIR/pkms/agent-<vault-id>.sock)")
@@ -67,7 +69,7 @@ request or after --max-lifetime.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return g.runAgentCommand(c.Context(), f) },
 	}
-	f.bind(c, true)
+	f.bind(c, 15*time.Minute, true)
 	c.Flags().BoolVar(&f.foreground, "foreground", false, "stay in the foreground (for service managers); stop with Ctrl-C or SIGTERM")
 	c.Flags().IntVar(&f.handoffFD, "handoff-fd", -1, "")
 	c.Flags().IntVar(&f.readyFD, "ready-fd", -1, "")
@@ -127,23 +129,6 @@ func (g *globals) defaultAgentSocket(id []byte) (string, error) {
 		return filepath.Join(rt, "pkms", name), nil
 	}
 	return filepath.Join(os.TempDir(), "pkms-"+strconv.Itoa(os.Getuid()), name), nil
-}
-
-// unlockVault finds and unlocks the vault as operations do.
-func (g *globals) unlockVault() (*vault.Vault, error) {
-	path, err := g.vaultPath()
-	if err != nil {
-		return nil, err
-	}
-	ids, err := g.identities()
-	if err != nil {
-		return nil, err
-	}
-	v, err := vault.Unlock(path, vault.Credentials{Identities: ids, Passphrase: g.passphraseSource("Passphrase for " + path + ": ")}, vault.Options{})
-	if err != nil {
-		return nil, unlockError(path, err)
-	}
-	return v, nil
 }
 
 // detachAgent starts the background copy of pkms, hands it the unlocked

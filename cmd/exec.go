@@ -37,9 +37,7 @@ exit with COMMAND's status. SIGTERM and SIGHUP are passed on to COMMAND.`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error { return g.runExec(c.Context(), f, args) },
 	}
-	f.bind(c, false)
-	c.Flags().Lookup("idle-timeout").DefValue = "0s"
-	f.idle = 0
+	f.bind(c, 0, false)
 	c.Flags().SetInterspersed(false)
 	return c
 }

@@ -85,7 +85,7 @@ func (g *globals) runServe(ctx context.Context, opts server.ServeOptions, socket
 	agentDone := make(chan error, 1)
 	go func() { agentDone <- server.ServeAgent(ctx, s, l, server.AgentOptions{}) }()
 	err = server.ServeTCP(ctx, s, opts)
-	s.Stop()
+	s.Stop() // also when ServeTCP failed before serving (address in use): ends the agent listener
 	if aerr := <-agentDone; err == nil && aerr != nil && !errors.Is(aerr, server.ErrStopped) && !errors.Is(aerr, context.Canceled) {
 		err = aerr
 	}

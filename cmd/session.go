@@ -155,19 +155,29 @@ var errNoPassphraseSource = errors.New("no terminal to ask for the passphrase")
 // openService unlocks the vault and returns the KMS service over it. The
 // caller closes the returned vault.
 func (g *globals) openService() (*kms.Service, *vault.Vault, error) {
-	path, err := g.vaultPath()
+	v, err := g.unlockVault()
 	if err != nil {
 		return nil, nil, err
+	}
+	return kms.New(kms.VaultStore(v), kms.Options{Region: g.regionName()}), v, nil
+}
+
+// unlockVault finds the vault and unlocks it with the identities and
+// passphrase sources the globals name.
+func (g *globals) unlockVault() (*vault.Vault, error) {
+	path, err := g.vaultPath()
+	if err != nil {
+		return nil, err
 	}
 	ids, err := g.identities()
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	v, err := vault.Unlock(path, vault.Credentials{Identities: ids, Passphrase: g.passphraseSource("Passphrase for " + path + ": ")}, vault.Options{})
 	if err != nil {
-		return nil, nil, unlockError(path, err)
+		return nil, unlockError(path, err)
 	}
-	return kms.New(kms.VaultStore(v), kms.Options{Region: g.regionName()}), v, nil
+	return v, nil
 }
 
 // isVaultError reports whether err is the vault's own failure (damaged,
