@@ -1,12 +1,20 @@
 package main
 
 import (
+	"bytes"
+	"errors"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"testing"
 
 	"filippo.io/age"
 	"github.com/rogpeppe/go-internal/testscript"
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/pocketkms/pkms/internal/agetest"
+	"github.com/pocketkms/pkms/vault/pkcs11"
 )
 
 // The end-to-end tests run the real pkms binary from testdata/script/*.txtar
@@ -14,7 +22,12 @@ import (
 
 func TestMain(m *testing.M) {
 	// The scripts run this package's own main, signal handling included.
-	testscript.Main(m, map[string]func(){"pkms": main})
+	// age-plugin-pkmstest is the simulated hardware token of internal/agetest:
+	// pkms finds it on PATH like any age plugin.
+	testscript.Main(m, map[string]func(){
+		"pkms":                       main,
+		"age-plugin-" + agetest.Name: func() { os.Exit(agetest.PluginMain()) },
+	})
 }
 
 func TestScripts(t *testing.T) {
@@ -35,12 +48,57 @@ func TestScripts(t *testing.T) {
 				return err
 			}
 			e.Setenv("RECIPIENT", id.Recipient().String())
+			e.Setenv("PLUGIN_RECIPIENT", agetest.Recipient)
+			e.Setenv("PLUGIN_IDENTITY", agetest.Identity)
+			e.Setenv("SOFTHSM2_MODULE", pkcs11.SoftHSMModule())
 			e.Setenv("PKMS_VAULT", filepath.Join(e.WorkDir, "vault", "vault.pkms"))
 			e.Setenv("HOME", e.WorkDir)
-			for _, k := range []string{"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_DEFAULT_OUTPUT", "PKMS_PASSPHRASE_FILE", "PKMS_IDENTITY_FILE"} {
+			for _, k := range []string{"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_DEFAULT_OUTPUT", "PKMS_PASSPHRASE_FILE", "PKMS_IDENTITY_FILE", "PKMS_PIN_FILE", "PKMS_PKCS11_MODULE"} {
 				e.Setenv(k, "")
 			}
 			return nil
 		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"flip-record": flipRecord,
+		},
+		Condition: func(cond string) (bool, error) {
+			switch cond {
+			case "softhsm":
+				// A PKCS#11 token for the script: the SoftHSM2 module and its
+				// tool, and a pkms built with cgo.
+				_, err := exec.LookPath("softhsm2-util")
+				return pkcs11.SoftHSMModule() != "" && err == nil && cgoEnabled, nil
+			}
+			return false, fmt.Errorf("unknown condition %q", cond)
+		},
 	})
+}
+
+// flipRecord (flip-record VAULT BUCKET) flips one bit in the stored value of
+// the first record of a logical bucket, straight through bbolt, as disk
+// damage or tampering would: the record no longer authenticates.
+func flipRecord(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: flip-record VAULT BUCKET")
+	}
+	db, err := bolt.Open(ts.MkAbs(args[0]), 0o600, nil)
+	ts.Check(err)
+	defer db.Close()
+	ts.Check(db.Update(func(tx *bolt.Tx) error {
+		data := tx.Bucket([]byte("data"))
+		if data == nil {
+			return errors.New("no data bucket")
+		}
+		b := data.Bucket([]byte(args[1]))
+		if b == nil {
+			return fmt.Errorf("no bucket %q", args[1])
+		}
+		k, v := b.Cursor().First()
+		if k == nil {
+			return fmt.Errorf("bucket %q is empty", args[1])
+		}
+		damaged := bytes.Clone(v)
+		damaged[len(damaged)/2] ^= 0x10
+		return b.Put(bytes.Clone(k), damaged)
+	}))
 }

@@ -6,8 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
+	"io"
 	"reflect"
 	"sort"
 	"strings"
@@ -103,20 +102,11 @@ func opCommand(g *globals, name string, doc opDoc) *cobra.Command {
 // and removes it from out so that it is not printed too.
 func writeMember(out any, member, path string) error {
 	f := reflect.ValueOf(out).Elem().FieldByName(member)
-	dir, base := filepath.Split(path)
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp*")
+	err := writeFileAtomic(path, func(w io.Writer) error {
+		_, err := w.Write(f.Bytes())
+		return err
+	})
 	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(f.Bytes()); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
 		return err
 	}
 	f.SetBytes(nil)
@@ -297,7 +287,7 @@ func (s *session) invoke(ctx context.Context, op *kms.Operation, in any) (any, e
 		return nil, &opError{op: op.Name, err: ke}
 	}
 	if err != nil && isVaultError(err) {
-		return nil, &vaultError{err: err}
+		return nil, vaultFailure(err)
 	}
 	return out, err
 }

@@ -35,6 +35,7 @@ type globals struct {
 	vault        string
 	identityFile string
 	passphraseFD int
+	pinFD        int
 	tsFormat     string
 
 	// newInvoker returns what calls operations (a vault session by default).
@@ -49,7 +50,7 @@ func Main(ctx context.Context, args []string) int {
 }
 
 func newGlobals(e *env) *globals {
-	g := &globals{env: e, passphraseFD: -1}
+	g := &globals{env: e, passphraseFD: -1, pinFD: -1}
 	g.newInvoker = func() invoker {
 		if sock := g.agentSocket(); sock != "" {
 			return &agentInvoker{g: g, client: server.NewClient(sock, g.regionName())}
@@ -91,7 +92,7 @@ func version() string {
 // commandName can step over their values.
 var globalValueFlags = map[string]bool{"--output": true, "--query": true, "--region": true, "--profile": true,
 	"--endpoint-url": true, "--cli-binary-format": true, "--color": true, "--vault": true, "--identity-file": true,
-	"--passphrase-fd": true, "--cli-timestamp-format": true, "--ca-bundle": true, "--cli-read-timeout": true,
+	"--passphrase-fd": true, "--pin-fd": true, "--cli-timestamp-format": true, "--ca-bundle": true, "--cli-read-timeout": true,
 	"--cli-connect-timeout": true}
 
 // commandName is the first word of args that is not an option or an
@@ -144,6 +145,7 @@ Then:        pkms create-key --description "app data key"`,
 	f.StringVar(&g.vault, "vault", "", "vault file (default PKMS_VAULT or ${XDG_DATA_HOME:-$HOME/.local/share}/pkms/vault.pkms)")
 	f.StringVar(&g.identityFile, "identity-file", "", "age identity file that opens an identity slot (or PKMS_IDENTITY_FILE)")
 	f.IntVar(&g.passphraseFD, "passphrase-fd", -1, "read the passphrase from this file descriptor (or the file named by PKMS_PASSPHRASE_FILE)")
+	f.IntVar(&g.pinFD, "pin-fd", -1, "read a hardware token's PIN from this file descriptor (or the file named by PKMS_PIN_FILE)")
 	f.StringVar(&g.tsFormat, "cli-timestamp-format", "iso8601", "timestamps in output: iso8601 or wire (epoch seconds)")
 	for _, name := range []string{"no-verify-ssl", "no-sign-request"} {
 		f.Bool(name, false, "accepted for compatibility; ignored")

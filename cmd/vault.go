@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 
 	"github.com/spf13/cobra"
 
@@ -21,17 +22,19 @@ func newCmdVault(g *globals) *cobra.Command {
 		Args:  cobra.NoArgs,
 		RunE:  func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
-	c.AddCommand(newCmdVaultInit(g), newCmdVaultPasswd(g), newCmdVaultInfo(g))
+	c.AddCommand(newCmdVaultInit(g), newCmdVaultPasswd(g), newCmdVaultInfo(g), newCmdVaultSlots(g),
+		newCmdVaultRekey(g), newCmdVaultVerify(g), newCmdVaultExport(g), newCmdVaultImport(g))
 	return c
 }
 
 // vaultSlot and the output types below are what the vault commands print;
 // like the AWS outputs they render through --output and --query.
 type vaultSlot struct {
-	SlotId  string         `json:"SlotId"`
-	Kind    vault.SlotKind `json:"Kind"`
-	Label   string         `json:"Label,omitempty"`
-	Created *kms.Timestamp `json:"Created,omitempty"`
+	SlotId  string            `json:"SlotId"`
+	Kind    vault.SlotKind    `json:"Kind"`
+	Label   string            `json:"Label,omitempty"`
+	Created *kms.Timestamp    `json:"Created,omitempty"`
+	Params  map[string]string `json:"Params,omitempty"` // public: recipient, plugin, token, key id
 }
 
 type vaultInitOutput struct {
@@ -52,9 +55,13 @@ type vaultInfoOutput struct {
 func slotsOf(infos []vault.SlotInfo) []vaultSlot {
 	out := []vaultSlot{}
 	for _, s := range infos {
-		out = append(out, vaultSlot{SlotId: s.ID, Kind: s.Kind, Label: s.Label, Created: kms.NewTimestamp(s.Created)})
+		out = append(out, slotOf(s))
 	}
 	return out
+}
+
+func slotOf(s vault.SlotInfo) vaultSlot {
+	return vaultSlot{SlotId: s.ID, Kind: s.Kind, Label: s.Label, Created: kms.NewTimestamp(s.Created), Params: s.Params}
 }
 
 func (g *globals) render(title string, v any) error {
@@ -70,12 +77,15 @@ func (g *globals) render(title string, v any) error {
 // twice from the terminal, where both entries must agree.
 func (g *globals) newPassphrase(fd int, fileOK bool, label string) ([]byte, error) {
 	if fd >= 0 {
-		return readFD(fd)
+		return readFD(fd, "passphrase")
 	}
 	if fileOK && g.env.getenv("PKMS_PASSPHRASE_FILE") != "" {
 		return g.passphraseSource("")()
 	}
 	p1, err := g.prompt("Enter " + label + ": ")
+	if errors.Is(err, errNoTerminal) {
+		return nil, errNoPassphraseSource
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -92,52 +102,82 @@ func (g *globals) newPassphrase(fd int, fileOK bool, label string) ([]byte, erro
 	return p1, nil
 }
 
+// newSlotFlags choose the key slots of a new vault (init, import).
+type newSlotFlags struct {
+	recipients   []string
+	plugins      []string
+	tokens       []string
+	module       string
+	noPassphrase bool
+	workFactor   int
+}
+
+func (f *newSlotFlags) register(c *cobra.Command) {
+	c.Flags().IntVar(&f.workFactor, "scrypt-work-factor", 18, "scrypt work factor (log2 N) of the passphrase slot; 18 takes about a second")
+	c.Flags().StringArrayVar(&f.recipients, "recipient", nil, "age recipient that gets a slot: age1... or age1pq1... (identity slot), age1<plugin>1... (plugin slot); repeatable")
+	c.Flags().StringArrayVar(&f.plugins, "plugin-recipient", nil, "age plugin recipient that gets a slot (age1yubikey1..., age1fido2-hmac1..., age1tpm1...); repeatable")
+	c.Flags().StringArrayVar(&f.tokens, "pkcs11-token", nil, "label of a PKCS#11 token that gets a slot (a new P-256 key is made on it); repeatable")
+	c.Flags().StringVar(&f.module, "pkcs11-module", "", "PKCS#11 module for --pkcs11-token (default PKMS_PKCS11_MODULE, else a search of the usual paths)")
+	c.Flags().BoolVar(&f.noPassphrase, "no-passphrase", false, "create no passphrase slot (needs --recipient, --plugin-recipient or --pkcs11-token)")
+}
+
+// initOptions turns the flags into the slots of a new vault, asking for the
+// passphrase (twice on a terminal) and creating token keys.
+func (g *globals) initOptions(f *newSlotFlags, k *keyring) (vault.InitOptions, error) {
+	if f.noPassphrase && len(f.recipients)+len(f.plugins)+len(f.tokens) == 0 {
+		return vault.InitOptions{}, usagef("--no-passphrase needs at least one --recipient, --plugin-recipient or --pkcs11-token, or the vault could never be opened")
+	}
+	if err := checkRecipients(f.recipients, f.plugins); err != nil {
+		return vault.InitOptions{}, err
+	}
+	opts := vault.InitOptions{Recipients: slices.Concat(f.recipients, f.plugins), ScryptWorkFactor: f.workFactor, PluginUI: k.ui}
+	for _, label := range f.tokens {
+		spec, err := g.tokenSlot(label, f.module, "", k)
+		if err != nil {
+			return opts, err
+		}
+		opts.Slots = append(opts.Slots, spec)
+	}
+	if !f.noPassphrase {
+		pass, err := g.newPassphrase(g.passphraseFD, true, "passphrase")
+		if err != nil {
+			return opts, err
+		}
+		opts.Passphrase = pass
+	}
+	return opts, nil
+}
+
 func newCmdVaultInit(g *globals) *cobra.Command {
 	var (
-		workFactor   int
-		recipients   []string
-		noPassphrase bool
-		account      string
+		slots   newSlotFlags
+		account string
 	)
 	c := &cobra.Command{
 		Use:   "init",
-		Short: "Create a new vault with a passphrase slot and/or age identity slots",
+		Short: "Create a new vault with a passphrase slot, age identity or plugin slots, and/or PKCS#11 token slots",
 		Example: `  pkms vault init                                   # asks for a passphrase twice on the terminal
   pkms vault init --passphrase-fd 3 3<passphrase.txt  # non-interactive
-  pkms vault init --recipient age1... --no-passphrase  # CI: unlocked with --identity-file`,
+  pkms vault init --recipient age1... --no-passphrase  # CI: unlocked with --identity-file
+  pkms vault init --pkcs11-token "YubiKey PIV" --pkcs11-module /usr/lib/x86_64-linux-gnu/libykcs11.so`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			path, err := g.vaultPath()
-			if err != nil {
-				return err
-			}
 			if account != "" && !kms.ValidAccountID(account) {
 				return usagef("--account-id must be 12 digits")
 			}
-			if noPassphrase && len(recipients) == 0 {
-				return usagef("--no-passphrase needs at least one --recipient, or the vault could never be opened")
+			path, k, err := g.newVault()
+			if err != nil {
+				return err
 			}
-			if _, err := os.Stat(path); err == nil {
-				return &vaultError{err: fmt.Errorf("a vault already exists at %s", path)}
-			}
-			opts := vault.InitOptions{Recipients: recipients, ScryptWorkFactor: workFactor}
-			if !noPassphrase {
-				pass, err := g.newPassphrase(g.passphraseFD, true, "passphrase")
-				if err != nil {
-					return unlockError(path, err)
-				}
-				opts.Passphrase = pass
+			defer k.close()
+			opts, err := g.initOptions(&slots, k)
+			if err != nil {
+				return unlockError(path, err)
 			}
 			if err := vault.Init(path, opts); err != nil {
-				return &vaultError{err: err}
+				return newSlotError(err)
 			}
-			creds := vault.Credentials{Passphrase: func() ([]byte, error) { return opts.Passphrase, nil }}
-			if noPassphrase {
-				if creds.Identities, err = g.identities(); err != nil {
-					return err
-				}
-			}
-			out, err := initKMS(path, creds, account)
+			out, err := initKMS(path, k, opts.Passphrase, account)
 			if err != nil {
 				_ = os.Remove(path) // it holds nothing yet
 				return err
@@ -145,21 +185,56 @@ func newCmdVaultInit(g *globals) *cobra.Command {
 			return g.render("VaultInit", out)
 		},
 	}
-	c.Flags().IntVar(&workFactor, "scrypt-work-factor", 18, "scrypt work factor (log2 N) of the passphrase slot; 18 takes about a second")
-	c.Flags().StringArrayVar(&recipients, "recipient", nil, "age recipient (age1...) that gets an identity slot; repeatable")
-	c.Flags().BoolVar(&noPassphrase, "no-passphrase", false, "create no passphrase slot (needs --recipient)")
+	slots.register(c)
 	c.Flags().StringVar(&account, "account-id", "", "12-digit account id for ARNs and the default key policy (default: random)")
 	return c
 }
 
-// initKMS writes the KMS configuration of a freshly created vault. A vault
-// created with identity slots only is opened with the caller's identity if
-// one is given; otherwise its configuration is written on first use.
-func initKMS(path string, creds vault.Credentials, account string) (*vaultInitOutput, error) {
+// newVault is where init and import create a vault, which must not exist
+// yet (they never overwrite one), and the keyring for its new slots; the
+// caller closes the keyring.
+func (g *globals) newVault() (string, *keyring, error) {
+	path, err := g.vaultPath()
+	if err != nil {
+		return "", nil, err
+	}
+	if _, err := os.Lstat(path); err == nil {
+		return "", nil, &vaultError{err: fmt.Errorf("a vault already exists at %s", path)}
+	}
+	k, err := g.newKeyring()
+	if err != nil {
+		return "", nil, err
+	}
+	return path, k, nil
+}
+
+// vaultHeader reads the public header (format, id, slots) of the vault,
+// which needs no unlocking.
+func (g *globals) vaultHeader() (string, *vault.Header, error) {
+	path, err := g.vaultPath()
+	if err != nil {
+		return "", nil, err
+	}
+	h, err := vault.ReadHeader(path)
+	if err != nil {
+		return "", nil, unlockError(path, err)
+	}
+	return path, h, nil
+}
+
+// initKMS writes the KMS configuration of a freshly created vault, opening
+// it with the passphrase just set, else the caller's identities, tokens and
+// plugins.
+func initKMS(path string, k *keyring, pass []byte, account string) (*vaultInitOutput, error) {
+	creds := k.credentials("")
+	creds.Passphrase = func() ([]byte, error) { return pass, nil }
+	if pass == nil {
+		creds.Passphrase = nil
+	}
 	v, err := vault.Unlock(path, creds, vault.Options{})
 	if err != nil {
 		return nil, &vaultError{err: fmt.Errorf("opening the new vault: %w", err),
-			hints: []string{"with --no-passphrase, pass the identity of one --recipient with --identity-file"}}
+			hints: []string{"with --no-passphrase and only --recipient slots, pass the identity of one recipient with --identity-file"}}
 	}
 	defer v.Close()
 	acct, err := kms.Initialize(kms.VaultStore(v), account)
@@ -178,17 +253,9 @@ func newCmdVaultPasswd(g *globals) *cobra.Command {
   pkms vault passwd --passphrase-fd 3 --new-passphrase-fd 4 3<old.txt 4<new.txt`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			path, err := g.vaultPath()
+			v, err := g.unlockVault()
 			if err != nil {
 				return err
-			}
-			ids, err := g.identities()
-			if err != nil {
-				return err
-			}
-			v, err := vault.Unlock(path, vault.Credentials{Identities: ids, Passphrase: g.passphraseSource("Current passphrase: ")}, vault.Options{})
-			if err != nil {
-				return unlockError(path, err)
 			}
 			defer v.Close()
 			// PKMS_PASSPHRASE_FILE holds the current passphrase here, so the
@@ -217,13 +284,9 @@ func newCmdVaultInfo(g *globals) *cobra.Command {
   pkms vault info --identity-file ci.key --output table`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			path, err := g.vaultPath()
+			path, h, err := g.vaultHeader()
 			if err != nil {
 				return err
-			}
-			h, err := vault.ReadHeader(path)
-			if err != nil {
-				return unlockError(path, err)
 			}
 			out := &vaultInfoOutput{VaultPath: path, FormatVersion: h.FormatVersion, VaultId: hex.EncodeToString(h.ID), Slots: slotsOf(h.Slots)}
 			if g.canUnlockSilently() {
@@ -246,5 +309,6 @@ func newCmdVaultInfo(g *globals) *cobra.Command {
 // canUnlockSilently reports whether credentials were given that need no prompt.
 func (g *globals) canUnlockSilently() bool {
 	return g.identityFile != "" || g.env.getenv("PKMS_IDENTITY_FILE") != "" ||
-		g.passphraseFD >= 0 || g.env.getenv("PKMS_PASSPHRASE_FILE") != ""
+		g.passphraseFD >= 0 || g.env.getenv("PKMS_PASSPHRASE_FILE") != "" ||
+		g.pinFD >= 0 || g.env.getenv("PKMS_PIN_FILE") != ""
 }

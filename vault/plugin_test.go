@@ -2,7 +2,6 @@ package vault
 
 import (
 	"errors"
-	"flag"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -12,80 +11,21 @@ import (
 
 	"filippo.io/age"
 	"filippo.io/age/plugin"
+
+	"github.com/pocketkms/pkms/internal/agetest"
 )
 
-// A simulated hardware token: the test binary, run through a wrapper script
-// named age-plugin-pkmstest on a temporary PATH, speaks the real age plugin
-// protocol (filippo.io/age/plugin's server side). Wrapping needs nothing;
-// unwrapping asks for a PIN and then shows a "touch" message, like
-// age-plugin-yubikey. Underneath it wraps with a fixed X25519 key.
+// The simulated hardware token is internal/agetest: the test binary, run
+// through a wrapper script named age-plugin-pkmstest on a temporary PATH.
 const (
 	envPlugin       = "PKMS_VAULT_TEST_PLUGIN"
-	testPluginName  = "pkmstest"
-	testPIN         = "246810"
-	testTouchPrompt = "touch your pkmstest token"
-	fakeStanzaType  = "pkmstest"
+	testPluginName  = agetest.Name
+	testPIN         = agetest.PIN
+	testTouchPrompt = agetest.TouchMessage
 )
 
 // testPluginRecipient is the plugin recipient of the fake token.
-var testPluginRecipient = plugin.EncodeRecipient(testPluginName, []byte("token-1"))
-
-func fakePluginMain() int {
-	p, err := plugin.New(testPluginName)
-	if err != nil {
-		return 1
-	}
-	fs := flag.NewFlagSet(testPluginName, flag.ContinueOnError)
-	p.RegisterFlags(fs)
-	if err := fs.Parse(os.Args[1:]); err != nil {
-		return 1
-	}
-	key, err := age.ParseX25519Identity(fuzzIdentity)
-	if err != nil {
-		return 1
-	}
-	p.HandleRecipient(func([]byte) (age.Recipient, error) { return fakeTokenRecipient{key.Recipient()}, nil })
-	p.HandleIdentity(func([]byte) (age.Identity, error) { return fakeTokenIdentity{p, key}, nil })
-	return p.Main()
-}
-
-type fakeTokenRecipient struct{ r *age.X25519Recipient }
-
-func (f fakeTokenRecipient) Wrap(fileKey []byte) ([]*age.Stanza, error) {
-	ss, err := f.r.Wrap(fileKey)
-	for _, s := range ss {
-		s.Type = fakeStanzaType
-	}
-	return ss, err
-}
-
-type fakeTokenIdentity struct {
-	p   *plugin.Plugin
-	key *age.X25519Identity
-}
-
-func (f fakeTokenIdentity) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
-	var mine []*age.Stanza
-	for _, s := range stanzas {
-		if s.Type == fakeStanzaType {
-			mine = append(mine, &age.Stanza{Type: "X25519", Args: s.Args, Body: s.Body})
-		}
-	}
-	if len(mine) == 0 {
-		return nil, age.ErrIncorrectIdentity
-	}
-	pin, err := f.p.RequestValue("Enter the PIN of the pkmstest token:", true)
-	if err != nil {
-		return nil, err
-	}
-	if pin != testPIN {
-		return nil, errors.New("wrong PIN")
-	}
-	if err := f.p.DisplayMessage(testTouchPrompt); err != nil {
-		return nil, err
-	}
-	return f.key.Unwrap(mine)
-}
+var testPluginRecipient = agetest.Recipient
 
 // installFakePlugin puts age-plugin-pkmstest first on PATH for this test.
 func installFakePlugin(t *testing.T) {
@@ -157,6 +97,7 @@ func TestPluginSlot(t *testing.T) {
 		pin          string // "" = no PluginUI
 		pass         string // "" = no passphrase callback
 		noPlugin     bool   // PATH without the plugin
+		first        bool   // Credentials.PassphraseFirst
 		wantErr      error
 		wantMsg      string
 		wantPrompted bool
@@ -170,6 +111,10 @@ func TestPluginSlot(t *testing.T) {
 		{name: "no UI skips the plugin", pass: "pw"},
 		{name: "missing plugin", pin: testPIN, noPlugin: true, wantErr: ErrNoSlotMatched, wantMsg: "age-plugin-pkmstest not found in PATH"},
 		{name: "missing plugin falls back to passphrase", pin: testPIN, pass: "pw", noPlugin: true},
+		{name: "passphrase at hand goes first", pin: testPIN, pass: "pw", first: true},
+		{name: "wrong passphrase at hand, then the plugin", pin: testPIN, pass: "nope", first: true, wantPrompted: true, wantTouch: true},
+		{name: "wrong passphrase at hand, wrong PIN", pin: "000000", pass: "nope", first: true, wantErr: ErrIncorrectPassphrase, wantMsg: "wrong PIN", wantPrompted: true},
+		{name: "wrong passphrase at hand, no plugin UI", pass: "nope", first: true, wantErr: ErrIncorrectPassphrase, wantMsg: "incorrect passphrase"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -177,7 +122,7 @@ func TestPluginSlot(t *testing.T) {
 				t.Setenv("PATH", t.TempDir())
 			}
 			ui := &testUI{pin: tc.pin}
-			creds := Credentials{}
+			creds := Credentials{PassphraseFirst: tc.first}
 			if tc.pin != "" {
 				creds.PluginUI = ui.client()
 			}
@@ -225,7 +170,7 @@ func TestPluginSlot(t *testing.T) {
 				t.Errorf("messages = %q, want touch message %v", ui.messages, tc.wantTouch)
 			}
 			wantCalls := 0
-			if tc.pass != "" && (tc.wantErr != nil || !tc.wantTouch) {
+			if tc.pass != "" && (tc.wantErr != nil || !tc.wantTouch || tc.first) {
 				wantCalls = 1
 			}
 			if passCalls != wantCalls {

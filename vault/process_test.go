@@ -13,6 +13,8 @@ import (
 
 	"filippo.io/age"
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/pocketkms/pkms/internal/agetest"
 )
 
 // Child processes re-execute the test binary with these variables set.
@@ -26,7 +28,7 @@ const (
 
 func TestMain(m *testing.M) {
 	if os.Getenv(envPlugin) != "" {
-		os.Exit(fakePluginMain()) // run as age-plugin-pkmstest (plugin_test.go)
+		os.Exit(agetest.PluginMain()) // run as age-plugin-pkmstest (plugin_test.go)
 	}
 	switch os.Getenv(envChild) {
 	case "":

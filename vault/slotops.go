@@ -41,6 +41,35 @@ func unlockSlots(path string, slots []*slot, creds Credentials) ([]byte, error) 
 			}
 		}
 	}
+	// tryPassphrase asks the passphrase and tries it on every passphrase
+	// slot; tried is false if there is nothing to try. It runs once, at
+	// step 1b or 4.
+	tryPassphrase := func() (vk []byte, err error, tried bool) {
+		pass := slotsOf(slots, SlotPassphrase)
+		if len(pass) == 0 || creds.Passphrase == nil {
+			return nil, nil, false
+		}
+		vk, err = unlockPassphrase(path, pass, creds.Passphrase)
+		if err != nil && len(failures) > 0 && !errors.Is(err, ErrCorrupt) {
+			// A wrong or unobtainable passphrase after failed slots: say
+			// why those failed too (a wrong PIN, a missing plugin).
+			return nil, slotsError(err, failures), true
+		}
+		return vk, err, true
+	}
+	// 1b. A passphrase at hand goes before anything that may prompt.
+	var passErr error
+	if creds.PassphraseFirst {
+		vk, err, tried := tryPassphrase()
+		switch {
+		case tried && err == nil:
+			return vk, nil
+		case tried && errors.Is(err, ErrCorrupt):
+			return nil, err
+		case tried:
+			passErr = err
+		}
+	}
 	// 2. Outside kinds (pkcs11), through the caller.
 	if creds.SlotIdentity != nil {
 		for _, s := range slots {
@@ -81,12 +110,16 @@ func unlockSlots(path string, slots []*slot, creds Credentials) ([]byte, error) 
 		}
 	}
 	// 4. The passphrase, asked at most once, against every passphrase slot.
-	if pass := slotsOf(slots, SlotPassphrase); len(pass) > 0 && creds.Passphrase != nil {
-		vk, err := unlockPassphrase(path, pass, creds.Passphrase)
-		if errors.Is(err, ErrIncorrectPassphrase) && len(failures) > 0 {
-			return nil, slotsError(ErrIncorrectPassphrase, failures)
+	if !creds.PassphraseFirst {
+		if vk, err, tried := tryPassphrase(); tried {
+			return vk, err
 		}
-		return vk, err
+	}
+	if passErr != nil {
+		if len(failures) == 0 {
+			return nil, passErr
+		}
+		failures = append([]error{fmt.Errorf("passphrase slots: %w", passErr)}, failures...)
 	}
 	if len(failures) > 0 {
 		return nil, slotsError(ErrNoSlotMatched, failures)

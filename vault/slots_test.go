@@ -15,12 +15,25 @@ import (
 // stanzas are not X25519's, so only it opens them.
 type localToken struct{ key *age.X25519Identity }
 
-func (l localToken) recipient() age.Recipient { return fakeTokenRecipient{l.key.Recipient()} }
+// localStanzaType marks the stanzas of a localToken.
+const localStanzaType = "pkms-local-token"
+
+func (l localToken) recipient() age.Recipient { return localRecipient{l.key.Recipient()} }
+
+type localRecipient struct{ r *age.X25519Recipient }
+
+func (f localRecipient) Wrap(fileKey []byte) ([]*age.Stanza, error) {
+	ss, err := f.r.Wrap(fileKey)
+	for _, s := range ss {
+		s.Type = localStanzaType
+	}
+	return ss, err
+}
 
 func (l localToken) Unwrap(stanzas []*age.Stanza) ([]byte, error) {
 	var mine []*age.Stanza
 	for _, s := range stanzas {
-		if s.Type == fakeStanzaType {
+		if s.Type == localStanzaType {
 			mine = append(mine, &age.Stanza{Type: "X25519", Args: s.Args, Body: s.Body})
 		}
 	}

@@ -51,6 +51,11 @@ type Credentials struct {
 	// Passphrase is called at most once, only if no other slot opened and
 	// the vault has a passphrase slot.
 	Passphrase func() ([]byte, error)
+	// PassphraseFirst says the passphrase is at hand (a file or descriptor,
+	// not a prompt): it is tried right after Identities, before token and
+	// plugin slots, which may ask for a PIN or a touch. If it does not open
+	// a slot, the search goes on.
+	PassphraseFirst bool
 }
 
 // Options configures an unlocked Vault.

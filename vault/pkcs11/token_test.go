@@ -28,28 +28,17 @@ const (
 // softhsmModule finds SoftHSM2's module, or skips the test.
 func softhsmModule(t *testing.T) string {
 	t.Helper()
-	candidates := []string{
-		os.Getenv("PKMS_SOFTHSM2_MODULE"),
-		"/usr/lib/softhsm/libsofthsm2.so",
-		"/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so",
-		"/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so",
-		"/usr/lib64/pkcs11/libsofthsm2.so",
-		"/usr/local/lib/softhsm/libsofthsm2.so",
-		"/opt/homebrew/lib/softhsm/libsofthsm2.so",
+	m := os.Getenv("PKMS_SOFTHSM2_MODULE")
+	if m == "" {
+		m = SoftHSMModule()
 	}
-	for _, c := range candidates {
-		if c == "" {
-			continue
-		}
-		if _, err := os.Stat(c); err == nil {
-			if _, err := exec.LookPath("softhsm2-util"); err != nil {
-				t.Skip("SoftHSM2 module found but softhsm2-util is not in PATH; install softhsm2 (apt-get install softhsm2)")
-			}
-			return c
-		}
+	if m == "" {
+		t.Skip("SoftHSM2's PKCS#11 module not found (install softhsm2, or set PKMS_SOFTHSM2_MODULE to libsofthsm2.so)")
 	}
-	t.Skip("SoftHSM2's PKCS#11 module not found (install softhsm2, or set PKMS_SOFTHSM2_MODULE to libsofthsm2.so)")
-	return ""
+	if _, err := exec.LookPath("softhsm2-util"); err != nil {
+		t.Skip("SoftHSM2 module found but softhsm2-util is not in PATH; install softhsm2 (apt-get install softhsm2)")
+	}
+	return m
 }
 
 // pinFrom returns a PIN callback giving pin and counting its calls; the

@@ -1,0 +1,124 @@
+package cmd
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"filippo.io/age"
+	"filippo.io/age/plugin"
+)
+
+func TestRenderBar(t *testing.T) {
+	tests := []struct {
+		done, total, width int
+		want               string
+	}{
+		{0, 100, 50, "pkms: work [>                        ]   0% 0/100"},
+		{50, 100, 50, "pkms: work [============>           ]  50% 50/100"},
+		{100, 100, 50, "pkms: work [=======================] 100% 100/100"},
+		{150, 100, 50, "pkms: work [=======================] 100% 100/100"}, // clamped
+		{-5, 100, 50, "pkms: work [>                        ]   0% 0/100"},
+		{0, 0, 50, "pkms: work [===========================] 100% 1/1"}, // nothing to do
+		{5, 10, 30, "pkms: work  50% 5/10"},                             // too narrow for a bar
+	}
+	for _, tc := range tests {
+		got := renderBar("work", tc.done, tc.total, tc.width)
+		if got != tc.want {
+			t.Errorf("renderBar(%d, %d, %d) = %q, want %q", tc.done, tc.total, tc.width, got, tc.want)
+		}
+		if strings.Contains(got, "[") && len(got) != tc.width-1 {
+			t.Errorf("renderBar(%d, %d, %d) is %d wide, want the terminal's %d-1", tc.done, tc.total, tc.width, len(got), tc.width)
+		}
+	}
+}
+
+// A bar draws only once the work has run for progressDelay, and finish
+// clears only what was drawn.
+func TestProgressBarDelay(t *testing.T) {
+	var out strings.Builder
+	now := time.Unix(1700000000, 0)
+	p := &progressBar{w: &out, label: "x", width: 40, start: now, now: func() time.Time { return now }}
+	p.update(1, 10)
+	p.finish()
+	if out.Len() != 0 {
+		t.Fatalf("a quick job drew %q", out.String())
+	}
+	now = now.Add(progressDelay)
+	p.update(2, 10)
+	p.finish()
+	if !strings.HasPrefix(out.String(), "\rpkms: x [") || !strings.HasSuffix(out.String(), "\r") {
+		t.Fatalf("drawn %q", out.String())
+	}
+	var nilBar *progressBar
+	nilBar.update(1, 2) // a nil bar (stderr not a terminal) does nothing
+	nilBar.finish()
+}
+
+func TestParseIdentities(t *testing.T) {
+	x, err := age.GenerateX25519Identity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pq, err := age.GenerateHybridIdentity()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pluginID := plugin.EncodeIdentity("pkmstest", []byte("token-1"))
+	tests := []struct {
+		name    string
+		file    string
+		want    int    // identities parsed
+		wantErr string // substring of the error
+	}{
+		{"x25519 with comments", "# created: today\n\n" + x.String() + "\n", 1, ""},
+		{"post-quantum and plugin", pq.String() + "\n" + pluginID + "\n", 2, ""},
+		{"crlf lines", x.String() + "\r\n" + pluginID + "\r\n", 2, ""},
+		{"empty", "# nothing\n", 0, "no identities"},
+		{"a recipient by mistake", x.Recipient().String() + "\n", 0, "line 1: not an age identity"},
+		{"a broken secret key is not echoed", "AGE-SECRET-KEY-1SECRETSECRET\n", 0, "line 1: not an age identity"},
+		{"a broken plugin identity", "AGE-PLUGIN-BROKEN\n", 0, "line 1: invalid plugin identity"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ids, err := parseIdentities(strings.NewReader(tc.file), &plugin.ClientUI{})
+			if tc.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
+					t.Fatalf("err = %v, want %q", err, tc.wantErr)
+				}
+				if strings.Contains(err.Error(), "SECRETSECRET") || strings.Contains(err.Error(), x.Recipient().String()) {
+					t.Errorf("error echoes the line: %v", err)
+				}
+				return
+			}
+			if err != nil || len(ids) != tc.want {
+				t.Fatalf("got %d identities, %v; want %d", len(ids), err, tc.want)
+			}
+		})
+	}
+}
+
+// Destructive vault commands refuse without a terminal unless --yes is
+// given, and touch nothing.
+func TestConfirmWithoutTerminal(t *testing.T) {
+	g := newGlobals(&env{getenv: func(string) string { return "" }, stderr: &strings.Builder{},
+		tty: func() (*os.File, error) { return nil, os.ErrNotExist }})
+	if err := g.confirm("Remove it?", true); err != nil {
+		t.Fatalf("--yes: %v", err)
+	}
+	err := g.confirm("Remove it?", false)
+	var ue *usageError
+	if !errors.As(err, &ue) || !strings.Contains(ue.msg, "pass --yes") {
+		t.Fatalf("err = %v, want a usage error asking for --yes", err)
+	}
+}
+
+func TestPKCS11ModulesEnv(t *testing.T) {
+	mod := filepath.Join(t.TempDir(), "libtoken.so")
+	if got := pkcs11Modules(mod); len(got) != 1 || got[0] != mod {
+		t.Fatalf("pkcs11Modules(%q) = %v", mod, got)
+	}
+}
