@@ -35,8 +35,10 @@ func TestScripts(t *testing.T) {
 		Dir:                 "testdata/script",
 		RequireExplicitExec: true,
 		Setup: func(e *testscript.Env) error {
-			// Each script gets its own vault path, a passphrase file with a
-			// cheap scrypt cost, and an age identity for identity slots.
+			// Each script gets its own vault path, a passphrase file, an age
+			// X25519 identity (id.key, $RECIPIENT) and a post-quantum one
+			// (pq.key, $PQ_RECIPIENT) for identity slots, and the simulated
+			// token's plugin recipient and identity.
 			id, err := age.GenerateX25519Identity()
 			if err != nil {
 				return err
@@ -48,6 +50,14 @@ func TestScripts(t *testing.T) {
 				return err
 			}
 			e.Setenv("RECIPIENT", id.Recipient().String())
+			pq, err := age.GenerateHybridIdentity()
+			if err != nil {
+				return err
+			}
+			if err := os.WriteFile(filepath.Join(e.WorkDir, "pq.key"), []byte(pq.String()+"\n"), 0o600); err != nil {
+				return err
+			}
+			e.Setenv("PQ_RECIPIENT", pq.Recipient().String())
 			e.Setenv("PLUGIN_RECIPIENT", agetest.Recipient)
 			e.Setenv("PLUGIN_IDENTITY", agetest.Identity)
 			e.Setenv("SOFTHSM2_MODULE", pkcs11.SoftHSMModule())
