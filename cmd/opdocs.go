@@ -61,321 +61,381 @@ var operationShort = map[string]string{
 	"VerifyMac":                           "Verify an HMAC tag; mismatch raises KMSInvalidMacException",
 }
 
-// memberDocs is the help text of each operation's members.
-var memberDocs = map[string]map[string]string{
-	"CancelKeyDeletion": {
-		"KeyId": "Identifies the KMS key whose deletion is being canceled.",
-	},
-	"ConnectCustomKeyStore": {
-		"CustomKeyStoreId": "Enter the key store ID of the custom key store that you want to connect.",
-	},
-	"CreateAlias": {
-		"AliasName":   "Specifies the alias name.",
-		"TargetKeyId": "Associates the alias with the specified customer managed key.",
-	},
-	"CreateCustomKeyStore": {
-		"CustomKeyStoreName":               "Specifies a friendly name for the custom key store.",
-		"CloudHsmClusterId":                "Identifies the CloudHSM cluster for an CloudHSM key store.",
-		"TrustAnchorCertificate":           "Specifies the certificate for an CloudHSM key store.",
-		"KeyStorePassword":                 "Specifies the kmsuser password for an CloudHSM key store.",
-		"CustomKeyStoreType":               "Specifies the type of custom key store.",
-		"XksProxyUriEndpoint":              "Specifies the endpoint that KMS uses to send requests to the external key store proxy (XKS proxy).",
-		"XksProxyVpcEndpointServiceOwner":  "Specifies the Amazon Web Services account ID that owns the Amazon VPC service endpoint for the interface that is used to communicate with your external key store proxy (XKS proxy).",
-		"XksProxyAuthenticationCredential": "Specifies an authentication credential for the external key store proxy (XKS proxy).",
-		"XksProxyConnectivity":             "Indicates how KMS communicates with the external key store proxy.",
-	},
-	"CreateGrant": {
-		"KeyId":             "Identifies the KMS key for the grant.",
-		"GranteePrincipal":  "The identity that gets the permissions specified in the grant.",
-		"RetiringPrincipal": "The principal that has permission to use the RetireGrant operation to retire the grant.",
-		"Operations":        "A list of operations that the grant permits.",
-		"Constraints":       "Specifies a grant constraint.",
-		"GrantTokens":       "A list of grant tokens.",
-		"Name":              "A friendly name for the grant.",
-		"DryRun":            "Checks if your request will succeed.",
-	},
-	"CreateKey": {
-		"Policy":                         "The key policy to attach to the KMS key.",
-		"Description":                    "A description of the KMS key.",
-		"KeyUsage":                       "Determines the cryptographic operations for which you can use the KMS key.",
-		"CustomerMasterKeySpec":          "Instead, use the KeySpec parameter.",
-		"KeySpec":                        "Specifies the type of KMS key to create.",
-		"Origin":                         "The source of the key material for the KMS key.",
-		"CustomKeyStoreId":               "Creates the KMS key in the specified custom key store.",
-		"BypassPolicyLockoutSafetyCheck": "Skips (\"bypasses\") the key policy lockout safety check.",
-		"Tags":                           "Assigns one or more tags to the KMS key.",
-		"MultiRegion":                    "Creates a multi-Region primary key that you can replicate into other Amazon Web Services Regions.",
-		"XksKeyId":                       "Identifies the external key that serves as key material for the KMS key in an external key store.",
-	},
-	"Decrypt": {
-		"CiphertextBlob":      "Ciphertext to be decrypted.",
-		"EncryptionContext":   "Specifies the encryption context to use when decrypting the data.",
-		"GrantTokens":         "A list of grant tokens.",
-		"KeyId":               "Specifies the KMS key that KMS uses to decrypt the ciphertext.",
-		"EncryptionAlgorithm": "Specifies the encryption algorithm that will be used to decrypt the ciphertext.",
-		"Recipient":           "A signed attestation document from an Amazon Web Services Nitro enclave or NitroTPM, and the encryption algorithm to use with the public key in the attestation document.",
-		"DryRun":              "Checks if your request will succeed.",
-		"DryRunModifiers":     "Specifies the modifiers to apply to the dry run operation.",
-	},
-	"DeleteAlias": {
-		"AliasName": "The alias to be deleted.",
-	},
-	"DeleteCustomKeyStore": {
-		"CustomKeyStoreId": "Enter the ID of the custom key store you want to delete.",
-	},
-	"DeleteImportedKeyMaterial": {
-		"KeyId":         "Identifies the KMS key from which you are deleting imported key material.",
-		"KeyMaterialId": "Identifies the imported key material you are deleting.",
-	},
-	"DeriveSharedSecret": {
-		"KeyId":                 "Identifies an asymmetric NIST-standard ECC or SM2 (China Regions only) KMS key.",
-		"KeyAgreementAlgorithm": "Specifies the key agreement algorithm used to derive the shared secret.",
-		"PublicKey":             "Specifies the public key in your peer's NIST-standard elliptic curve (ECC) or SM2 (China Regions only) key pair.",
-		"GrantTokens":           "A list of grant tokens.",
-		"DryRun":                "Checks if your request will succeed.",
-		"Recipient":             "A signed attestation document from an Amazon Web Services Nitro enclave or NitroTPM, and the encryption algorithm to use with the public key in the attestation document.",
-	},
-	"DescribeCustomKeyStores": {
-		"CustomKeyStoreId":   "Gets only information about the specified custom key store.",
-		"CustomKeyStoreName": "Gets only information about the specified custom key store.",
-		"Limit":              "Use this parameter to specify the maximum number of items to return.",
-		"Marker":             "Use this parameter in a subsequent request after you receive a response with truncated results.",
-	},
-	"DescribeKey": {
-		"KeyId":       "Describes the specified KMS key.",
-		"GrantTokens": "A list of grant tokens.",
-	},
-	"DisableKey": {
-		"KeyId": "Identifies the KMS key to disable.",
-	},
-	"DisableKeyRotation": {
-		"KeyId": "Identifies a symmetric encryption KMS key.",
-	},
-	"DisconnectCustomKeyStore": {
-		"CustomKeyStoreId": "Enter the ID of the custom key store you want to disconnect.",
-	},
-	"EnableKey": {
-		"KeyId": "Identifies the KMS key to enable.",
-	},
-	"EnableKeyRotation": {
-		"KeyId":                "Identifies a symmetric encryption KMS key.",
-		"RotationPeriodInDays": "Use this parameter to specify a custom period of time between each rotation date.",
-	},
-	"Encrypt": {
-		"KeyId":               "Identifies the KMS key to use in the encryption operation.",
-		"Plaintext":           "Data to be encrypted.",
-		"EncryptionContext":   "Specifies the encryption context that will be used to encrypt the data.",
-		"GrantTokens":         "A list of grant tokens.",
-		"EncryptionAlgorithm": "Specifies the encryption algorithm that KMS will use to encrypt the plaintext message.",
-		"DryRun":              "Checks if your request will succeed.",
-	},
-	"GenerateDataKey": {
-		"KeyId":             "Specifies the symmetric encryption KMS key that encrypts the data key.",
-		"EncryptionContext": "Specifies the encryption context that will be used when encrypting the data key.",
-		"NumberOfBytes":     "Specifies the length of the data key in bytes.",
-		"KeySpec":           "Specifies the length of the data key.",
-		"GrantTokens":       "A list of grant tokens.",
-		"Recipient":         "A signed attestation document from an Amazon Web Services Nitro enclave or NitroTPM, and the encryption algorithm to use with the public key in the attestation document.",
-		"DryRun":            "Checks if your request will succeed.",
-	},
-	"GenerateDataKeyPair": {
-		"EncryptionContext": "Specifies the encryption context that will be used when encrypting the private key in the data key pair.",
-		"KeyId":             "Specifies the symmetric encryption KMS key that encrypts the private key in the data key pair.",
-		"KeyPairSpec":       "Determines the type of data key pair that is generated.",
-		"GrantTokens":       "A list of grant tokens.",
-		"Recipient":         "A signed attestation document from an Amazon Web Services Nitro enclave or NitroTPM, and the encryption algorithm to use with the public key in the attestation document.",
-		"DryRun":            "Checks if your request will succeed.",
-	},
-	"GenerateDataKeyPairWithoutPlaintext": {
-		"EncryptionContext": "Specifies the encryption context that will be used when encrypting the private key in the data key pair.",
-		"KeyId":             "Specifies the symmetric encryption KMS key that encrypts the private key in the data key pair.",
-		"KeyPairSpec":       "Determines the type of data key pair that is generated.",
-		"GrantTokens":       "A list of grant tokens.",
-		"DryRun":            "Checks if your request will succeed.",
-	},
-	"GenerateDataKeyWithoutPlaintext": {
-		"KeyId":             "Specifies the symmetric encryption KMS key that encrypts the data key.",
-		"EncryptionContext": "Specifies the encryption context that will be used when encrypting the data key.",
-		"KeySpec":           "The length of the data key.",
-		"NumberOfBytes":     "The length of the data key in bytes.",
-		"GrantTokens":       "A list of grant tokens.",
-		"DryRun":            "Checks if your request will succeed.",
-	},
-	"GenerateMac": {
-		"Message":      "The message to be hashed.",
-		"KeyId":        "The HMAC KMS key to use in the operation.",
-		"MacAlgorithm": "The MAC algorithm used in the operation.",
-		"GrantTokens":  "A list of grant tokens.",
-		"DryRun":       "Checks if your request will succeed.",
-	},
-	"GenerateRandom": {
-		"NumberOfBytes":    "The length of the random byte string.",
-		"CustomKeyStoreId": "Generates the random byte string in the CloudHSM cluster that is associated with the specified CloudHSM key store.",
-		"Recipient":        "A signed attestation document from an Amazon Web Services Nitro enclave or NitroTPM, and the encryption algorithm to use with the public key in the attestation document.",
-	},
-	"GetKeyLastUsage": {
-		"KeyId": "Identifies the KMS key to get usage information for.",
-	},
-	"GetKeyPolicy": {
-		"KeyId":      "Gets the key policy for the specified KMS key.",
-		"PolicyName": "Specifies the name of the key policy.",
-	},
-	"GetKeyRotationStatus": {
-		"KeyId": "Gets the rotation status for the specified KMS key.",
-	},
-	"GetParametersForImport": {
-		"KeyId":             "The identifier of the KMS key that will be associated with the imported key material.",
-		"WrappingAlgorithm": "The algorithm you will use with the RSA public key (PublicKey) in the response to protect your key material during import.",
-		"WrappingKeySpec":   "The type of RSA public key to return in the response.",
-	},
-	"GetPublicKey": {
-		"KeyId":       "Identifies the asymmetric KMS key that includes the public key.",
-		"GrantTokens": "A list of grant tokens.",
-	},
-	"ImportKeyMaterial": {
-		"KeyId":                  "The identifier of the KMS key that will be associated with the imported key material.",
-		"ImportToken":            "The import token that you received in the response to a previous GetParametersForImport request.",
-		"EncryptedKeyMaterial":   "The encrypted key material to import.",
-		"ValidTo":                "The date and time when the imported key material expires.",
-		"ExpirationModel":        "Specifies whether the key material expires.",
-		"ImportType":             "Indicates whether the key material being imported is previously associated with this KMS key or not.",
-		"KeyMaterialDescription": "Description for the key material being imported.",
-		"KeyMaterialId":          "Identifies the key material being imported.",
-	},
-	"ListAliases": {
-		"KeyId":  "Lists only aliases that are associated with the specified KMS key.",
-		"Limit":  "Use this parameter to specify the maximum number of items to return.",
-		"Marker": "Use this parameter in a subsequent request after you receive a response with truncated results.",
-	},
-	"ListGrants": {
-		"Limit":            "Use this parameter to specify the maximum number of items to return.",
-		"Marker":           "Use this parameter in a subsequent request after you receive a response with truncated results.",
-		"KeyId":            "Returns only grants for the specified KMS key.",
-		"GrantId":          "Returns only the grant with the specified grant ID.",
-		"GranteePrincipal": "Returns only grants where the specified principal is the grantee principal for the grant.",
-	},
-	"ListKeyPolicies": {
-		"KeyId":  "Gets the names of key policies for the specified KMS key.",
-		"Limit":  "Use this parameter to specify the maximum number of items to return.",
-		"Marker": "Use this parameter in a subsequent request after you receive a response with truncated results.",
-	},
-	"ListKeyRotations": {
-		"KeyId":              "Gets the key rotations for the specified KMS key.",
-		"IncludeKeyMaterial": "Use this optional parameter to control which key materials associated with this key are listed in the response.",
-		"Limit":              "Use this parameter to specify the maximum number of items to return.",
-		"Marker":             "Use this parameter in a subsequent request after you receive a response with truncated results.",
-	},
-	"ListKeys": {
-		"Limit":  "Use this parameter to specify the maximum number of items to return.",
-		"Marker": "Use this parameter in a subsequent request after you receive a response with truncated results.",
-	},
-	"ListResourceTags": {
-		"KeyId":  "Gets tags on the specified KMS key.",
-		"Limit":  "Use this parameter to specify the maximum number of items to return.",
-		"Marker": "Use this parameter in a subsequent request after you receive a response with truncated results.",
-	},
-	"ListRetirableGrants": {
-		"Limit":             "Use this parameter to specify the maximum number of items to return.",
-		"Marker":            "Use this parameter in a subsequent request after you receive a response with truncated results.",
-		"RetiringPrincipal": "The retiring principal for which to list grants.",
-	},
-	"PutKeyPolicy": {
-		"KeyId":                          "Sets the key policy on the specified KMS key.",
-		"PolicyName":                     "The name of the key policy.",
-		"Policy":                         "The key policy to attach to the KMS key.",
-		"BypassPolicyLockoutSafetyCheck": "Skips (\"bypasses\") the key policy lockout safety check.",
-	},
-	"ReEncrypt": {
-		"CiphertextBlob":                 "Ciphertext of the data to reencrypt.",
-		"SourceEncryptionContext":        "Specifies the encryption context to use to decrypt the ciphertext.",
-		"SourceKeyId":                    "Specifies the KMS key that KMS will use to decrypt the ciphertext before it is re-encrypted.",
-		"DestinationKeyId":               "A unique identifier for the KMS key that is used to reencrypt the data.",
-		"DestinationEncryptionContext":   "Specifies that encryption context to use when the reencrypting the data.",
-		"SourceEncryptionAlgorithm":      "Specifies the encryption algorithm that KMS will use to decrypt the ciphertext before it is reencrypted.",
-		"DestinationEncryptionAlgorithm": "Specifies the encryption algorithm that KMS will use to reecrypt the data after it has decrypted it.",
-		"GrantTokens":                    "A list of grant tokens.",
-		"DryRun":                         "Checks if your request will succeed.",
-		"DryRunModifiers":                "Specifies the modifiers to apply to the dry run operation.",
-	},
-	"ReplicateKey": {
-		"KeyId":                          "Identifies the multi-Region primary key that is being replicated.",
-		"ReplicaRegion":                  "The Region ID of the Amazon Web Services Region for this replica key.",
-		"Policy":                         "The key policy to attach to the KMS key.",
-		"BypassPolicyLockoutSafetyCheck": "Skips (\"bypasses\") the key policy lockout safety check.",
-		"Description":                    "A description of the KMS key.",
-		"Tags":                           "Assigns one or more tags to the replica key.",
-	},
-	"RetireGrant": {
-		"GrantToken": "Identifies the grant to be retired.",
-		"KeyId":      "The key ARN KMS key associated with the grant.",
-		"GrantId":    "Identifies the grant to retire.",
-		"DryRun":     "Checks if your request will succeed.",
-	},
-	"RevokeGrant": {
-		"KeyId":   "A unique identifier for the KMS key associated with the grant.",
-		"GrantId": "Identifies the grant to revoke.",
-		"DryRun":  "Checks if your request will succeed.",
-	},
-	"RotateKeyOnDemand": {
-		"KeyId": "Identifies a symmetric encryption KMS key.",
-	},
-	"ScheduleKeyDeletion": {
-		"KeyId":               "The unique identifier of the KMS key to delete.",
-		"PendingWindowInDays": "The waiting period, specified in number of days.",
-	},
-	"Sign": {
-		"KeyId":            "Identifies an asymmetric KMS key.",
-		"Message":          "Specifies the message or message digest to sign.",
-		"MessageType":      "Tells KMS whether the value of the Message parameter should be hashed as part of the signing algorithm.",
-		"GrantTokens":      "A list of grant tokens.",
-		"SigningAlgorithm": "Specifies the signing algorithm to use when signing the message.",
-		"DryRun":           "Checks if your request will succeed.",
-	},
-	"TagResource": {
-		"KeyId": "Identifies a customer managed key in the account and Region.",
-		"Tags":  "One or more tags.",
-	},
-	"UntagResource": {
-		"KeyId":   "Identifies the KMS key from which you are removing tags.",
-		"TagKeys": "One or more tag keys.",
-	},
-	"UpdateAlias": {
-		"AliasName":   "Identifies the alias that is changing its KMS key.",
-		"TargetKeyId": "Identifies the customer managed key to associate with the alias.",
-	},
-	"UpdateCustomKeyStore": {
-		"CustomKeyStoreId":                 "Identifies the custom key store that you want to update.",
-		"NewCustomKeyStoreName":            "Changes the friendly name of the custom key store to the value that you specify.",
-		"KeyStorePassword":                 "Enter the current password of the kmsuser crypto user (CU) in the CloudHSM cluster that is associated with the custom key store.",
-		"CloudHsmClusterId":                "Associates the custom key store with a related CloudHSM cluster.",
-		"XksProxyUriEndpoint":              "Changes the URI endpoint that KMS uses to connect to your external key store proxy (XKS proxy).",
-		"XksProxyVpcEndpointServiceOwner":  "Changes the Amazon Web Services account ID that KMS uses to identify the Amazon VPC endpoint service for your external key store proxy (XKS proxy).",
-		"XksProxyAuthenticationCredential": "Changes the credentials that KMS uses to sign requests to the external key store proxy (XKS proxy).",
-		"XksProxyConnectivity":             "Changes the connectivity setting for the external key store.",
-	},
-	"UpdateKeyDescription": {
-		"KeyId":       "Updates the description of the specified KMS key.",
-		"Description": "New description for the KMS key.",
-	},
-	"UpdatePrimaryRegion": {
-		"KeyId":         "Identifies the current primary key.",
-		"PrimaryRegion": "The Amazon Web Services Region of the new primary key.",
-	},
-	"Verify": {
-		"KeyId":            "Identifies the asymmetric KMS key that will be used to verify the signature.",
-		"Message":          "Specifies the message that was signed.",
-		"MessageType":      "Tells KMS whether the value of the Message parameter should be hashed as part of the signing algorithm.",
-		"Signature":        "The signature that the Sign operation generated.",
-		"SigningAlgorithm": "The signing algorithm that was used to sign the message.",
-		"GrantTokens":      "A list of grant tokens.",
-		"DryRun":           "Checks if your request will succeed.",
-	},
-	"VerifyMac": {
-		"Message":      "The message that will be used in the verification.",
-		"KeyId":        "The KMS key that will be used in the verification.",
-		"MacAlgorithm": "The MAC algorithm that will be used in the verification.",
-		"Mac":          "The HMAC to verify.",
-		"GrantTokens":  "A list of grant tokens.",
-		"DryRun":       "Checks if your request will succeed.",
-	},
+// memberDocs returns the help text of an operation's members. It is a
+// switch rather than a map of maps so that a process, which builds one
+// operation's command, builds only that operation's map, and none at
+// package initialization.
+func memberDocs(op string) map[string]string {
+	switch op {
+	case "CancelKeyDeletion":
+		return map[string]string{
+			"KeyId": "Identifies the KMS key whose deletion is being canceled.",
+		}
+	case "ConnectCustomKeyStore":
+		return map[string]string{
+			"CustomKeyStoreId": "Enter the key store ID of the custom key store that you want to connect.",
+		}
+	case "CreateAlias":
+		return map[string]string{
+			"AliasName":   "Specifies the alias name.",
+			"TargetKeyId": "Associates the alias with the specified customer managed key.",
+		}
+	case "CreateCustomKeyStore":
+		return map[string]string{
+			"CustomKeyStoreName":               "Specifies a friendly name for the custom key store.",
+			"CloudHsmClusterId":                "Identifies the CloudHSM cluster for an CloudHSM key store.",
+			"TrustAnchorCertificate":           "Specifies the certificate for an CloudHSM key store.",
+			"KeyStorePassword":                 "Specifies the kmsuser password for an CloudHSM key store.",
+			"CustomKeyStoreType":               "Specifies the type of custom key store.",
+			"XksProxyUriEndpoint":              "Specifies the endpoint that KMS uses to send requests to the external key store proxy (XKS proxy).",
+			"XksProxyVpcEndpointServiceOwner":  "Specifies the Amazon Web Services account ID that owns the Amazon VPC service endpoint for the interface that is used to communicate with your external key store proxy (XKS proxy).",
+			"XksProxyAuthenticationCredential": "Specifies an authentication credential for the external key store proxy (XKS proxy).",
+			"XksProxyConnectivity":             "Indicates how KMS communicates with the external key store proxy.",
+		}
+	case "CreateGrant":
+		return map[string]string{
+			"KeyId":             "Identifies the KMS key for the grant.",
+			"GranteePrincipal":  "The identity that gets the permissions specified in the grant.",
+			"RetiringPrincipal": "The principal that has permission to use the RetireGrant operation to retire the grant.",
+			"Operations":        "A list of operations that the grant permits.",
+			"Constraints":       "Specifies a grant constraint.",
+			"GrantTokens":       "A list of grant tokens.",
+			"Name":              "A friendly name for the grant.",
+			"DryRun":            "Checks if your request will succeed.",
+		}
+	case "CreateKey":
+		return map[string]string{
+			"Policy":                         "The key policy to attach to the KMS key.",
+			"Description":                    "A description of the KMS key.",
+			"KeyUsage":                       "Determines the cryptographic operations for which you can use the KMS key.",
+			"CustomerMasterKeySpec":          "Instead, use the KeySpec parameter.",
+			"KeySpec":                        "Specifies the type of KMS key to create.",
+			"Origin":                         "The source of the key material for the KMS key.",
+			"CustomKeyStoreId":               "Creates the KMS key in the specified custom key store.",
+			"BypassPolicyLockoutSafetyCheck": "Skips (\"bypasses\") the key policy lockout safety check.",
+			"Tags":                           "Assigns one or more tags to the KMS key.",
+			"MultiRegion":                    "Creates a multi-Region primary key that you can replicate into other Amazon Web Services Regions.",
+			"XksKeyId":                       "Identifies the external key that serves as key material for the KMS key in an external key store.",
+		}
+	case "Decrypt":
+		return map[string]string{
+			"CiphertextBlob":      "Ciphertext to be decrypted.",
+			"EncryptionContext":   "Specifies the encryption context to use when decrypting the data.",
+			"GrantTokens":         "A list of grant tokens.",
+			"KeyId":               "Specifies the KMS key that KMS uses to decrypt the ciphertext.",
+			"EncryptionAlgorithm": "Specifies the encryption algorithm that will be used to decrypt the ciphertext.",
+			"Recipient":           "A signed attestation document from an Amazon Web Services Nitro enclave or NitroTPM, and the encryption algorithm to use with the public key in the attestation document.",
+			"DryRun":              "Checks if your request will succeed.",
+			"DryRunModifiers":     "Specifies the modifiers to apply to the dry run operation.",
+		}
+	case "DeleteAlias":
+		return map[string]string{
+			"AliasName": "The alias to be deleted.",
+		}
+	case "DeleteCustomKeyStore":
+		return map[string]string{
+			"CustomKeyStoreId": "Enter the ID of the custom key store you want to delete.",
+		}
+	case "DeleteImportedKeyMaterial":
+		return map[string]string{
+			"KeyId":         "Identifies the KMS key from which you are deleting imported key material.",
+			"KeyMaterialId": "Identifies the imported key material you are deleting.",
+		}
+	case "DeriveSharedSecret":
+		return map[string]string{
+			"KeyId":                 "Identifies an asymmetric NIST-standard ECC or SM2 (China Regions only) KMS key.",
+			"KeyAgreementAlgorithm": "Specifies the key agreement algorithm used to derive the shared secret.",
+			"PublicKey":             "Specifies the public key in your peer's NIST-standard elliptic curve (ECC) or SM2 (China Regions only) key pair.",
+			"GrantTokens":           "A list of grant tokens.",
+			"DryRun":                "Checks if your request will succeed.",
+			"Recipient":             "A signed attestation document from an Amazon Web Services Nitro enclave or NitroTPM, and the encryption algorithm to use with the public key in the attestation document.",
+		}
+	case "DescribeCustomKeyStores":
+		return map[string]string{
+			"CustomKeyStoreId":   "Gets only information about the specified custom key store.",
+			"CustomKeyStoreName": "Gets only information about the specified custom key store.",
+			"Limit":              "Use this parameter to specify the maximum number of items to return.",
+			"Marker":             "Use this parameter in a subsequent request after you receive a response with truncated results.",
+		}
+	case "DescribeKey":
+		return map[string]string{
+			"KeyId":       "Describes the specified KMS key.",
+			"GrantTokens": "A list of grant tokens.",
+		}
+	case "DisableKey":
+		return map[string]string{
+			"KeyId": "Identifies the KMS key to disable.",
+		}
+	case "DisableKeyRotation":
+		return map[string]string{
+			"KeyId": "Identifies a symmetric encryption KMS key.",
+		}
+	case "DisconnectCustomKeyStore":
+		return map[string]string{
+			"CustomKeyStoreId": "Enter the ID of the custom key store you want to disconnect.",
+		}
+	case "EnableKey":
+		return map[string]string{
+			"KeyId": "Identifies the KMS key to enable.",
+		}
+	case "EnableKeyRotation":
+		return map[string]string{
+			"KeyId":                "Identifies a symmetric encryption KMS key.",
+			"RotationPeriodInDays": "Use this parameter to specify a custom period of time between each rotation date.",
+		}
+	case "Encrypt":
+		return map[string]string{
+			"KeyId":               "Identifies the KMS key to use in the encryption operation.",
+			"Plaintext":           "Data to be encrypted.",
+			"EncryptionContext":   "Specifies the encryption context that will be used to encrypt the data.",
+			"GrantTokens":         "A list of grant tokens.",
+			"EncryptionAlgorithm": "Specifies the encryption algorithm that KMS will use to encrypt the plaintext message.",
+			"DryRun":              "Checks if your request will succeed.",
+		}
+	case "GenerateDataKey":
+		return map[string]string{
+			"KeyId":             "Specifies the symmetric encryption KMS key that encrypts the data key.",
+			"EncryptionContext": "Specifies the encryption context that will be used when encrypting the data key.",
+			"NumberOfBytes":     "Specifies the length of the data key in bytes.",
+			"KeySpec":           "Specifies the length of the data key.",
+			"GrantTokens":       "A list of grant tokens.",
+			"Recipient":         "A signed attestation document from an Amazon Web Services Nitro enclave or NitroTPM, and the encryption algorithm to use with the public key in the attestation document.",
+			"DryRun":            "Checks if your request will succeed.",
+		}
+	case "GenerateDataKeyPair":
+		return map[string]string{
+			"EncryptionContext": "Specifies the encryption context that will be used when encrypting the private key in the data key pair.",
+			"KeyId":             "Specifies the symmetric encryption KMS key that encrypts the private key in the data key pair.",
+			"KeyPairSpec":       "Determines the type of data key pair that is generated.",
+			"GrantTokens":       "A list of grant tokens.",
+			"Recipient":         "A signed attestation document from an Amazon Web Services Nitro enclave or NitroTPM, and the encryption algorithm to use with the public key in the attestation document.",
+			"DryRun":            "Checks if your request will succeed.",
+		}
+	case "GenerateDataKeyPairWithoutPlaintext":
+		return map[string]string{
+			"EncryptionContext": "Specifies the encryption context that will be used when encrypting the private key in the data key pair.",
+			"KeyId":             "Specifies the symmetric encryption KMS key that encrypts the private key in the data key pair.",
+			"KeyPairSpec":       "Determines the type of data key pair that is generated.",
+			"GrantTokens":       "A list of grant tokens.",
+			"DryRun":            "Checks if your request will succeed.",
+		}
+	case "GenerateDataKeyWithoutPlaintext":
+		return map[string]string{
+			"KeyId":             "Specifies the symmetric encryption KMS key that encrypts the data key.",
+			"EncryptionContext": "Specifies the encryption context that will be used when encrypting the data key.",
+			"KeySpec":           "The length of the data key.",
+			"NumberOfBytes":     "The length of the data key in bytes.",
+			"GrantTokens":       "A list of grant tokens.",
+			"DryRun":            "Checks if your request will succeed.",
+		}
+	case "GenerateMac":
+		return map[string]string{
+			"Message":      "The message to be hashed.",
+			"KeyId":        "The HMAC KMS key to use in the operation.",
+			"MacAlgorithm": "The MAC algorithm used in the operation.",
+			"GrantTokens":  "A list of grant tokens.",
+			"DryRun":       "Checks if your request will succeed.",
+		}
+	case "GenerateRandom":
+		return map[string]string{
+			"NumberOfBytes":    "The length of the random byte string.",
+			"CustomKeyStoreId": "Generates the random byte string in the CloudHSM cluster that is associated with the specified CloudHSM key store.",
+			"Recipient":        "A signed attestation document from an Amazon Web Services Nitro enclave or NitroTPM, and the encryption algorithm to use with the public key in the attestation document.",
+		}
+	case "GetKeyLastUsage":
+		return map[string]string{
+			"KeyId": "Identifies the KMS key to get usage information for.",
+		}
+	case "GetKeyPolicy":
+		return map[string]string{
+			"KeyId":      "Gets the key policy for the specified KMS key.",
+			"PolicyName": "Specifies the name of the key policy.",
+		}
+	case "GetKeyRotationStatus":
+		return map[string]string{
+			"KeyId": "Gets the rotation status for the specified KMS key.",
+		}
+	case "GetParametersForImport":
+		return map[string]string{
+			"KeyId":             "The identifier of the KMS key that will be associated with the imported key material.",
+			"WrappingAlgorithm": "The algorithm you will use with the RSA public key (PublicKey) in the response to protect your key material during import.",
+			"WrappingKeySpec":   "The type of RSA public key to return in the response.",
+		}
+	case "GetPublicKey":
+		return map[string]string{
+			"KeyId":       "Identifies the asymmetric KMS key that includes the public key.",
+			"GrantTokens": "A list of grant tokens.",
+		}
+	case "ImportKeyMaterial":
+		return map[string]string{
+			"KeyId":                  "The identifier of the KMS key that will be associated with the imported key material.",
+			"ImportToken":            "The import token that you received in the response to a previous GetParametersForImport request.",
+			"EncryptedKeyMaterial":   "The encrypted key material to import.",
+			"ValidTo":                "The date and time when the imported key material expires.",
+			"ExpirationModel":        "Specifies whether the key material expires.",
+			"ImportType":             "Indicates whether the key material being imported is previously associated with this KMS key or not.",
+			"KeyMaterialDescription": "Description for the key material being imported.",
+			"KeyMaterialId":          "Identifies the key material being imported.",
+		}
+	case "ListAliases":
+		return map[string]string{
+			"KeyId":  "Lists only aliases that are associated with the specified KMS key.",
+			"Limit":  "Use this parameter to specify the maximum number of items to return.",
+			"Marker": "Use this parameter in a subsequent request after you receive a response with truncated results.",
+		}
+	case "ListGrants":
+		return map[string]string{
+			"Limit":            "Use this parameter to specify the maximum number of items to return.",
+			"Marker":           "Use this parameter in a subsequent request after you receive a response with truncated results.",
+			"KeyId":            "Returns only grants for the specified KMS key.",
+			"GrantId":          "Returns only the grant with the specified grant ID.",
+			"GranteePrincipal": "Returns only grants where the specified principal is the grantee principal for the grant.",
+		}
+	case "ListKeyPolicies":
+		return map[string]string{
+			"KeyId":  "Gets the names of key policies for the specified KMS key.",
+			"Limit":  "Use this parameter to specify the maximum number of items to return.",
+			"Marker": "Use this parameter in a subsequent request after you receive a response with truncated results.",
+		}
+	case "ListKeyRotations":
+		return map[string]string{
+			"KeyId":              "Gets the key rotations for the specified KMS key.",
+			"IncludeKeyMaterial": "Use this optional parameter to control which key materials associated with this key are listed in the response.",
+			"Limit":              "Use this parameter to specify the maximum number of items to return.",
+			"Marker":             "Use this parameter in a subsequent request after you receive a response with truncated results.",
+		}
+	case "ListKeys":
+		return map[string]string{
+			"Limit":  "Use this parameter to specify the maximum number of items to return.",
+			"Marker": "Use this parameter in a subsequent request after you receive a response with truncated results.",
+		}
+	case "ListResourceTags":
+		return map[string]string{
+			"KeyId":  "Gets tags on the specified KMS key.",
+			"Limit":  "Use this parameter to specify the maximum number of items to return.",
+			"Marker": "Use this parameter in a subsequent request after you receive a response with truncated results.",
+		}
+	case "ListRetirableGrants":
+		return map[string]string{
+			"Limit":             "Use this parameter to specify the maximum number of items to return.",
+			"Marker":            "Use this parameter in a subsequent request after you receive a response with truncated results.",
+			"RetiringPrincipal": "The retiring principal for which to list grants.",
+		}
+	case "PutKeyPolicy":
+		return map[string]string{
+			"KeyId":                          "Sets the key policy on the specified KMS key.",
+			"PolicyName":                     "The name of the key policy.",
+			"Policy":                         "The key policy to attach to the KMS key.",
+			"BypassPolicyLockoutSafetyCheck": "Skips (\"bypasses\") the key policy lockout safety check.",
+		}
+	case "ReEncrypt":
+		return map[string]string{
+			"CiphertextBlob":                 "Ciphertext of the data to reencrypt.",
+			"SourceEncryptionContext":        "Specifies the encryption context to use to decrypt the ciphertext.",
+			"SourceKeyId":                    "Specifies the KMS key that KMS will use to decrypt the ciphertext before it is re-encrypted.",
+			"DestinationKeyId":               "A unique identifier for the KMS key that is used to reencrypt the data.",
+			"DestinationEncryptionContext":   "Specifies that encryption context to use when the reencrypting the data.",
+			"SourceEncryptionAlgorithm":      "Specifies the encryption algorithm that KMS will use to decrypt the ciphertext before it is reencrypted.",
+			"DestinationEncryptionAlgorithm": "Specifies the encryption algorithm that KMS will use to reecrypt the data after it has decrypted it.",
+			"GrantTokens":                    "A list of grant tokens.",
+			"DryRun":                         "Checks if your request will succeed.",
+			"DryRunModifiers":                "Specifies the modifiers to apply to the dry run operation.",
+		}
+	case "ReplicateKey":
+		return map[string]string{
+			"KeyId":                          "Identifies the multi-Region primary key that is being replicated.",
+			"ReplicaRegion":                  "The Region ID of the Amazon Web Services Region for this replica key.",
+			"Policy":                         "The key policy to attach to the KMS key.",
+			"BypassPolicyLockoutSafetyCheck": "Skips (\"bypasses\") the key policy lockout safety check.",
+			"Description":                    "A description of the KMS key.",
+			"Tags":                           "Assigns one or more tags to the replica key.",
+		}
+	case "RetireGrant":
+		return map[string]string{
+			"GrantToken": "Identifies the grant to be retired.",
+			"KeyId":      "The key ARN KMS key associated with the grant.",
+			"GrantId":    "Identifies the grant to retire.",
+			"DryRun":     "Checks if your request will succeed.",
+		}
+	case "RevokeGrant":
+		return map[string]string{
+			"KeyId":   "A unique identifier for the KMS key associated with the grant.",
+			"GrantId": "Identifies the grant to revoke.",
+			"DryRun":  "Checks if your request will succeed.",
+		}
+	case "RotateKeyOnDemand":
+		return map[string]string{
+			"KeyId": "Identifies a symmetric encryption KMS key.",
+		}
+	case "ScheduleKeyDeletion":
+		return map[string]string{
+			"KeyId":               "The unique identifier of the KMS key to delete.",
+			"PendingWindowInDays": "The waiting period, specified in number of days.",
+		}
+	case "Sign":
+		return map[string]string{
+			"KeyId":            "Identifies an asymmetric KMS key.",
+			"Message":          "Specifies the message or message digest to sign.",
+			"MessageType":      "Tells KMS whether the value of the Message parameter should be hashed as part of the signing algorithm.",
+			"GrantTokens":      "A list of grant tokens.",
+			"SigningAlgorithm": "Specifies the signing algorithm to use when signing the message.",
+			"DryRun":           "Checks if your request will succeed.",
+		}
+	case "TagResource":
+		return map[string]string{
+			"KeyId": "Identifies a customer managed key in the account and Region.",
+			"Tags":  "One or more tags.",
+		}
+	case "UntagResource":
+		return map[string]string{
+			"KeyId":   "Identifies the KMS key from which you are removing tags.",
+			"TagKeys": "One or more tag keys.",
+		}
+	case "UpdateAlias":
+		return map[string]string{
+			"AliasName":   "Identifies the alias that is changing its KMS key.",
+			"TargetKeyId": "Identifies the customer managed key to associate with the alias.",
+		}
+	case "UpdateCustomKeyStore":
+		return map[string]string{
+			"CustomKeyStoreId":                 "Identifies the custom key store that you want to update.",
+			"NewCustomKeyStoreName":            "Changes the friendly name of the custom key store to the value that you specify.",
+			"KeyStorePassword":                 "Enter the current password of the kmsuser crypto user (CU) in the CloudHSM cluster that is associated with the custom key store.",
+			"CloudHsmClusterId":                "Associates the custom key store with a related CloudHSM cluster.",
+			"XksProxyUriEndpoint":              "Changes the URI endpoint that KMS uses to connect to your external key store proxy (XKS proxy).",
+			"XksProxyVpcEndpointServiceOwner":  "Changes the Amazon Web Services account ID that KMS uses to identify the Amazon VPC endpoint service for your external key store proxy (XKS proxy).",
+			"XksProxyAuthenticationCredential": "Changes the credentials that KMS uses to sign requests to the external key store proxy (XKS proxy).",
+			"XksProxyConnectivity":             "Changes the connectivity setting for the external key store.",
+		}
+	case "UpdateKeyDescription":
+		return map[string]string{
+			"KeyId":       "Updates the description of the specified KMS key.",
+			"Description": "New description for the KMS key.",
+		}
+	case "UpdatePrimaryRegion":
+		return map[string]string{
+			"KeyId":         "Identifies the current primary key.",
+			"PrimaryRegion": "The Amazon Web Services Region of the new primary key.",
+		}
+	case "Verify":
+		return map[string]string{
+			"KeyId":            "Identifies the asymmetric KMS key that will be used to verify the signature.",
+			"Message":          "Specifies the message that was signed.",
+			"MessageType":      "Tells KMS whether the value of the Message parameter should be hashed as part of the signing algorithm.",
+			"Signature":        "The signature that the Sign operation generated.",
+			"SigningAlgorithm": "The signing algorithm that was used to sign the message.",
+			"GrantTokens":      "A list of grant tokens.",
+			"DryRun":           "Checks if your request will succeed.",
+		}
+	case "VerifyMac":
+		return map[string]string{
+			"Message":      "The message that will be used in the verification.",
+			"KeyId":        "The KMS key that will be used in the verification.",
+			"MacAlgorithm": "The MAC algorithm that will be used in the verification.",
+			"Mac":          "The HMAC to verify.",
+			"GrantTokens":  "A list of grant tokens.",
+			"DryRun":       "Checks if your request will succeed.",
+		}
+	}
+	return nil
 }

@@ -49,7 +49,7 @@ func opCommand(g *globals, name string, doc opDoc) *cobra.Command {
 			return nil
 		},
 	}
-	members := bindMembers(c, op.Input, memberDocs[name])
+	members := bindMembers(c, op.Input, memberDocs(name))
 	var cliInput, skeleton rawValue
 	c.Flags().Var(&cliInput, "cli-input-json", "read the request from JSON with API member names (or file://PATH)")
 	c.Flags().VarPF(&skeleton, "generate-cli-skeleton", "", "print a JSON template of the request (input, the default) or response (output)").NoOptDefVal = "input"

@@ -7,18 +7,17 @@ import (
 )
 
 // operationCommands returns one command per AWS KMS operation, or only
-// the one named by only when that is an operation.
-func operationCommands(g *globals, only string) []*cobra.Command {
+// the one named by only when that is an operation (one reports which).
+func operationCommands(g *globals, only string) (cmds []*cobra.Command, one bool) {
 	for _, op := range kms.Operations() {
 		if kebab(op.Name) == only {
-			return []*cobra.Command{constructors[op.Name](g)}
+			return []*cobra.Command{constructors[op.Name](g)}, true
 		}
 	}
-	var all []*cobra.Command
 	for _, op := range kms.Operations() {
-		all = append(all, constructors[op.Name](g))
+		cmds = append(cmds, constructors[op.Name](g))
 	}
-	return all
+	return cmds, false
 }
 
 // constructors maps each operation to the function that builds its command.

@@ -111,10 +111,12 @@ func commandName(args []string) string {
 }
 
 // newRoot builds the command tree. A process runs one command, so when
-// `only` names an operation just that operation's command is built; its
-// flags come from reflection over the model, which is the main start-up
-// cost. Help, completion and unknown names get the whole tree.
+// `only` names an operation just that operation's command is built (its
+// flags come from reflection over the model), without the pkms commands
+// and cobra's completion command, which that command line cannot reach.
+// Help, completion, the pkms commands and unknown names get the whole tree.
 func newRoot(g *globals, only string) *cobra.Command {
+	ops, oneOp := operationCommands(g, only)
 	root := &cobra.Command{
 		Use:   "pkms",
 		Short: "AWS KMS in your pocket: the aws kms command line on an encrypted local vault",
@@ -127,7 +129,7 @@ Then:        pkms create-key --description "app data key"`,
 		Version:           version(),
 		SilenceErrors:     true,
 		SilenceUsage:      true,
-		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: true},
+		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: true, DisableDefaultCmd: oneOp},
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return flagError(err) })
@@ -161,11 +163,14 @@ Then:        pkms create-key --description "app data key"`,
 	})
 
 	root.AddGroup(&cobra.Group{ID: "kms", Title: "AWS KMS operations:"}, &cobra.Group{ID: "pkms", Title: "pkms commands:"})
-	for _, c := range operationCommands(g, only) {
+	for _, c := range ops {
 		if c.GroupID == "" {
 			c.GroupID = "kms"
 		}
 		root.AddCommand(c)
+	}
+	if oneOp {
+		return root
 	}
 	for _, c := range []*cobra.Command{newCmdVault(g), newCmdAgent(g), newCmdExec(g), newCmdServe(g)} {
 		c.GroupID = "pkms"

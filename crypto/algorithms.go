@@ -45,18 +45,21 @@ const (
 type keySpec struct {
 	family   family
 	rsaBits  int                     // RSA modulus size
-	curve    elliptic.Curve          // NIST curves
+	curve    func() elliptic.Curve   // NIST curves (a function: see keySpecs)
 	ecdsaAlg string                  // the one ECDSA algorithm AWS pairs with the curve
 	mldsa    func() mldsa.Parameters // ML-DSA parameter set
 }
 
+// keySpecs are the asymmetric key specs. The curves are functions, as the
+// ML-DSA parameters are, because crypto/elliptic sets its curves up on the
+// first call: a process that uses no NIST curve never pays for it.
 var keySpecs = map[string]keySpec{
 	"RSA_2048":              {family: familyRSA, rsaBits: 2048},
 	"RSA_3072":              {family: familyRSA, rsaBits: 3072},
 	"RSA_4096":              {family: familyRSA, rsaBits: 4096},
-	"ECC_NIST_P256":         {family: familyNIST, curve: elliptic.P256(), ecdsaAlg: "ECDSA_SHA_256"},
-	"ECC_NIST_P384":         {family: familyNIST, curve: elliptic.P384(), ecdsaAlg: "ECDSA_SHA_384"},
-	"ECC_NIST_P521":         {family: familyNIST, curve: elliptic.P521(), ecdsaAlg: "ECDSA_SHA_512"},
+	"ECC_NIST_P256":         {family: familyNIST, curve: elliptic.P256, ecdsaAlg: "ECDSA_SHA_256"},
+	"ECC_NIST_P384":         {family: familyNIST, curve: elliptic.P384, ecdsaAlg: "ECDSA_SHA_384"},
+	"ECC_NIST_P521":         {family: familyNIST, curve: elliptic.P521, ecdsaAlg: "ECDSA_SHA_512"},
 	"ECC_SECG_P256K1":       {family: familyK1, ecdsaAlg: "ECDSA_SHA_256"},
 	"ECC_NIST_EDWARDS25519": {family: familyEd25519},
 	"ML_DSA_44":             {family: familyMLDSA, mldsa: mldsa.MLDSA44},

@@ -54,10 +54,10 @@ func GenerateKeyPair(rand io.Reader, spec string) (privPKCS8, pubSPKI []byte, er
 	case familyRSA:
 		priv, err = rsa.GenerateKey(rand, s.rsaBits)
 	case familyNIST:
-		bits := s.curve.Params().BitSize
+		bits := s.curve().Params().BitSize
 		size := (bits + 7) / 8
 		priv, err = keyFromRand(rand, size, 0xff>>(8*size-bits), func(b []byte) (any, bool) {
-			k, err := ecdsa.ParseRawPrivateKey(s.curve, b)
+			k, err := ecdsa.ParseRawPrivateKey(s.curve(), b)
 			return k, err == nil
 		})
 	case familyK1:
@@ -192,7 +192,7 @@ func specOf(pub any) (string, error) {
 		}
 	case *ecdsa.PublicKey:
 		for name, s := range keySpecs {
-			if s.family == familyNIST && s.curve == k.Curve {
+			if s.family == familyNIST && s.curve() == k.Curve {
 				return name, nil
 			}
 		}

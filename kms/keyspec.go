@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"io"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/pocketkms/pkms/crypto"
@@ -16,24 +17,27 @@ import (
 
 // specUsages lists, per key spec, the key usages AWS allows, the first
 // being the one CreateKey defaults to when it is also AWS's global default.
-var specUsages = map[KeySpec][]KeyUsage{
-	KeySpecSymmetricDefault:    {KeyUsageEncryptDecrypt},
-	KeySpecHmac224:             {KeyUsageGenerateVerifyMac},
-	KeySpecHmac256:             {KeyUsageGenerateVerifyMac},
-	KeySpecHmac384:             {KeyUsageGenerateVerifyMac},
-	KeySpecHmac512:             {KeyUsageGenerateVerifyMac},
-	KeySpecRsa2048:             {KeyUsageEncryptDecrypt, KeyUsageSignVerify},
-	KeySpecRsa3072:             {KeyUsageEncryptDecrypt, KeyUsageSignVerify},
-	KeySpecRsa4096:             {KeyUsageEncryptDecrypt, KeyUsageSignVerify},
-	KeySpecEccNistP256:         {KeyUsageSignVerify, KeyUsageKeyAgreement},
-	KeySpecEccNistP384:         {KeyUsageSignVerify, KeyUsageKeyAgreement},
-	KeySpecEccNistP521:         {KeyUsageSignVerify, KeyUsageKeyAgreement},
-	KeySpecEccSecgP256k1:       {KeyUsageSignVerify},
-	KeySpecEccNistEdwards25519: {KeyUsageSignVerify},
-	KeySpecMlDsa44:             {KeyUsageSignVerify},
-	KeySpecMlDsa65:             {KeyUsageSignVerify},
-	KeySpecMlDsa87:             {KeyUsageSignVerify},
-}
+// It is built on first use (CreateKey), not by every process at start-up.
+var specUsages = sync.OnceValue(func() map[KeySpec][]KeyUsage {
+	return map[KeySpec][]KeyUsage{
+		KeySpecSymmetricDefault:    {KeyUsageEncryptDecrypt},
+		KeySpecHmac224:             {KeyUsageGenerateVerifyMac},
+		KeySpecHmac256:             {KeyUsageGenerateVerifyMac},
+		KeySpecHmac384:             {KeyUsageGenerateVerifyMac},
+		KeySpecHmac512:             {KeyUsageGenerateVerifyMac},
+		KeySpecRsa2048:             {KeyUsageEncryptDecrypt, KeyUsageSignVerify},
+		KeySpecRsa3072:             {KeyUsageEncryptDecrypt, KeyUsageSignVerify},
+		KeySpecRsa4096:             {KeyUsageEncryptDecrypt, KeyUsageSignVerify},
+		KeySpecEccNistP256:         {KeyUsageSignVerify, KeyUsageKeyAgreement},
+		KeySpecEccNistP384:         {KeyUsageSignVerify, KeyUsageKeyAgreement},
+		KeySpecEccNistP521:         {KeyUsageSignVerify, KeyUsageKeyAgreement},
+		KeySpecEccSecgP256k1:       {KeyUsageSignVerify},
+		KeySpecEccNistEdwards25519: {KeyUsageSignVerify},
+		KeySpecMlDsa44:             {KeyUsageSignVerify},
+		KeySpecMlDsa65:             {KeyUsageSignVerify},
+		KeySpecMlDsa87:             {KeyUsageSignVerify},
+	}
+})
 
 func isHMAC(spec KeySpec) bool { return strings.HasPrefix(string(spec), "HMAC_") }
 
@@ -61,7 +65,7 @@ func createKeySpec(in *CreateKeyInput) (KeySpec, KeyUsage, error) {
 	if spec == KeySpecSm2 {
 		return "", "", newErr(UnsupportedOperationException, "KeySpec SM2 is offered only in the AWS China Regions, and pkms has no well-kept Go SM2 implementation to use for it")
 	}
-	usages, ok := specUsages[spec]
+	usages, ok := specUsages()[spec]
 	if !ok {
 		return "", "", validationErr(spec, "keySpec", "Member must satisfy enum value set: ["+strings.Join(KeySpec("").Values(), ", ")+"]")
 	}

@@ -71,10 +71,11 @@ type Service struct {
 // documentation examples do.
 const DefaultRegion = "us-east-1"
 
-var regionPattern = regexp.MustCompile(`^([a-z]+-){2,3}\d+$`)
+// regionPattern is compiled on first use, not by every process at start-up.
+var regionPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([a-z]+-){2,3}\d+$`) })
 
 // ValidRegion reports whether r has the shape of an AWS region name.
-func ValidRegion(r string) bool { return regionPattern.MatchString(r) }
+func ValidRegion(r string) bool { return regionPattern().MatchString(r) }
 
 // New returns a Service over store.
 func New(store Store, opts Options) *Service {

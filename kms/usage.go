@@ -31,19 +31,20 @@ type usageLog struct {
 	pending map[string]usageRecord
 }
 
-// trackedOps are the operations KMS records as a key's last usage.
-var trackedOps = func() map[string]bool {
+// trackedOps are the operations KMS records as a key's last usage, listed
+// on first use rather than by every process at start-up.
+var trackedOps = sync.OnceValue(func() map[string]bool {
 	m := map[string]bool{}
 	for _, v := range KeyLastUsageOperation("").Values() {
 		m[v] = true
 	}
 	return m
-}()
+})
 
 // noteUsage records a successful tracked operation for the key (and, for
 // ReEncrypt, the source key) named in its output.
 func (s *Service) noteUsage(ctx context.Context, op string, out any) {
-	if !trackedOps[op] {
+	if !trackedOps()[op] {
 		return
 	}
 	v := reflect.ValueOf(out)

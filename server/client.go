@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -16,25 +17,30 @@ import (
 
 // Client calls an agent over its unix socket with the same protocol an AWS
 // SDK speaks, plus the control targets.
+//
+// Each call dials the socket, writes one HTTP/1.1 request and reads one
+// response on the calling goroutine, then closes the connection. A command
+// makes one call (or one per page) and a unix-socket dial costs
+// microseconds, while net/http's pooled Transport would start a reader and
+// a writer goroutine per connection: in a process that lives a few
+// milliseconds, that machinery is a measurable part of its run time.
 type Client struct {
 	Socket string
 	// Region is sent with every request; it shapes the ARNs of the answer
 	// exactly as --region does in-process.
 	Region string
-	hc     *http.Client
 }
+
+// callTimeout bounds one call: a request that an agent accepts but never
+// answers fails instead of hanging the command.
+const callTimeout = 5 * time.Minute
+
+// maxResponse bounds the response body the client reads.
+const maxResponse = 16 << 20
 
 // NewClient returns a client for the agent listening on socket.
 func NewClient(socket, region string) *Client {
-	tr := &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, "unix", socket)
-		},
-		MaxIdleConns:      4,
-		DisableKeepAlives: false,
-	}
-	return &Client{Socket: socket, Region: region, hc: &http.Client{Transport: tr, Timeout: 5 * time.Minute}}
+	return &Client{Socket: socket, Region: region}
 }
 
 // UnreachableError means no agent answered on the socket.
@@ -80,23 +86,19 @@ func (c *Client) call(ctx context.Context, target string, in, out any) error {
 	if err != nil {
 		return err
 	}
+	req.Close = true // one request per connection; see Client
 	req.Header.Set("Content-Type", contentType)
 	req.Header.Set("X-Amz-Target", target)
 	if c.Region != "" {
 		req.Header.Set(headerRegion, c.Region)
 	}
-	resp, err := c.hc.Do(req)
+	resp, data, err := c.roundTrip(ctx, req)
 	clear(body)
 	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
 		return &UnreachableError{Socket: c.Socket, Err: unwrapDial(err)}
-	}
-	defer resp.Body.Close()
-	data, err := io.ReadAll(io.LimitReader(resp.Body, 16<<20))
-	if err != nil {
-		return &UnreachableError{Socket: c.Socket, Err: err}
 	}
 	if resp.StatusCode == http.StatusOK {
 		if out == nil {
@@ -114,8 +116,39 @@ func (c *Client) call(ctx context.Context, target string, in, out any) error {
 	return &kms.Error{Code: kms.ErrorCode(we.Type), Message: we.Message}
 }
 
+// roundTrip sends req on a new connection to the socket and returns the
+// response with its whole body. Cancelling ctx or reaching callTimeout
+// interrupts the dial, the write and the read.
+func (c *Client) roundTrip(ctx context.Context, req *http.Request) (*http.Response, []byte, error) {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "unix", c.Socket)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer conn.Close()
+	if err := conn.SetDeadline(time.Now().Add(callTimeout)); err != nil {
+		return nil, nil, err
+	}
+	// A deadline in the past makes blocked I/O on conn return at once.
+	stop := context.AfterFunc(ctx, func() { _ = conn.SetDeadline(time.Unix(1, 0)) })
+	defer stop()
+	if err := req.Write(conn); err != nil {
+		return nil, nil, err
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), req)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	if err != nil {
+		return nil, nil, err
+	}
+	return resp, data, nil
+}
+
 // unwrapDial digs the system error (no such file, connection refused) out
-// of the transport's wrapping.
+// of the network error's wrapping.
 func unwrapDial(err error) error {
 	var oe *net.OpError
 	if errors.As(err, &oe) && oe.Err != nil {
@@ -124,5 +157,7 @@ func unwrapDial(err error) error {
 	return err
 }
 
-// Close releases idle connections.
-func (c *Client) Close() { c.hc.CloseIdleConnections() }
+// Close releases the client's resources. Calls hold a connection only
+// while they run, so there is nothing left to release; Close exists so
+// that callers need not know that.
+func (c *Client) Close() {}
