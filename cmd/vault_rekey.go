@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -51,12 +52,24 @@ recipients. Other processes (an agent) must unlock again afterwards.`,
 			defer k.close()
 			bar := g.newProgressBar("resealing records")
 			records := 0
+			asked := map[string]int{}
 			err = v.Rekey(vault.RekeyOptions{
+				// The passphrase that unlocked the vault first; a slot it does
+				// not open asks for its own (the vault asks up to 3 times).
 				Passphrase: func(s vault.SlotInfo) ([]byte, error) {
-					if k.passphrase != nil {
+					prompt := "Passphrase of key slot " + s.ID + " (" + strconv.Quote(s.Label) + "): "
+					asked[s.ID]++
+					switch {
+					case asked[s.ID] > 1:
+						p, err := g.prompt(prompt)
+						if errors.Is(err, errNoTerminal) {
+							return nil, fmt.Errorf("key slot %s has another passphrase, and there is no terminal to ask for it", s.ID)
+						}
+						return p, err
+					case k.passphrase != nil:
 						return bytes.Clone(k.passphrase), nil
 					}
-					return k.passphraseFunc("Passphrase of key slot " + s.ID + " (" + strconv.Quote(s.Label) + "): ")()
+					return k.passphraseFunc(prompt)()
 				},
 				SlotRecipient: func(s vault.SlotInfo) (age.Recipient, error) {
 					return pkcs11.RecipientFromParams(pkcs11.Params(s.Params))

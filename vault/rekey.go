@@ -22,8 +22,10 @@ import (
 type RekeyOptions struct {
 	// Passphrase returns the passphrase of a passphrase slot. It is checked
 	// against the slot (a typo would otherwise lock the slot for good) and
-	// the slot keeps its scrypt work factor. nil: a vault with a passphrase
-	// slot cannot be rekeyed.
+	// the slot keeps its scrypt work factor. A passphrase that does not
+	// open the slot is asked for again, up to passphraseTries times in all,
+	// so a caller can offer the passphrase it unlocked with first and then
+	// ask. nil: a vault with a passphrase slot cannot be rekeyed.
 	Passphrase func(SlotInfo) ([]byte, error)
 	// SlotRecipient returns the recipient of a slot of an outside kind
 	// (pkcs11), rebuilt from its Params. nil: such slots cannot be rewrapped.
@@ -229,10 +231,25 @@ func rewrapSlot(s *slot, oldVK, newVK []byte, opts RekeyOptions) (*slot, error) 
 	return &slot{SlotInfo: s.SlotInfo.clone(), ageFile: f}, nil
 }
 
+// passphraseTries is how many times Rekey asks for the passphrase of one
+// slot before giving up: a vault may have passphrase slots with different
+// passphrases, and a person may mistype.
+const passphraseTries = 3
+
 func rewrapPassphrase(s *slot, oldVK, newVK []byte, passphrase func(SlotInfo) ([]byte, error)) (*slot, error) {
 	if passphrase == nil {
 		return nil, errors.New("its passphrase is needed")
 	}
+	for range passphraseTries {
+		ns, err := rewrapPassphraseOnce(s, oldVK, newVK, passphrase)
+		if !errors.Is(err, ErrIncorrectPassphrase) {
+			return ns, err
+		}
+	}
+	return nil, ErrIncorrectPassphrase
+}
+
+func rewrapPassphraseOnce(s *slot, oldVK, newVK []byte, passphrase func(SlotInfo) ([]byte, error)) (*slot, error) {
 	pass, err := passphrase(s.SlotInfo.clone())
 	if err != nil {
 		return nil, fmt.Errorf("reading passphrase: %w", err)
