@@ -94,11 +94,8 @@ func report(stderr io.Writer, err error) int {
 
 // vaultMessage words a vault error for a person.
 func vaultMessage(err error) string {
-	switch {
-	case errors.Is(err, vault.ErrIncorrectPassphrase):
+	if errors.Is(err, vault.ErrIncorrectPassphrase) {
 		return "incorrect passphrase"
-	case errors.Is(err, vault.ErrLocked):
-		return err.Error() + " (another pkms holds it: an agent, pkms exec or pkms serve? Run pkms through it with PKMS_AGENT_SOCK)"
 	}
 	return err.Error()
 }

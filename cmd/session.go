@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/pocketkms/pkms/kms"
 	"github.com/pocketkms/pkms/vault"
@@ -85,7 +86,14 @@ func (g *globals) unlock() (*vault.Vault, *keyring, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	v, err := vault.Unlock(path, k.credentials("Passphrase for "+path+": "), vault.Options{})
+	var opts vault.Options
+	if g.agentSocket() != "" {
+		// With an agent about, a command that opens the vault itself (pkms
+		// vault ...) most likely waits for the agent's file lock: say so
+		// soon rather than after the default 30 s.
+		opts.Timeout = 2 * time.Second
+	}
+	v, err := vault.Unlock(path, k.credentials("Passphrase for "+path+": "), opts)
 	if err != nil {
 		k.close()
 		return nil, nil, unlockError(path, err)
@@ -108,11 +116,17 @@ func isVaultError(err error) bool {
 // vaultFailure is the exit-253 error of a vault failure met while working
 // (isVaultError), with a hint where one helps.
 func vaultFailure(err error) error {
-	if errors.Is(err, vault.ErrRekeyed) {
+	switch {
+	case errors.Is(err, vault.ErrRekeyed):
 		return &vaultError{err: err, hints: []string{"the vault key was changed by pkms vault rekey; run the command again (an agent: pkms agent unlock)"}}
+	case errors.Is(err, vault.ErrLocked):
+		return &vaultError{err: err, hints: []string{lockedHint}}
 	}
 	return &vaultError{err: err}
 }
+
+// lockedHint says what to do when another process holds the vault file.
+const lockedHint = "another pkms holds the vault file (an agent, pkms exec or pkms serve?): run KMS commands through it with PKMS_AGENT_SOCK; for pkms vault commands, pkms agent lock (or stop) releases the file"
 
 // unlockError wraps an error from opening or unlocking the vault with the
 // hints a person needs next.
@@ -122,6 +136,8 @@ func unlockError(path string, err error) error {
 	switch {
 	case errors.Is(err, vault.ErrNotExist):
 		return &vaultError{err: fmt.Errorf("no vault at %s", path), hints: []string{"run: pkms vault init"}}
+	case errors.Is(err, vault.ErrLocked):
+		return vaultFailure(err)
 	case errors.Is(err, errNoPassphraseSource):
 		hints = append(hints, "use --passphrase-fd N, PKMS_PASSPHRASE_FILE, or --identity-file / PKMS_IDENTITY_FILE")
 	case errors.Is(err, pkcs11.ErrIncorrectPIN), errors.Is(err, pkcs11.ErrPINLocked):

@@ -265,7 +265,7 @@ func newCmdVaultPasswd(g *globals) *cobra.Command {
 				return &vaultError{err: err}
 			}
 			if err := v.ChangePassphrase(pass, workFactor); err != nil {
-				return &vaultError{err: err}
+				return vaultFailure(err)
 			}
 			fmt.Fprintln(g.env.stderr, "pkms: passphrase changed")
 			return nil

@@ -188,7 +188,7 @@ func newCmdSlotsRemove(g *globals) *cobra.Command {
 			}
 			defer v.Close()
 			if err := v.RemoveSlot(args[0]); err != nil {
-				return &vaultError{err: err}
+				return vaultFailure(err)
 			}
 			fmt.Fprintf(g.env.stderr, "pkms: removed key slot %s. If its credential may have leaked together with a copy of the vault file, also run: pkms vault rekey\n", args[0])
 			return nil
@@ -255,5 +255,5 @@ func newSlotError(err error) error {
 	if errors.As(err, &nf) {
 		return &vaultError{err: err, hints: []string{"install " + nf.Binary() + " and make sure it is on PATH"}}
 	}
-	return &vaultError{err: err}
+	return vaultFailure(err)
 }
