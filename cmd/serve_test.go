@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -87,12 +88,16 @@ func TestServeUserErrors(t *testing.T) {
 	}
 }
 
-// TestLockedVaultMessage: a vault held by another process names the likely
-// holder and the way through it.
+// TestLockedVaultMessage: a vault held by another process, met at unlock or
+// while working, names the likely holder, the way through it, and how vault
+// commands get the file.
 func TestLockedVaultMessage(t *testing.T) {
-	var b strings.Builder
-	code := report(&b, &vaultError{err: vault.ErrLocked})
-	if code != 253 || !strings.Contains(b.String(), "PKMS_AGENT_SOCK") {
-		t.Fatalf("exit %d: %s", code, b.String())
+	locked := fmt.Errorf("vault /v is locked: %w", vault.ErrLocked)
+	for _, err := range []error{unlockError("/v", locked), vaultFailure(locked), newSlotError(locked)} {
+		var b strings.Builder
+		code := report(&b, err)
+		if code != 253 || !strings.Contains(b.String(), "PKMS_AGENT_SOCK") || !strings.Contains(b.String(), "pkms agent lock") {
+			t.Fatalf("exit %d: %s", code, b.String())
+		}
 	}
 }
