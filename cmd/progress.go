@@ -11,13 +11,14 @@ import (
 )
 
 // progressBar shows long vault work (rekey, verify) on stderr. It draws
-// only on a terminal, and only once the work has run for progressDelay, so
-// small vaults and scripts (stderr in a file or pipe) see nothing.
+// only on a terminal, and only once the work has run for progressDelay
+// since its first report, so small vaults and scripts (stderr in a file or
+// pipe) see nothing.
 type progressBar struct {
 	w     io.Writer
 	label string
 	width int
-	start time.Time
+	start time.Time // the first report
 	now   func() time.Time
 	drawn bool
 }
@@ -31,12 +32,18 @@ func (g *globals) newProgressBar(label string) *progressBar {
 	if !ok || !term.IsTerminal(int(f.Fd())) {
 		return nil
 	}
-	return &progressBar{w: f, label: label, width: terminalWidth(f), start: time.Now(), now: time.Now}
+	return &progressBar{w: f, label: label, width: terminalWidth(f), now: time.Now}
 }
 
 // update is a vault progress callback.
 func (p *progressBar) update(done, total int) {
-	if p == nil || (!p.drawn && p.now().Sub(p.start) < progressDelay) {
+	if p == nil {
+		return
+	}
+	if p.start.IsZero() {
+		p.start = p.now()
+	}
+	if !p.drawn && p.now().Sub(p.start) < progressDelay {
 		return
 	}
 	p.drawn = true

@@ -36,12 +36,15 @@ func TestRenderBar(t *testing.T) {
 	}
 }
 
-// A bar draws only once the work has run for progressDelay, and finish
+// A bar draws only once the work has run for progressDelay since its first
+// report (time spent before, such as scrypt, does not count), and finish
 // clears only what was drawn.
 func TestProgressBarDelay(t *testing.T) {
 	var out strings.Builder
 	now := time.Unix(1700000000, 0)
-	p := &progressBar{w: &out, label: "x", width: 40, start: now, now: func() time.Time { return now }}
+	p := &progressBar{w: &out, label: "x", width: 40, now: func() time.Time { return now }}
+	now = now.Add(time.Hour) // slow work before the first report
+	p.update(0, 10)
 	p.update(1, 10)
 	p.finish()
 	if out.Len() != 0 {
