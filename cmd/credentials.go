@@ -33,7 +33,7 @@ type keyring struct {
 	tokens     []*pkcs11.Identity
 	passphrase []byte            // the passphrase last read through passphraseFunc
 	pin        []byte            // the PIN read from --pin-fd or PKMS_PIN_FILE
-	pinRead    bool              //
+	pinRead    bool              // pin holds what was read (it is read once)
 	typedPINs  map[string][]byte // PINs typed on the terminal, by token label
 	ui         *plugin.ClientUI
 }

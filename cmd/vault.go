@@ -131,19 +131,21 @@ func (g *globals) initOptions(f *newSlotFlags, k *keyring) (vault.InitOptions, e
 		return vault.InitOptions{}, err
 	}
 	opts := vault.InitOptions{Recipients: slices.Concat(f.recipients, f.plugins), ScryptWorkFactor: f.workFactor, PluginUI: k.ui}
-	for _, label := range f.tokens {
-		spec, err := g.tokenSlot(label, f.module, "", k)
-		if err != nil {
-			return opts, err
-		}
-		opts.Slots = append(opts.Slots, spec)
-	}
+	// The passphrase first: a failure there must not leave new keys on a
+	// token for a vault that was never made.
 	if !f.noPassphrase {
 		pass, err := g.newPassphrase(g.passphraseFD, true, "passphrase")
 		if err != nil {
 			return opts, err
 		}
 		opts.Passphrase = pass
+	}
+	for _, label := range f.tokens {
+		spec, err := g.tokenSlot(label, f.module, "", k)
+		if err != nil {
+			return opts, err
+		}
+		opts.Slots = append(opts.Slots, spec)
 	}
 	return opts, nil
 }
