@@ -1,4 +1,4 @@
-//go:build !linux
+//go:build !linux && !darwin && !freebsd
 
 package server
 
@@ -7,8 +7,9 @@ import (
 	"net"
 )
 
-// peerUID is only implemented on Linux; elsewhere the agent relies on its
-// socket's 0700 directory and 0600 mode alone, and says so.
+// peerUID is implemented on Linux (SO_PEERCRED), macOS and FreeBSD
+// (LOCAL_PEERCRED); elsewhere the agent cannot tell who connects, so it
+// refuses every connection.
 func peerUID(*net.UnixConn) (int, error) {
 	return -1, errors.New("peer credentials are not supported on this OS")
 }
