@@ -15,6 +15,7 @@ import (
 
 	"github.com/pocketkms/pkms/completions"
 	"github.com/pocketkms/pkms/format"
+	"github.com/pocketkms/pkms/kms"
 	"github.com/pocketkms/pkms/server"
 )
 
@@ -132,6 +133,15 @@ Then:        pkms create-key --description "app data key"`,
 		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: true, DisableDefaultCmd: oneOp},
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
+	// As the AWS CLI does before any request: the region becomes part of
+	// every ARN, so a malformed one is refused (exit 255), whichever
+	// command runs.
+	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+		if r := g.regionName(); !kms.ValidRegion(r) {
+			return fmt.Errorf("Provided region_name '%s' doesn't match a supported format.", r)
+		}
+		return nil
+	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return flagError(err) })
 	f := root.PersistentFlags()
 	f.StringVar(&g.output, "output", "", "output format: json, text, table, yaml or yaml-stream (default json, or AWS_DEFAULT_OUTPUT)")

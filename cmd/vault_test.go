@@ -125,3 +125,27 @@ func TestPKCS11ModulesEnv(t *testing.T) {
 		t.Fatalf("pkcs11Modules(%q) = %v", mod, got)
 	}
 }
+
+// A malformed region is refused before anything runs, in the AWS CLI's words
+// and with its exit code, from the flag or the environment.
+func TestInvalidRegion(t *testing.T) {
+	for _, tc := range []struct {
+		envs map[string]string
+		args []string
+		bad  string
+	}{
+		{nil, []string{"list-keys", "--region", "us east!"}, "us east!"},
+		{map[string]string{"AWS_REGION": "123"}, []string{"list-keys"}, "123"},
+		{map[string]string{"AWS_DEFAULT_REGION": "a_b"}, []string{"vault", "info"}, "a_b"},
+	} {
+		rec := &recorder{}
+		r := runWith(t, rec, tc.envs, tc.args...)
+		want := "\nProvided region_name '" + tc.bad + "' doesn't match a supported format.\n"
+		if r.code != 255 || r.stderr != want || len(rec.inputs) != 0 {
+			t.Errorf("%v: exit %d, stderr %q, %d calls; want 255, %q, none", tc.args, r.code, r.stderr, len(rec.inputs), want)
+		}
+	}
+	if r := runWith(t, &recorder{}, nil, "list-keys", "--region", "local"); r.code != 0 {
+		t.Errorf("--region local: exit %d %s", r.code, r.stderr)
+	}
+}

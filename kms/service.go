@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"errors"
 	"io"
-	"regexp"
 	"sync"
 	"time"
 )
@@ -71,11 +70,26 @@ type Service struct {
 // documentation examples do.
 const DefaultRegion = "us-east-1"
 
-// regionPattern is compiled on first use, not by every process at start-up.
-var regionPattern = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^([a-z]+-){2,3}\d+$`) })
-
-// ValidRegion reports whether r has the shape of an AWS region name.
-func ValidRegion(r string) bool { return regionPattern().MatchString(r) }
+// ValidRegion reports whether r is a region name the AWS CLI accepts
+// (botocore's validate_region_name): a DNS host label of at most 63
+// letters, digits and hyphens, neither starting nor ending with a hyphen,
+// and not all digits. r is part of every ARN pkms prints.
+func ValidRegion(r string) bool {
+	if r == "" || len(r) > 63 || r[0] == '-' || r[len(r)-1] == '-' {
+		return false
+	}
+	digits := true
+	for _, c := range []byte(r) {
+		switch {
+		case c >= '0' && c <= '9':
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '-':
+			digits = false
+		default:
+			return false
+		}
+	}
+	return !digits
+}
 
 // New returns a Service over store.
 func New(store Store, opts Options) *Service {

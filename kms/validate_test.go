@@ -123,3 +123,32 @@ func TestValidateEnforcesListItemConstraints(t *testing.T) {
 	_, err := e.call("UntagResource", &UntagResourceInput{KeyId: id, TagKeys: []string{strings.Repeat("k", 129)}})
 	wantCode(t, err, ValidationException)
 }
+
+// TestValidRegion follows botocore's validate_region_name, which the AWS
+// CLI applies before any request.
+func TestValidRegion(t *testing.T) {
+	tests := []struct {
+		region string
+		want   bool
+	}{
+		{"us-east-1", true},
+		{"eu-central-2", true},
+		{"US-EAST-1", true},
+		{"local", true},
+		{"x1", true},
+		{"", false},
+		{"123", false},
+		{"-abc", false},
+		{"abc-", false},
+		{"a_b", false},
+		{"us east!", false},
+		{"us-east-1.example", false},
+		{strings.Repeat("a", 63), true},
+		{strings.Repeat("a", 64), false},
+	}
+	for _, tc := range tests {
+		if got := ValidRegion(tc.region); got != tc.want {
+			t.Errorf("ValidRegion(%q) = %v, want %v", tc.region, got, tc.want)
+		}
+	}
+}

@@ -194,6 +194,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if private {
 		// Only the CLI talks to the agent's socket; it brings its --region.
 		if h := r.Header.Get(headerRegion); h != "" {
+			if !kms.ValidRegion(h) {
+				writeError(w, http.StatusBadRequest, "ValidationException", "invalid region name in "+headerRegion, "")
+				return
+			}
 			region = h
 		}
 	}

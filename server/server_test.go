@@ -123,6 +123,13 @@ func TestAgentRoundTrip(t *testing.T) {
 	if !strings.HasPrefix(d.KeyMetadata.Arn, "arn:aws:kms:ap-south-2:") {
 		t.Fatalf("Arn %s ignores the client's region", d.KeyMetadata.Arn)
 	}
+	// A region that could not be in an ARN is refused, not used.
+	bad := NewClient(sock, "ap south:2")
+	defer bad.Close()
+	err = bad.Invoke(ctx, "DescribeKey", &kms.DescribeKeyInput{KeyId: key.KeyMetadata.KeyId}, &kms.DescribeKeyOutput{})
+	if kms.CodeOf(err) != kms.ValidationException {
+		t.Fatalf("DescribeKey with region %q: %v", "ap south:2", err)
+	}
 }
 
 func TestAgentLockUnlockStop(t *testing.T) {
