@@ -93,7 +93,7 @@ func TestServeUserErrors(t *testing.T) {
 // commands get the file.
 func TestLockedVaultMessage(t *testing.T) {
 	locked := fmt.Errorf("vault /v is locked: %w", vault.ErrLocked)
-	for _, err := range []error{unlockError("/v", locked), vaultFailure(locked), newSlotError(locked)} {
+	for _, err := range []error{unlockError("/v", locked), vaultFailure(locked)} {
 		var b strings.Builder
 		code := report(&b, err)
 		if code != 253 || !strings.Contains(b.String(), "PKMS_AGENT_SOCK") || !strings.Contains(b.String(), "pkms agent lock") {

@@ -114,9 +114,16 @@ func isVaultError(err error) bool {
 }
 
 // vaultFailure is the exit-253 error of a vault failure met while working
-// (isVaultError), with a hint where one helps.
+// (isVaultError, or creating a slot or an export), with a hint where one
+// helps. An error that already is one passes through.
 func vaultFailure(err error) error {
+	var ve *vaultError
+	var nf *vault.PluginNotFoundError
 	switch {
+	case errors.As(err, &ve):
+		return err
+	case errors.As(err, &nf):
+		return &vaultError{err: err, hints: []string{"install " + nf.Binary() + " and make sure it is on PATH"}}
 	case errors.Is(err, vault.ErrRekeyed):
 		return &vaultError{err: err, hints: []string{"the vault key was changed by pkms vault rekey; run the command again (an agent: pkms agent unlock)"}}
 	case errors.Is(err, vault.ErrLocked):

@@ -177,7 +177,7 @@ func newCmdVaultInit(g *globals) *cobra.Command {
 				return unlockError(path, err)
 			}
 			if err := vault.Init(path, opts); err != nil {
-				return newSlotError(err)
+				return vaultFailure(err)
 			}
 			out, err := initKMS(path, k, opts.Passphrase, account)
 			if err != nil {

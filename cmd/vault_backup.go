@@ -79,7 +79,7 @@ FILE (mode 0600) and renamed into place only when complete.`,
 				err = writeFileAtomic(outFile, write)
 			}
 			if err != nil {
-				return newSlotError(err)
+				return vaultFailure(err)
 			}
 			return nil
 		},
@@ -161,7 +161,7 @@ so a damaged or truncated export leaves nothing behind.`,
 			}
 			hdr, err := vault.Import(path, in, k.identities, opts)
 			if err != nil {
-				return newSlotError(err)
+				return vaultFailure(err)
 			}
 			h, err := vault.ReadHeader(path)
 			if err != nil {

@@ -96,14 +96,14 @@ func newCmdSlotsAdd(g *globals) *cobra.Command {
 			case token != "":
 				var spec vault.SlotSpec
 				if spec, err = g.tokenSlot(token, module, label, k); err != nil {
-					return newSlotError(err)
+					return vaultFailure(err)
 				}
 				info, err = v.AddSlot(spec)
 			default:
 				info, err = v.AddRecipientSlot(recipient+pluginRecipient, label, k.ui)
 			}
 			if err != nil {
-				return newSlotError(err)
+				return vaultFailure(err)
 			}
 			out := slotOf(info)
 			return g.render("VaultSlot", &out)
@@ -243,17 +243,4 @@ func nonEmpty(s string) []string {
 		return nil
 	}
 	return []string{s}
-}
-
-// newSlotError words a failure to create a slot, naming a missing plugin.
-func newSlotError(err error) error {
-	var ve *vaultError
-	if errors.As(err, &ve) {
-		return err
-	}
-	var nf *vault.PluginNotFoundError
-	if errors.As(err, &nf) {
-		return &vaultError{err: err, hints: []string{"install " + nf.Binary() + " and make sure it is on PATH"}}
-	}
-	return vaultFailure(err)
 }
