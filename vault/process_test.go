@@ -113,6 +113,48 @@ func childCmd(t *testing.T, mode, path string, id *age.X25519Identity, prefix st
 	return cmd
 }
 
+// startReady starts a child and waits (at most a minute) for its "ready"
+// line; it returns the lines the child writes after that, closed when its
+// standard output ends (a partial last line is not a report), and its
+// standard error, to read after cmd.Wait.
+func startReady(t *testing.T, cmd *exec.Cmd, round int) (<-chan string, *strings.Builder) {
+	t.Helper()
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stderr := &strings.Builder{}
+	cmd.Stderr = stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string, 1024)
+	go func() {
+		defer close(lines)
+		r := bufio.NewReader(stdout)
+		for {
+			line, err := r.ReadString('\n')
+			if err != nil {
+				return
+			}
+			lines <- strings.TrimSuffix(line, "\n")
+		}
+	}()
+	select {
+	case l, ok := <-lines:
+		if !ok || l != "ready" {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("round %d: child did not start (%q): %s", round, l, stderr.String())
+		}
+	case <-time.After(60 * time.Second):
+		cmd.Process.Kill()
+		cmd.Wait()
+		t.Fatalf("round %d: child not ready", round)
+	}
+	return lines, stderr
+}
+
 func TestParallelWriters(t *testing.T) {
 	if testing.Short() {
 		t.Skip("spawns 20 processes")
@@ -158,39 +200,7 @@ func TestCrashSafety(t *testing.T) {
 	committed := map[string]bool{}
 	for round := range rounds {
 		cmd := childCmd(t, "looper", path, x, fmt.Sprintf("r%d", round))
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := make(chan string, 1024)
-		go func() {
-			defer close(lines)
-			r := bufio.NewReader(stdout)
-			for {
-				line, err := r.ReadString('\n')
-				if err != nil { // a partial last line is not a report
-					return
-				}
-				lines <- strings.TrimSuffix(line, "\n")
-			}
-		}()
-		select {
-		case l, ok := <-lines:
-			if !ok || l != "ready" {
-				cmd.Process.Kill()
-				cmd.Wait()
-				t.Fatalf("round %d: child did not start (%q): %s", round, l, stderr.String())
-			}
-		case <-time.After(60 * time.Second):
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("round %d: child not ready", round)
-		}
+		lines, stderr := startReady(t, cmd, round)
 		time.Sleep(time.Duration(10+rand.IntN(191)) * time.Millisecond)
 		if err := cmd.Process.Kill(); err != nil { // SIGKILL
 			t.Fatal(err)

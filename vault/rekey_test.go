@@ -1,7 +1,6 @@
 package vault
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -330,35 +329,7 @@ func TestRekeyCrash(t *testing.T) {
 	run := func(round int, kill time.Duration) (done bool, took time.Duration) {
 		cmd := childCmd(t, "rekeyer", path, x, "")
 		cmd.Env = append(cmd.Env, envPass+"=pw")
-		stdout, err := cmd.StdoutPipe()
-		if err != nil {
-			t.Fatal(err)
-		}
-		var stderr strings.Builder
-		cmd.Stderr = &stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		lines := make(chan string, 4)
-		go func() {
-			defer close(lines)
-			sc := bufio.NewScanner(stdout)
-			for sc.Scan() {
-				lines <- sc.Text()
-			}
-		}()
-		select {
-		case l := <-lines:
-			if l != "ready" {
-				cmd.Process.Kill()
-				cmd.Wait()
-				t.Fatalf("round %d: child said %q: %s", round, l, stderr.String())
-			}
-		case <-time.After(60 * time.Second):
-			cmd.Process.Kill()
-			cmd.Wait()
-			t.Fatalf("round %d: child not ready", round)
-		}
+		lines, stderr := startReady(t, cmd, round)
 		ready := time.Now()
 		if kill >= 0 {
 			time.Sleep(kill)
