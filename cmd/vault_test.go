@@ -149,3 +149,32 @@ func TestInvalidRegion(t *testing.T) {
 		t.Errorf("--region local: exit %d %s", r.code, r.stderr)
 	}
 }
+
+// The age plugin UI: secret requests answered from the PIN source (never
+// echoed), messages and the wait notice on stderr, and a clear error when a
+// request needs a terminal that is not there.
+func TestPluginUI(t *testing.T) {
+	var stderr strings.Builder
+	g := newGlobals(&env{getenv: func(string) string { return "" }, stderr: &stderr,
+		tty: func() (*os.File, error) { return nil, os.ErrNotExist }})
+	pin := func() ([]byte, bool, error) { return []byte("246810"), true, nil }
+	ui := g.pluginUI(pin)
+	if v, err := ui.RequestValue("yubikey", "Enter PIN:", true); err != nil || v != "246810" {
+		t.Fatalf("secret request = %q, %v", v, err)
+	}
+	if err := ui.DisplayMessage("yubikey", "touch your YubiKey"); err != nil {
+		t.Fatal(err)
+	}
+	ui.WaitTimer("yubikey")
+	want := "pkms: age-plugin-yubikey: touch your YubiKey\npkms: waiting for age-plugin-yubikey (touch or unlock your token)\n"
+	if stderr.String() != want {
+		t.Fatalf("stderr = %q, want %q", stderr.String(), want)
+	}
+	noPIN := g.pluginUI(func() ([]byte, bool, error) { return nil, false, nil })
+	if _, err := noPIN.RequestValue("yubikey", "Enter PIN:", true); err == nil || !strings.Contains(err.Error(), "--pin-fd") {
+		t.Fatalf("secret request without a terminal: %v", err)
+	}
+	if _, err := noPIN.Confirm("yubikey", "Use slot 9a?", "yes", "no"); !errors.Is(err, errNoTerminal) {
+		t.Fatalf("confirm without a terminal: %v", err)
+	}
+}
