@@ -8,8 +8,6 @@ import (
 	"strings"
 	"testing"
 
-	"filippo.io/age"
-
 	"github.com/pocketkms/pkms/server"
 )
 
@@ -26,16 +24,9 @@ func runReal(envs map[string]string, args ...string) result {
 // TestAgentOutputIdentical runs the same command lines without and with an
 // agent and requires the same stdout, stderr and exit code, byte for byte.
 func TestAgentOutputIdentical(t *testing.T) {
-	dir := t.TempDir()
-	id, err := age.GenerateX25519Identity()
-	if err != nil {
-		t.Fatal(err)
-	}
-	idFile := filepath.Join(dir, "id.key")
-	if err := os.WriteFile(idFile, []byte(id.String()+"\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	envs := map[string]string{"PKMS_VAULT": filepath.Join(dir, "vault.pkms"), "PKMS_IDENTITY_FILE": idFile, "TZ": "UTC"}
+	envs := vaultEnv(t)
+	envs["TZ"] = "UTC"
+	dir := filepath.Dir(envs["PKMS_VAULT"])
 	must := func(args ...string) string {
 		t.Helper()
 		r := runReal(envs, args...)
@@ -44,7 +35,6 @@ func TestAgentOutputIdentical(t *testing.T) {
 		}
 		return strings.TrimSpace(r.stdout)
 	}
-	must("vault", "init", "--no-passphrase", "--recipient", id.Recipient().String())
 	key := must("create-key", "--description", "app", "--query", "KeyMetadata.KeyId", "--output", "text")
 	must("create-alias", "--alias-name", "alias/app", "--target-key-id", key)
 	must("create-alias", "--alias-name", "alias/other", "--target-key-id", key)

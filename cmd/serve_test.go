@@ -14,9 +14,9 @@ import (
 	"github.com/pocketkms/pkms/vault"
 )
 
-// serveEnv is a vault unlocked by an identity file, with a private runtime
-// directory for agent sockets.
-func serveEnv(t *testing.T) map[string]string {
+// vaultEnv is the environment of a new vault unlocked by an identity file,
+// with a private runtime directory for agent sockets.
+func vaultEnv(t *testing.T) map[string]string {
 	t.Helper()
 	dir := t.TempDir()
 	id, err := age.GenerateX25519Identity()
@@ -40,7 +40,7 @@ func serveEnv(t *testing.T) map[string]string {
 }
 
 func TestServeUserErrors(t *testing.T) {
-	envs := serveEnv(t)
+	envs := vaultEnv(t)
 	busy, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
