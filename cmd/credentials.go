@@ -163,8 +163,8 @@ func (k *keyring) close() {
 
 // pluginUI answers age plugins: secret requests (a PIN) from --pin-fd or
 // PKMS_PIN_FILE, else on the terminal; public requests and confirmations
-// on the terminal; messages ("touch your token") and the wait notice on
-// stderr.
+// on the terminal; messages ("touch your token") on the terminal, else
+// stderr; the "waiting" notice on stderr.
 func (g *globals) pluginUI(pin func() ([]byte, bool, error)) *plugin.ClientUI {
 	var mu sync.Mutex // WaitTimer runs on its own goroutine
 	say := func(format string, args ...any) {
@@ -174,6 +174,13 @@ func (g *globals) pluginUI(pin func() ([]byte, bool, error)) *plugin.ClientUI {
 	}
 	return &plugin.ClientUI{
 		DisplayMessage: func(name, message string) error {
+			// A prompt to act ("touch your token") goes where the person
+			// is: the terminal, else stderr.
+			if tty, err := g.openTTY(); err == nil {
+				defer tty.Close()
+				fmt.Fprintf(tty, "pkms: age-plugin-%s: %s\n", name, message)
+				return nil
+			}
 			say("pkms: age-plugin-%s: %s\n", name, message)
 			return nil
 		},

@@ -151,8 +151,8 @@ func TestInvalidRegion(t *testing.T) {
 }
 
 // The age plugin UI: secret requests answered from the PIN source (never
-// echoed), messages and the wait notice on stderr, and a clear error when a
-// request needs a terminal that is not there.
+// echoed), messages (without a terminal) and the wait notice on stderr, and
+// a clear error when a request needs a terminal that is not there.
 func TestPluginUI(t *testing.T) {
 	var stderr strings.Builder
 	g := newGlobals(&env{getenv: func(string) string { return "" }, stderr: &stderr,
