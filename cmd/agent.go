@@ -297,7 +297,6 @@ func agentSubcommand(g *globals, use, short, example string, run func(ctx contex
 			if err != nil {
 				return err
 			}
-			defer cl.Close()
 			if err := run(c.Context(), cl); err != nil {
 				return agentError("PkmsAgent."+use, err)
 			}

@@ -29,7 +29,9 @@ func (a *agentInvoker) invoke(ctx context.Context, op *kms.Operation, in any) (a
 	return out, nil
 }
 
-func (a *agentInvoker) close() { a.client.Close() }
+// close has nothing to release: each call holds its connection only while
+// it runs.
+func (a *agentInvoker) close() {}
 
 // agentError maps what the agent answered to the error the in-process path
 // would have returned.

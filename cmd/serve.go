@@ -130,7 +130,6 @@ func (g *globals) withAccessKeys(op string, fn func(accessKeys) error) error {
 	var err error
 	if sock := g.agentSocket(); sock != "" {
 		cl := server.NewClient(sock, g.regionName())
-		defer cl.Close()
 		err = fn(remoteAccessKeys{cl})
 	} else {
 		svc, v, oerr := g.openService()

@@ -76,15 +76,25 @@ func (g *globals) unlockVault() (*vault.Vault, error) {
 }
 
 // unlock is unlockVault that also returns the keyring, for commands that
-// need its credentials again (rekey); the caller closes both.
+// need its credentials again (rekey, slots add); the caller closes both.
 func (g *globals) unlock() (*vault.Vault, *keyring, error) {
-	path, err := g.vaultPath()
-	if err != nil {
-		return nil, nil, err
-	}
 	k, err := g.newKeyring()
 	if err != nil {
 		return nil, nil, err
+	}
+	v, err := g.unlockWith(k)
+	if err != nil {
+		k.close()
+		return nil, nil, err
+	}
+	return v, k, nil
+}
+
+// unlockWith unlocks the vault with the credentials of k.
+func (g *globals) unlockWith(k *keyring) (*vault.Vault, error) {
+	path, err := g.vaultPath()
+	if err != nil {
+		return nil, err
 	}
 	var opts vault.Options
 	if g.agentSocket() != "" {
@@ -95,10 +105,9 @@ func (g *globals) unlock() (*vault.Vault, *keyring, error) {
 	}
 	v, err := vault.Unlock(path, k.credentials("Passphrase for "+path+": "), opts)
 	if err != nil {
-		k.close()
-		return nil, nil, unlockError(path, err)
+		return nil, unlockError(path, err)
 	}
-	return v, k, nil
+	return v, nil
 }
 
 // isVaultError reports whether err is the vault's own failure (damaged,

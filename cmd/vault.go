@@ -229,9 +229,9 @@ func (g *globals) vaultHeader() (string, *vault.Header, error) {
 // plugins.
 func initKMS(path string, k *keyring, pass []byte, account string) (*vaultInitOutput, error) {
 	creds := k.credentials("")
-	creds.Passphrase = func() ([]byte, error) { return pass, nil }
-	if pass == nil {
-		creds.Passphrase = nil
+	creds.Passphrase = nil // a vault without a passphrase slot never asks
+	if pass != nil {
+		creds.Passphrase = func() ([]byte, error) { return bytes.Clone(pass), nil }
 	}
 	v, err := vault.Unlock(path, creds, vault.Options{})
 	if err != nil {

@@ -50,28 +50,29 @@ FILE (mode 0600) and renamed into place only when complete.`,
 			if len(recipients) == 0 {
 				return usagef("give at least one --recipient (-r) or --recipients-file (-R)")
 			}
-			for _, r := range recipients {
-				if _, err := parseRecipient(r); err != nil {
-					return usagef("--recipient: %v", err)
-				}
-			}
 			if outFile == "" && !armor && isTerminal(g.env.stdout) {
 				return usagef("refusing to write a binary export to a terminal; use --armor or -o FILE")
 			}
-			v, k, err := g.unlock()
+			k, err := g.newKeyring()
 			if err != nil {
 				return err
 			}
-			defer v.Close()
 			defer k.close()
+			// Parsed before unlocking, so that a bad recipient asks for
+			// nothing; a plugin recipient runs its plugin only to wrap.
 			rs := make([]age.Recipient, 0, len(recipients))
 			for _, s := range recipients {
-				r, err := vault.ParseRecipient(s, k.ui)
+				r, err := parseRecipient(s, k.ui)
 				if err != nil {
 					return usagef("--recipient: %v", err)
 				}
 				rs = append(rs, r)
 			}
+			v, err := g.unlockWith(k)
+			if err != nil {
+				return err
+			}
+			defer v.Close()
 			write := func(w io.Writer) error { return v.Export(w, rs, armor) }
 			if outFile == "" {
 				err = write(g.env.stdout)

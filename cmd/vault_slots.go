@@ -126,12 +126,12 @@ func newCmdSlotsAdd(g *globals) *cobra.Command {
 // unlocked or run.
 func checkRecipients(recipients, pluginRecipients []string) error {
 	for _, r := range recipients {
-		if _, err := parseRecipient(r); err != nil {
+		if _, err := parseRecipient(r, nil); err != nil {
 			return usagef("--recipient: %v", err)
 		}
 	}
 	for _, r := range pluginRecipients {
-		parsed, err := parseRecipient(r)
+		parsed, err := parseRecipient(r, nil)
 		if err != nil {
 			return usagef("--plugin-recipient: %v", err)
 		}
@@ -142,10 +142,11 @@ func checkRecipients(recipients, pluginRecipients []string) error {
 	return nil
 }
 
-// parseRecipient parses an age recipient string without running any
-// plugin; errors never echo the string (it may be a secret key).
-func parseRecipient(s string) (age.Recipient, error) {
-	r, err := vault.ParseRecipient(s, nil)
+// parseRecipient parses an age recipient string; a plugin recipient keeps
+// ui for when it wraps (nil: no prompts). Errors never echo the string (it
+// may be a secret key).
+func parseRecipient(s string, ui *plugin.ClientUI) (age.Recipient, error) {
+	r, err := vault.ParseRecipient(s, ui)
 	if err != nil {
 		return nil, errors.New(strings.TrimPrefix(err.Error(), "vault: "))
 	}

@@ -156,8 +156,3 @@ func unwrapDial(err error) error {
 	}
 	return err
 }
-
-// Close releases the client's resources. Calls hold a connection only
-// while they run, so there is nothing left to release; Close exists so
-// that callers need not know that.
-func (c *Client) Close() {}
