@@ -60,6 +60,7 @@ func TestScripts(t *testing.T) {
 			e.Setenv("PQ_RECIPIENT", pq.Recipient().String())
 			e.Setenv("PLUGIN_RECIPIENT", agetest.Recipient)
 			e.Setenv("PLUGIN_IDENTITY", agetest.Identity)
+			e.Setenv("SOFTHSM2_MODULE", pkcs11.SoftHSMModule()) // vault_pkcs11: --pkcs11-module
 			e.Setenv("PKMS_VAULT", filepath.Join(e.WorkDir, "vault", "vault.pkms"))
 			e.Setenv("HOME", e.WorkDir)
 			for _, k := range []string{"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_DEFAULT_OUTPUT", "PKMS_PASSPHRASE_FILE", "PKMS_IDENTITY_FILE", "PKMS_PIN_FILE", "PKMS_PKCS11_MODULE"} {
