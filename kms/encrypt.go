@@ -270,14 +270,21 @@ func (s *Service) Decrypt(ctx context.Context, in *DecryptInput) (*DecryptOutput
 func (s *Service) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncryptOutput, error) {
 	var out *ReEncryptOutput
 	err := s.view(ctx, func(t *txn) error {
-		dst, dstAlg, err := t.encryptionKey("ReEncrypt", in.DestinationKeyId, in.DestinationEncryptionAlgorithm)
-		if err != nil {
-			return err
-		}
+		// The source side is settled first, as AWS does: a SourceKeyId that
+		// does not match the ciphertext is IncorrectKeyException whatever
+		// the destination key is.
+		var src *opened
 		if in.DryRun != nil && *in.DryRun && ignoresCiphertext(in.DryRunModifiers) {
-			return t.dryRunKeyOnly("ReEncrypt", in.SourceKeyId, "sourceKeyId", in.SourceEncryptionAlgorithm)
+			if err := t.dryRunKeyOnly("ReEncrypt", in.SourceKeyId, "sourceKeyId", in.SourceEncryptionAlgorithm); CodeOf(err) != DryRunOperationException {
+				return err
+			}
+		} else {
+			var err error
+			if src, err = t.decryptWith("ReEncrypt", in.CiphertextBlob, in.SourceKeyId, in.SourceEncryptionAlgorithm, in.SourceEncryptionContext); err != nil {
+				return err
+			}
 		}
-		src, err := t.decryptWith("ReEncrypt", in.CiphertextBlob, in.SourceKeyId, in.SourceEncryptionAlgorithm, in.SourceEncryptionContext)
+		dst, dstAlg, err := t.encryptionKey("ReEncrypt", in.DestinationKeyId, in.DestinationEncryptionAlgorithm)
 		if err != nil {
 			return err
 		}
