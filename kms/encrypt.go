@@ -106,7 +106,7 @@ func (t *txn) encryptWith(k *keyRecord, alg EncryptionAlgorithm, plaintext []byt
 	}
 	if alg != EncryptionAlgorithmSymmetricDefault {
 		if max := crypto.OAEPMaxPlaintext(string(k.Spec), string(alg)); len(plaintext) > max {
-			return nil, "", newErr(ValidationException, "Plaintext is %d bytes; %s with %s encrypts at most %d bytes", len(plaintext), alg, k.Spec, max)
+			return nil, "", newErr(ValidationException, "Algorithm %s and key spec %s cannot encrypt data larger than %d bytes.", alg, k.Spec, max)
 		}
 		blob, err := crypto.EncryptOAEP(t.s.rand, m.Public, string(alg), plaintext)
 		return blob, "", kmsError(err)
@@ -400,7 +400,7 @@ func (s *Service) GenerateRandom(ctx context.Context, in *GenerateRandomInput) (
 		return nil, newErr(CustomKeyStoreNotFoundException, "Custom key store %s does not exist", in.CustomKeyStoreId)
 	}
 	if in.NumberOfBytes == nil {
-		return nil, validationNull("numberOfBytes")
+		return nil, newErr(ValidationException, "NumberOfBytes is required.")
 	}
 	b, err := s.randomBytes(int(*in.NumberOfBytes))()
 	if err != nil {
