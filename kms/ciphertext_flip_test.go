@@ -1,6 +1,9 @@
 package kms
 
-import "testing"
+import (
+	"bytes"
+	"testing"
+)
 
 // TestEveryBitFlipIsInvalidCiphertext flips every bit of a symmetric
 // ciphertext in turn and hands the result to Decrypt and ReEncrypt, with
@@ -53,6 +56,23 @@ func TestEveryBitFlipIsInvalidCiphertext(t *testing.T) {
 		}
 		if bad > 0 {
 			t.Errorf("%s: %d of %d flips did not answer InvalidCiphertextException", call.name, bad, 8*len(blob))
+		}
+	}
+}
+
+// TestVersion1BlobWithMalformedKeyId: a version 1 blob (no header check)
+// whose key id pkms could never have written is InvalidCiphertextException,
+// not a lookup of the id.
+func TestVersion1BlobWithMalformedKeyId(t *testing.T) {
+	e := newEnv(t)
+	key := e.newKey()
+	for _, id := range []string{"fake-key-id", key[:35] + ":", key + "x"} {
+		v1 := append([]byte("PKMS\x01"), byte(len(id)))
+		v1 = append(v1, id...)
+		v1 = append(v1, bytes.Repeat([]byte{0xa5}, 32+12+16+1)...)
+		_, err := e.call("Decrypt", &DecryptInput{CiphertextBlob: v1})
+		if CodeOf(err) != InvalidCiphertextException {
+			t.Errorf("version 1 blob naming %q: %v, want InvalidCiphertextException", id, err)
 		}
 	}
 }

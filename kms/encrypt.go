@@ -169,6 +169,11 @@ func (t *txn) decryptWith(op string, blob []byte, keyRef string, alg EncryptionA
 		}
 		return nil, &Error{Code: InvalidCiphertextException}
 	}
+	if !validKeyID(b.KeyID) {
+		// pkms never writes such an id: the blob was modified (a version 1
+		// blob has no header check to catch it earlier).
+		return nil, &Error{Code: InvalidCiphertextException}
+	}
 	if keyRef != "" {
 		want, err := t.resolveKeyID(keyRef, true)
 		if err != nil {
