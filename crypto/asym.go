@@ -135,7 +135,9 @@ func parsePrivate(der []byte) (*asymKey, error) {
 		}
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: private key is not PKCS#8: %v", ErrInvalidKey, err)
+		// The parser's own text (ASN.1 tags and offsets) means nothing to a
+		// user and is not kept.
+		return nil, fmt.Errorf("%w: private key is not a PKCS#8 key of a supported spec", ErrInvalidKey)
 	}
 	pub := publicOf(priv)
 	spec, err := specOf(pub)
@@ -160,7 +162,7 @@ func parsePublic(der []byte) (*asymKey, error) {
 		pub, err = mldsax509.ParsePKIXPublicKey(der)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: public key is not a SubjectPublicKeyInfo: %v", ErrInvalidKey, err)
+		return nil, fmt.Errorf("%w: public key is not a SubjectPublicKeyInfo of a supported spec", ErrInvalidKey)
 	}
 	spec, err := specOf(pub)
 	if err != nil {
@@ -208,7 +210,7 @@ func specOf(pub any) (string, error) {
 			}
 		}
 	}
-	return "", fmt.Errorf("%w: %T is not a key of an AWS key spec", ErrInvalidKey, pub)
+	return "", fmt.Errorf("%w: the key's algorithm is not one of an AWS key spec", ErrInvalidKey)
 }
 
 func marshalPrivate(priv any) ([]byte, error) {

@@ -3,6 +3,7 @@ package crypto
 import (
 	"bytes"
 	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"testing"
 )
@@ -112,35 +113,93 @@ func TestBlobRoundTrip(t *testing.T) {
 	}
 }
 
-// TestBlobEveryBitFlip flips each bit of a blob in turn: every change must
-// either fail to parse or fail to authenticate, never decrypt.
+// TestBlobEveryBitFlip flips each bit of a blob in turn: a flip in the
+// header (magic, version, key id, material id, header check) fails to parse,
+// so it is never looked up as another key; any other flip fails to
+// authenticate. Nothing decrypts.
 func TestBlobEveryBitFlip(t *testing.T) {
 	blob, key, _ := testBlob(t)
+	hdrEnd := 6 + int(blob[5]) + MaterialIDSize + headerCheckSize
 	for i := range blob {
 		for bit := 0; bit < 8; bit++ {
 			c := append([]byte(nil), blob...)
 			c[i] ^= 1 << bit
 			b, err := ParseBlob(c)
-			if err != nil {
+			if i < hdrEnd {
+				if !errors.Is(err, ErrMalformedBlob) {
+					t.Fatalf("flipping bit %d of header byte %d parses (key id %q): %v", bit, i, b.KeyID, err)
+				}
 				continue
 			}
-			if pt, err := b.Decrypt(key, map[string]string{"p": "q"}); err == nil {
-				t.Fatalf("flipping bit %d of byte %d still decrypts to %q", bit, i, pt)
+			if err != nil {
+				t.Fatalf("flipping bit %d of byte %d after the header: ParseBlob %v", bit, i, err)
 			}
+			if pt, err := b.Decrypt(key, map[string]string{"p": "q"}); !errors.Is(err, ErrAuth) {
+				t.Fatalf("flipping bit %d of byte %d: Decrypt = %q, %v", bit, i, pt, err)
+			}
+		}
+	}
+}
+
+// blobV1Vector is a version 1 blob as pkms wrote it before version 2: key
+// bytes 0x00..0x1f, material id 0xa0..0xbf, key id
+// 1234abcd-12ab-34cd-56ef-1234567890ab, context purpose=compat.
+const blobV1Vector = "504b4d53012431323334616263642d313261622d333463642d353665662d313233343536373839306162" +
+	"a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9babbbcbdbebf" +
+	"e347d235414344c4b317c638e7bae40bbbbb7e539a6001ffd567ca5b60092943f0a291ef5ad30bd9f23c6f97a4cc"
+
+// TestBlobVersion1StillDecrypts: ciphertexts made before the header check
+// existed still parse and decrypt, and are still authenticated.
+func TestBlobVersion1StillDecrypts(t *testing.T) {
+	v1, err := hex.DecodeString(blobV1Vector)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := make([]byte, KeySize)
+	var mid [MaterialIDSize]byte
+	for i := range key {
+		key[i], mid[i] = byte(i), byte(0xa0+i)
+	}
+	b, err := ParseBlob(v1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b.KeyID != "1234abcd-12ab-34cd-56ef-1234567890ab" || b.MaterialID != mid {
+		t.Fatalf("parsed key id %q, material %x", b.KeyID, b.MaterialID)
+	}
+	pt, err := b.Decrypt(key, map[string]string{"purpose": "compat"})
+	if err != nil || string(pt) != "pkms v1 ciphertext" {
+		t.Fatalf("Decrypt = %q, %v", pt, err)
+	}
+	if _, err := b.Decrypt(key, nil); !errors.Is(err, ErrAuth) {
+		t.Fatalf("decrypted without its context: %v", err)
+	}
+	// Rewriting a version 2 blob as version 1 (dropping its check) does not
+	// make it decrypt: the version byte is part of the additional data.
+	v2, key2, _ := testBlob(t)
+	n := int(v2[5])
+	down := append(append([]byte(nil), v2[:6+n+MaterialIDSize]...), v2[6+n+MaterialIDSize+headerCheckSize:]...)
+	down[4] = 1
+	if b, err := ParseBlob(down); err == nil {
+		if _, err := b.Decrypt(key2, map[string]string{"p": "q"}); !errors.Is(err, ErrAuth) {
+			t.Fatalf("a version 2 blob rewritten as version 1 decrypts: %v", err)
 		}
 	}
 }
 
 func TestParseBlobRejects(t *testing.T) {
 	blob, _, _ := testBlob(t)
+	badCheck := append([]byte(nil), blob...)
+	badCheck[6+int(blob[5])+MaterialIDSize] ^= 0x80
 	tests := map[string][]byte{
-		"empty":       nil,
-		"magic":       append([]byte("XKMS"), blob[4:]...),
-		"version":     append(append([]byte("PKMS"), 2), blob[5:]...),
-		"zero id len": append(append([]byte("PKMS\x01"), 0), blob[6:]...),
-		"id too long": append(append([]byte("PKMS\x01"), 255), blob[6:]...),
-		"short":       blob[:40],
-		"ctl in id":   append(append([]byte("PKMS\x01\x01"), 0x01), blob[7:]...),
+		"empty":        nil,
+		"magic":        append([]byte("XKMS"), blob[4:]...),
+		"version":      append(append([]byte("PKMS"), 3), blob[5:]...),
+		"zero id len":  append(append([]byte("PKMS\x02"), 0), blob[6:]...),
+		"id too long":  append(append([]byte("PKMS\x02"), 255), blob[6:]...),
+		"short":        blob[:40],
+		"ctl in id":    append(append([]byte("PKMS\x02\x01"), 0x01), blob[7:]...),
+		"header check": badCheck,
 	}
 	for name, b := range tests {
 		if _, err := ParseBlob(b); !errors.Is(err, ErrMalformedBlob) {
@@ -165,6 +224,9 @@ func FuzzParseBlob(f *testing.F) {
 	var mid [MaterialIDSize]byte
 	good, _ := EncryptBlob(rand.Reader, testKey(3), "k", mid, []byte("x"), nil)
 	f.Add(good)
+	if v1, err := hex.DecodeString(blobV1Vector); err == nil {
+		f.Add(v1)
+	}
 	f.Add([]byte("PKMS\x01"))
 	f.Add([]byte{})
 	f.Add(append([]byte("PKMS\x01\xff"), make([]byte, 300)...))

@@ -33,15 +33,15 @@ func DeriveSharedSecret(privPKCS8, peerSPKI []byte) ([]byte, error) {
 	}
 	ep, err := priv.ECDH()
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrInvalidKey, err)
+		return nil, fmt.Errorf("%w: private key is not an ECDH key", ErrInvalidKey)
 	}
 	pp, err := pub.ECDH()
 	if err != nil {
-		return nil, fmt.Errorf("%w: peer key: %v", ErrInvalidKey, err)
+		return nil, fmt.Errorf("%w: peer key is not a valid point", ErrInvalidKey)
 	}
 	secret, err := ep.ECDH(pp)
 	if err != nil {
-		return nil, fmt.Errorf("%w: peer key: %v", ErrInvalidKey, err)
+		return nil, fmt.Errorf("%w: peer key gives no shared secret", ErrInvalidKey)
 	}
 	return secret, nil
 }

@@ -196,7 +196,7 @@ func (p *PrivateKey) Sign(rand io.Reader, alg, messageType string, message []byt
 			sig, err = priv.Sign(nil, s.input, nil)
 		}
 	default:
-		err = fmt.Errorf("%w: %T", ErrIncompatible, priv)
+		err = fmt.Errorf("%w: %s cannot be used with a %s key", ErrIncompatible, alg, k.spec)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("crypto: %s signature: %w", alg, err)

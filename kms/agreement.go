@@ -2,6 +2,7 @@ package kms
 
 import (
 	"context"
+	"errors"
 
 	"github.com/pocketkms/pkms/crypto"
 )
@@ -34,6 +35,11 @@ func (s *Service) DeriveSharedSecret(ctx context.Context, in *DeriveSharedSecret
 			return err
 		}
 		secret, err := crypto.DeriveSharedSecret(m.Secret, in.PublicKey)
+		if errors.Is(err, crypto.ErrInvalidKey) {
+			// A peer key that does not parse, or is on another curve: AWS
+			// answers ValidationException with no message.
+			return &Error{Code: ValidationException}
+		}
 		if err != nil {
 			return kmsError(err)
 		}

@@ -73,7 +73,7 @@ func TestScheduleKeyDeletionWindow(t *testing.T) {
 		}
 		m := e.describe(id)
 		if m.KeyState != KeyStatePendingDeletion || deref(m.Enabled) || m.DeletionDate == nil || !m.DeletionDate.Equal(wantDate) ||
-			deref(m.PendingDeletionWindowInDays) != tt.wantDays {
+			m.PendingDeletionWindowInDays != nil {
 			t.Errorf("window %v: DescribeKey KeyState %s Enabled %v DeletionDate %v PendingDeletionWindowInDays %v",
 				tt.days, m.KeyState, deref(m.Enabled), m.DeletionDate, deref(m.PendingDeletionWindowInDays))
 		}

@@ -106,7 +106,7 @@ func (t *txn) encryptWith(k *keyRecord, alg EncryptionAlgorithm, plaintext []byt
 	}
 	if alg != EncryptionAlgorithmSymmetricDefault {
 		if max := crypto.OAEPMaxPlaintext(string(k.Spec), string(alg)); len(plaintext) > max {
-			return nil, "", newErr(ValidationException, "Plaintext is %d bytes; %s with %s encrypts at most %d bytes", len(plaintext), alg, k.Spec, max)
+			return nil, "", newErr(ValidationException, "Algorithm %s and key spec %s cannot encrypt data larger than %d bytes.", alg, k.Spec, max)
 		}
 		blob, err := crypto.EncryptOAEP(t.s.rand, m.Public, string(alg), plaintext)
 		return blob, "", kmsError(err)
@@ -167,6 +167,11 @@ func (t *txn) decryptWith(op string, blob []byte, keyRef string, alg EncryptionA
 				return nil, err
 			}
 		}
+		return nil, &Error{Code: InvalidCiphertextException}
+	}
+	if !validKeyID(b.KeyID) {
+		// pkms never writes such an id: the blob was modified (a version 1
+		// blob has no header check to catch it earlier).
 		return nil, &Error{Code: InvalidCiphertextException}
 	}
 	if keyRef != "" {
@@ -270,14 +275,21 @@ func (s *Service) Decrypt(ctx context.Context, in *DecryptInput) (*DecryptOutput
 func (s *Service) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncryptOutput, error) {
 	var out *ReEncryptOutput
 	err := s.view(ctx, func(t *txn) error {
-		dst, dstAlg, err := t.encryptionKey("ReEncrypt", in.DestinationKeyId, in.DestinationEncryptionAlgorithm)
-		if err != nil {
-			return err
-		}
+		// The source side is settled first, as AWS does: a SourceKeyId that
+		// does not match the ciphertext is IncorrectKeyException whatever
+		// the destination key is.
+		var src *opened
 		if in.DryRun != nil && *in.DryRun && ignoresCiphertext(in.DryRunModifiers) {
-			return t.dryRunKeyOnly("ReEncrypt", in.SourceKeyId, "sourceKeyId", in.SourceEncryptionAlgorithm)
+			if err := t.dryRunKeyOnly("ReEncrypt", in.SourceKeyId, "sourceKeyId", in.SourceEncryptionAlgorithm); CodeOf(err) != DryRunOperationException {
+				return err
+			}
+		} else {
+			var err error
+			if src, err = t.decryptWith("ReEncrypt", in.CiphertextBlob, in.SourceKeyId, in.SourceEncryptionAlgorithm, in.SourceEncryptionContext); err != nil {
+				return err
+			}
 		}
-		src, err := t.decryptWith("ReEncrypt", in.CiphertextBlob, in.SourceKeyId, in.SourceEncryptionAlgorithm, in.SourceEncryptionContext)
+		dst, dstAlg, err := t.encryptionKey("ReEncrypt", in.DestinationKeyId, in.DestinationEncryptionAlgorithm)
 		if err != nil {
 			return err
 		}
@@ -393,7 +405,7 @@ func (s *Service) GenerateRandom(ctx context.Context, in *GenerateRandomInput) (
 		return nil, newErr(CustomKeyStoreNotFoundException, "Custom key store %s does not exist", in.CustomKeyStoreId)
 	}
 	if in.NumberOfBytes == nil {
-		return nil, validationNull("numberOfBytes")
+		return nil, newErr(ValidationException, "NumberOfBytes is required.")
 	}
 	b, err := s.randomBytes(int(*in.NumberOfBytes))()
 	if err != nil {

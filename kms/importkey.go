@@ -215,7 +215,7 @@ func expiry(model ExpirationModel, validTo *Timestamp, now time.Time) (Expiratio
 		return model, nil, nil
 	}
 	if validTo == nil {
-		return "", nil, newErr(ValidationException, "ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES (the default); or pass --expiration-model KEY_MATERIAL_DOES_NOT_EXPIRE")
+		return "", nil, newErr(ValidationException, "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES")
 	}
 	v := validTo.Time.UTC().Truncate(time.Millisecond)
 	if !v.After(now) || v.Sub(now) > maxValidTo {

@@ -81,6 +81,20 @@ func (t *txn) currentMaterial(k *keyRecord) (*material, error) {
 	return nil, newErr(KMSInvalidStateException, "%s is pending import.", t.keyArn(k.KeyID))
 }
 
+// currentMaterialID is the CurrentKeyMaterialId AWS reports: only for
+// symmetric encryption keys (never for asymmetric or HMAC keys, generated
+// or imported), and for an imported one still after its material was
+// deleted or expired, while it waits in PendingImport.
+func (k *keyRecord) currentMaterialID() string {
+	if k.Spec != KeySpecSymmetricDefault {
+		return ""
+	}
+	if k.CurrentMaterial != "" {
+		return k.CurrentMaterial
+	}
+	return k.BoundMaterial
+}
+
 func (k *keyRecord) materialByID(id [32]byte) *material {
 	want := hex.EncodeToString(id[:])
 	for i := range k.Materials {
@@ -151,18 +165,18 @@ func (t *txn) metadata(k *keyRecord) *KeyMetadata {
 	if contains(CustomerMasterKeySpec("").Values(), string(k.Spec)) {
 		m.CustomerMasterKeySpec = CustomerMasterKeySpec(k.Spec)
 	}
+	// PendingDeletionWindowInDays belongs to PendingReplicaDeletion (a
+	// multi-Region primary waiting for its replicas); a key pending deletion
+	// shows its DeletionDate only.
 	if k.State == KeyStatePendingDeletion && k.DeletionDate != nil {
 		m.DeletionDate = NewTimestamp(*k.DeletionDate)
-		m.PendingDeletionWindowInDays = ptr(k.PendingWindowInDays)
 	}
 	algs := specAlgorithms(k.Spec, k.Usage)
 	m.EncryptionAlgorithms = algs.encryption
 	m.SigningAlgorithms = algs.signing
 	m.MacAlgorithms = algs.mac
 	m.KeyAgreementAlgorithms = algs.agreement
-	if k.CurrentMaterial != "" {
-		m.CurrentKeyMaterialId = k.CurrentMaterial
-	}
+	m.CurrentKeyMaterialId = k.currentMaterialID()
 	if k.Origin == OriginExternal && k.ExpirationModel != "" {
 		m.ExpirationModel = k.ExpirationModel
 		if k.ValidTo != nil {

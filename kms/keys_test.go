@@ -158,11 +158,23 @@ func TestDescribeKeyErrors(t *testing.T) {
 	}{
 		{unknown, NotFoundException, "Key 'arn:aws:kms:us-east-1:111122223333:key/" + unknown + "' does not exist"},
 		{e.keyArn(unknown), NotFoundException, "Key 'arn:aws:kms:us-east-1:111122223333:key/" + unknown + "' does not exist"},
-		{"arn:aws:kms:eu-west-1:111122223333:key/" + id, NotFoundException, "Key 'arn:aws:kms:eu-west-1:111122223333:key/" + id + "' does not exist"},
-		{"arn:aws:kms:us-east-1:444455556666:key/" + id, NotFoundException, "Key 'arn:aws:kms:us-east-1:444455556666:key/" + id + "' does not exist"},
-		{"arn:aws-cn:kms:us-east-1:111122223333:key/" + id, NotFoundException, ""},
-		{"arn:aws:kms:eu-west-1:111122223333:alias/app", NotFoundException, "Alias arn:aws:kms:eu-west-1:111122223333:alias/app is not found."},
-		{"arn:aws:kms:us-east-1:444455556666:alias/app", NotFoundException, "Alias arn:aws:kms:us-east-1:444455556666:alias/app is not found."},
+		// Another region (AWS's form) or account names nothing here.
+		{"arn:aws:kms:eu-west-1:111122223333:key/" + id, NotFoundException, "Invalid arn eu-west-1"},
+		{"arn:aws:kms:us-east-1:444455556666:key/" + id, NotFoundException, "Invalid arn 444455556666"},
+		{"arn:aws-cn:kms:us-east-1:111122223333:key/" + id, NotFoundException, "Invalid arn aws-cn"},
+		{"arn:aws:kms:eu-west-1:111122223333:alias/app", NotFoundException, "Invalid arn eu-west-1"},
+		{"arn:aws:kms:us-east-1:444455556666:alias/app", NotFoundException, "Invalid arn 444455556666"},
+		// Not a key id: AWS answers before looking for a key.
+		{"fake-key-id", NotFoundException, "Invalid keyId 'fake-key-id'"},
+		{"134f2428cec14b25a1ae9048164dba47", NotFoundException, "Invalid keyId '134f2428cec14b25a1ae9048164dba47'"},
+		{"mrk-fake-key-id", NotFoundException, "Invalid keyId 'mrk-fake-key-id'"},
+		{"key_id", NotFoundException, "Invalid keyId 'key_id'"},
+		{unknown + "0", NotFoundException, "Invalid keyId '" + unknown + "0'"},
+		{"0000aaaa-00aa-40aa-80aa-00000000000g", NotFoundException, "Invalid keyId '0000aaaa-00aa-40aa-80aa-00000000000g'"},
+		{"0000aaaa000aa-40aa-80aa-000000000000", NotFoundException, "Invalid keyId '0000aaaa000aa-40aa-80aa-000000000000'"},
+		{e.keyArn("fake-key-id"), NotFoundException, "Invalid keyId 'fake-key-id'"},
+		// A well-formed id names a key that does not exist.
+		{"mrk-1234abcd12ab34cd56ef1234567890ab", NotFoundException, "Key 'arn:aws:kms:us-east-1:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab' does not exist"},
 		{"alias/nope", NotFoundException, "Alias arn:aws:kms:us-east-1:111122223333:alias/nope is not found."},
 		{e.aliasArn("alias/nope"), NotFoundException, "Alias arn:aws:kms:us-east-1:111122223333:alias/nope is not found."},
 		{"arn:aws:kms:us-east-1", InvalidArnException, ""},
@@ -310,7 +322,7 @@ func TestRegionOption(t *testing.T) {
 	}
 	usEast := "arn:aws:kms:us-east-1:111122223333:key/" + m.KeyId
 	_, err := e.call("DescribeKey", &DescribeKeyInput{KeyId: usEast})
-	wantErr(t, err, NotFoundException, "Key '"+usEast+"' does not exist")
+	wantErr(t, err, NotFoundException, "Invalid arn us-east-1")
 	invokeOK[DisableKeyOutput](e, "DisableKey", &DisableKeyInput{KeyId: m.KeyId})
 	_, err = e.call("Encrypt", &EncryptInput{KeyId: m.KeyId, Plaintext: []byte("x")})
 	wantErr(t, err, DisabledException, wantArn+" is disabled.")

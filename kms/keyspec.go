@@ -15,9 +15,7 @@ import (
 // here: 32 random bytes for SYMMETRIC_DEFAULT, the HMAC key size for HMAC
 // specs, and a PKCS#8 private key (with its public key) for asymmetric ones.
 
-// specUsages lists, per key spec, the key usages AWS allows, the first
-// being the one CreateKey defaults to when it is also AWS's global default.
-// It is built on first use (CreateKey), not by every process at start-up.
+// specUsages lists, per key spec, the key usages AWS allows. It is built on first use (CreateKey), not by every process at start-up.
 var specUsages = sync.OnceValue(func() map[KeySpec][]KeyUsage {
 	return map[KeySpec][]KeyUsage{
 		KeySpecSymmetricDefault:    {KeyUsageEncryptDecrypt},
@@ -71,22 +69,19 @@ func createKeySpec(in *CreateKeyInput) (KeySpec, KeyUsage, error) {
 	}
 	usage := in.KeyUsage
 	if usage == "" {
-		usage = KeyUsageEncryptDecrypt // AWS's default, whatever the spec
+		// ENCRYPT_DECRYPT is the default for symmetric encryption keys
+		// only; every other spec needs its usage named.
+		if spec != KeySpecSymmetricDefault {
+			return "", "", newErr(ValidationException, "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.")
+		}
+		usage = KeyUsageEncryptDecrypt
 	}
 	for _, u := range usages {
 		if u == usage {
 			return spec, usage, nil
 		}
 	}
-	return "", "", newErr(ValidationException, "KeyUsage %s is not compatible with KeySpec %s; it allows %s", usage, spec, joinUsages(usages))
-}
-
-func joinUsages(us []KeyUsage) string {
-	s := make([]string, len(us))
-	for i, u := range us {
-		s[i] = string(u)
-	}
-	return strings.Join(s, " or ")
+	return "", "", newErr(ValidationException, "KeyUsage %s is not compatible with KeySpec %s", usage, spec)
 }
 
 // generateMaterial makes new key material for a spec, with a random

@@ -19,7 +19,7 @@ func (t *txn) macKey(op, ref string, alg MacAlgorithm) (*keyRecord, *material, e
 		return nil, nil, err
 	}
 	if want := macAlgorithm(k.Spec); alg != want {
-		return nil, nil, newErr(InvalidKeyUsageException, "%s (%s) does not support MAC algorithm %s; it supports %s.", t.keyArn(k.KeyID), k.Spec, alg, want)
+		return nil, nil, newErr(InvalidKeyUsageException, "Algorithm %s is incompatible with key spec %s.", alg, k.Spec)
 	}
 	m, err := t.currentMaterial(k)
 	if err != nil {

@@ -3,6 +3,8 @@ package kms
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"path"
 	"strings"
 )
@@ -44,6 +46,21 @@ func malformedPolicy(format string, args ...any) error {
 	return newErr(MalformedPolicyDocumentException, format, args...)
 }
 
+// policyJSONError says what is wrong with a policy that does not decode, in
+// the policy's terms rather than the JSON decoder's (which speaks of Go
+// types and struct fields).
+func policyJSONError(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("The policy is not a valid JSON document: syntax error at byte %d", syn.Offset)
+	case errors.As(err, &typ) && typ.Field != "":
+		return fmt.Sprintf("Policy element %s has the wrong type (%s)", typ.Field, typ.Value)
+	}
+	return "The policy must be a JSON object"
+}
+
 // checkPolicy validates a key policy document. Unless bypass is set it also
 // runs AWS's lockout safety check: the policy must still let the account
 // change the policy later.
@@ -56,7 +73,7 @@ func (t *txn) checkPolicy(doc string, bypass *bool) error {
 		Statement json.RawMessage `json:"Statement"`
 	}
 	if err := json.Unmarshal([]byte(doc), &p); err != nil {
-		return malformedPolicy("The policy is not a valid JSON document: %v", err)
+		return malformedPolicy("%s", policyJSONError(err))
 	}
 	if p.Version != "" && p.Version != "2012-10-17" && p.Version != "2008-10-17" {
 		return malformedPolicy("The policy document has an unsupported Version %q", p.Version)

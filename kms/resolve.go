@@ -44,25 +44,61 @@ func (t *txn) resolveKeyID(ref string, allowAlias bool) (string, error) {
 		}
 		return a.TargetKeyID, nil
 	}
-	if ref == "" {
-		return "", newErr(NotFoundException, "Invalid keyId ''")
+	if !validKeyID(ref) {
+		return "", newErr(NotFoundException, "Invalid keyId '%s'", ref)
 	}
 	return ref, nil
 }
 
+// validKeyID reports whether id has the form of a KMS key id: a UUID in its
+// 8-4-4-4-12 form, or "mrk-" and 32 hex digits for a multi-Region key. AWS
+// answers anything else ("fake-key-id", a UUID without its dashes) with
+// "Invalid keyId" before looking for a key.
+func validKeyID(id string) bool {
+	if hex, ok := strings.CutPrefix(id, "mrk-"); ok {
+		return len(hex) == 32 && isHex(hex)
+	}
+	if len(id) != 36 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		switch i {
+		case 8, 13, 18, 23:
+			if id[i] != '-' {
+				return false
+			}
+		default:
+			if !isHex(id[i : i+1]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func isHex(s string) bool {
+	for _, c := range []byte(s) {
+		if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+			return false
+		}
+	}
+	return true
+}
+
 // parseArn checks an ARN against this vault's partition, region and account
 // and returns its resource part ("key/ID" or "alias/NAME"). An ARN for
-// another region or account names nothing in this vault.
+// another partition, region or account names nothing this vault can reach:
+// AWS answers NotFoundException "Invalid arn <region>" for another region,
+// and pkms names the first part that differs in the same form.
 func (t *txn) parseArn(arn string) (string, error) {
 	parts := strings.SplitN(arn, ":", 6)
 	if len(parts) != 6 || parts[2] != "kms" || parts[1] == "" || parts[5] == "" {
 		return "", newErr(InvalidArnException, "Invalid arn %s", arn)
 	}
-	if parts[1] != "aws" || parts[3] != t.region || parts[4] != t.account {
-		if strings.HasPrefix(parts[5], "alias/") {
-			return "", newErr(NotFoundException, "Alias %s is not found.", arn)
+	for i, want := range []string{1: "aws", 3: t.region, 4: t.account} {
+		if want != "" && parts[i] != want {
+			return "", newErr(NotFoundException, "Invalid arn %s", parts[i])
 		}
-		return "", newErr(NotFoundException, "Key '%s' does not exist", arn)
 	}
 	return parts[5], nil
 }

@@ -2,6 +2,7 @@ package kms
 
 import (
 	"context"
+	"errors"
 
 	"github.com/pocketkms/pkms/crypto"
 )
@@ -60,6 +61,15 @@ func messageType(mt MessageType) string {
 	return string(mt)
 }
 
+// signError is kmsError for Sign and Verify, with AWS's words for a DIGEST
+// whose length is not the algorithm's hash size.
+func signError(err error, alg SigningAlgorithm, mt MessageType) error {
+	if mt == MessageTypeDigest && errors.Is(err, crypto.ErrMessageLength) {
+		return newErr(ValidationException, "Digest is invalid length for algorithm %s.", alg)
+	}
+	return kmsError(err)
+}
+
 // Sign signs a message (or a digest, or an ML-DSA μ) with an asymmetric
 // SIGN_VERIFY key. RSA-PSS uses a salt as long as the digest; DIGEST
 // messages are signed as given, not hashed again.
@@ -79,7 +89,7 @@ func (s *Service) Sign(ctx context.Context, in *SignInput) (*SignOutput, error) 
 		}
 		sig, err := key.Sign(s.rand, string(in.SigningAlgorithm), messageType(in.MessageType), in.Message)
 		if err != nil {
-			return kmsError(err)
+			return signError(err, in.SigningAlgorithm, in.MessageType)
 		}
 		out = &SignOutput{KeyId: t.keyArn(k.KeyID), Signature: sig, SigningAlgorithm: in.SigningAlgorithm}
 		return nil
@@ -100,7 +110,7 @@ func (s *Service) Verify(ctx context.Context, in *VerifyInput) (*VerifyOutput, e
 			return err
 		}
 		if err := crypto.Verify(m.Public, string(in.SigningAlgorithm), messageType(in.MessageType), in.Message, in.Signature); err != nil {
-			return kmsError(err)
+			return signError(err, in.SigningAlgorithm, in.MessageType)
 		}
 		out = &VerifyOutput{KeyId: t.keyArn(k.KeyID), SignatureValid: ptr(true), SigningAlgorithm: in.SigningAlgorithm}
 		return nil

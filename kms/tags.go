@@ -17,21 +17,23 @@ const maxTags = 50
 
 func reservedTagKey(k string) bool { return strings.HasPrefix(strings.ToLower(k), "aws:") }
 
+var errReservedTag = &Error{Code: TagException, Message: "Tags beginning with aws: are reserved"}
+
 // validateTags applies the rules AWS checks on tags in a request (lengths
 // are checked by Validate): no reserved aws: prefix, no key twice.
 func validateTags(tags []Tag) error {
 	seen := map[string]bool{}
 	for _, tg := range tags {
 		if reservedTagKey(tg.TagKey) {
-			return newErr(TagException, "Tag keys beginning with aws: are reserved for AWS use: %s", tg.TagKey)
+			return errReservedTag
 		}
 		if seen[tg.TagKey] {
-			return newErr(TagException, "Duplicate tag key %s", tg.TagKey)
+			return newErr(TagException, "Duplicate tag keys")
 		}
 		seen[tg.TagKey] = true
 	}
 	if len(tags) > maxTags {
-		return newErr(TagException, "Too many tags: a KMS key can have at most %d tags", maxTags)
+		return newErr(TagException, "Too many tags")
 	}
 	return nil
 }
@@ -80,7 +82,7 @@ func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) (*TagRe
 func (s *Service) UntagResource(ctx context.Context, in *UntagResourceInput) (*UntagResourceOutput, error) {
 	for _, key := range in.TagKeys {
 		if reservedTagKey(key) {
-			return nil, newErr(TagException, "Tag keys beginning with aws: are reserved for AWS use: %s", key)
+			return nil, errReservedTag
 		}
 	}
 	return &UntagResourceOutput{}, s.update(ctx, func(t *txn) error {

@@ -116,7 +116,7 @@ func getJSON(tx Tx, bucket, id string, v any) error {
 // from an incompatible version, reported as an internal error.
 func unmarshalRecord(b []byte, v any) error {
 	if err := json.Unmarshal(b, v); err != nil {
-		return newErr(KMSInternalException, "cannot decode a vault record: %v", err)
+		return newErr(KMSInternalException, "cannot decode a vault record")
 	}
 	return nil
 }
