@@ -76,6 +76,10 @@ func report(stderr io.Writer, err error) int {
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "pkms: [ERROR]: %s\n\n%s", ue.msg, usageBanner)
 		return exitUsage
+	case errors.As(err, &pe) && !pe.Usage():
+		// A value the CLI could not convert (base64, int()): exit 255.
+		fmt.Fprintf(stderr, "\n%s\n", err.Error())
+		return exitOther
 	case errors.As(err, &ve), errors.As(err, &pe), errors.As(err, &pf):
 		fmt.Fprintf(stderr, "\n%s\n", err.Error())
 		return exitUsage
