@@ -65,6 +65,12 @@ func TestExitCodes(t *testing.T) {
 		{"non-integer for an integer parameter", []string{"generate-random", "--number-of-bytes", "1.5"}, 255, "\ninvalid literal for int() with base 10: '1.5'\n", ""},
 		{"invalid base64", []string{"encrypt", "--key-id", "k", "--plaintext", "aGVsbG8"}, 255, "\nInvalid base64: \"aGVsbG8\"\n", ""},
 		{"non-ASCII where a blob is expected", []string{"encrypt", "--key-id", "k", "--plaintext", "héllo"}, 255, "\nstring argument should contain only ASCII characters\n", ""},
+		{"endless fileb://", []string{"encrypt", "--key-id", "k", "--plaintext", "fileb:///dev/zero"}, 252,
+			"\nError parsing parameter '--plaintext': Unable to load paramfile fileb:///dev/zero: larger than 4 MiB, the limit for a parameter file\n", ""},
+		{"endless --cli-input-json", []string{"encrypt", "--cli-input-json", "file:///dev/zero"}, 252,
+			"\nError parsing parameter '--cli-input-json': Unable to load paramfile file:///dev/zero: larger than 4 MiB", ""},
+		{"endless file:// text", []string{"create-key", "--description", "file:///dev/urandom"}, 252,
+			"\nError parsing parameter '--description': Unable to load paramfile file:///dev/urandom: larger than 4 MiB", ""},
 		{"bad JSON is a parameter error", []string{"encrypt", "--key-id", "k", "--plaintext", "AA==", "--encryption-context", "{"}, 252, "\nError parsing parameter '--encryption-context': Invalid JSON:", ""},
 	}
 	for _, tc := range tests {
