@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
+	"syscall"
 
 	"github.com/pocketkms/pkms/cmd/param"
 	"github.com/pocketkms/pkms/kms"
@@ -98,8 +100,12 @@ func report(stderr io.Writer, err error) int {
 
 // vaultMessage words a vault error for a person.
 func vaultMessage(err error) string {
-	if errors.Is(err, vault.ErrIncorrectPassphrase) {
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, vault.ErrIncorrectPassphrase):
 		return "incorrect passphrase"
+	case errors.As(err, &pe) && (errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)):
+		return fmt.Sprintf("cannot %s the vault file %s: %v", pe.Op, pe.Path, pe.Err)
 	}
 	return err.Error()
 }

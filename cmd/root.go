@@ -41,6 +41,8 @@ type globals struct {
 	pinFD        int
 	tsFormat     string
 
+	modeWarned bool // the vault file's permissions were warned about
+
 	// newInvoker returns what calls operations (a vault session by default).
 	newInvoker func() invoker
 }
