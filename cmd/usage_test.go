@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 )
 
 // TestCloseMatches holds values computed with Python's
@@ -84,5 +85,33 @@ func TestExitCodes(t *testing.T) {
 				t.Fatalf("stdout %q, %d calls; want nothing", r.stdout, len(rec.inputs))
 			}
 		})
+	}
+}
+
+// TestDurationOptions: the agent's timeouts take positive durations only;
+// zero or a negative one (which used to mean "never") is a usage error.
+func TestDurationOptions(t *testing.T) {
+	const hint = " (a positive duration such as 30s, 15m or 8h)\n"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"agent", "--idle-timeout", "-5s"}, "pkms: [ERROR]: argument --idle-timeout: invalid duration value: '-5s'" + hint},
+		{[]string{"agent", "--idle-timeout", "0"}, "pkms: [ERROR]: argument --idle-timeout: invalid duration value: '0'" + hint},
+		{[]string{"agent", "--max-lifetime", "0s"}, "pkms: [ERROR]: argument --max-lifetime: invalid duration value: '0s'" + hint},
+		{[]string{"agent", "--max-lifetime", "-1h"}, "pkms: [ERROR]: argument --max-lifetime: invalid duration value: '-1h'" + hint},
+		{[]string{"agent", "--idle-timeout", "5x"}, "pkms: [ERROR]: argument --idle-timeout: invalid duration value: '5x'" + hint},
+		{[]string{"exec", "--idle-timeout", "-1s", "--", "true"}, "pkms: [ERROR]: argument --idle-timeout: invalid duration value: '-1s'" + hint},
+	} {
+		r := runWith(t, &recorder{}, nil, tc.args...)
+		if r.code != exitUsage || !strings.HasPrefix(r.stderr, tc.want) || r.stdout != "" {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit 252, stderr starting %q", tc.args, r.code, r.stdout, r.stderr, tc.want)
+		}
+	}
+	for in, want := range map[string]time.Duration{"30s": 30 * time.Second, "15m": 15 * time.Minute, "1h30m": 90 * time.Minute, "1ns": 1} {
+		var d time.Duration
+		if err := (positiveDuration{&d}).Set(in); err != nil || d != want {
+			t.Errorf("Set(%q) = %v, %v; want %v", in, d, err, want)
+		}
 	}
 }
