@@ -43,8 +43,12 @@ type agentFlags struct {
 // script decides how long the agent lives), the agent 15 minutes.
 func (f *agentFlags) bind(c *cobra.Command, idle time.Duration, withSocket bool) {
 	fl := c.Flags()
-	fl.DurationVar(&f.idle, "idle-timeout", idle, "stop after this long without a request (0: never)")
-	fl.DurationVar(&f.lifetime, "max-lifetime", 8*time.Hour, "stop this long after starting, busy or not (0: never)")
+	idleUsage := "stop after this long without a request"
+	if idle == 0 {
+		idleUsage += " (default: none)"
+	}
+	durationVar(c, &f.idle, "idle-timeout", idle, idleUsage)
+	durationVar(c, &f.lifetime, "max-lifetime", 8*time.Hour, "stop this long after starting, busy or not")
 	if withSocket {
 		fl.StringVar(&f.socket, "socket", "", "socket path (default $XDG_RUNTIME_DIR/pkms/agent-<vault-id>.sock)")
 	}

@@ -210,9 +210,9 @@ func TestUsageErrors(t *testing.T) {
 		{"bad output", []string{"list-keys", "--output", "xml"}, 252, "pkms: [ERROR]: argument --output: Invalid choice"},
 		{"empty key id", []string{"describe-key", "--key-id", ""}, 252, "\nParameter validation failed:\nInvalid length for parameter KeyId, value: 0, valid min length: 1"},
 		{"zero bytes", []string{"generate-random", "--number-of-bytes", "0"}, 252, "\nParameter validation failed:\nInvalid value for parameter NumberOfBytes, value: 0, valid min value: 1"},
-		{"not an int", []string{"generate-random", "--number-of-bytes", "abc"}, 252, "\ninvalid literal for int() with base 10: 'abc'"},
+		{"not an int", []string{"generate-random", "--number-of-bytes", "abc"}, 255, "\ninvalid literal for int() with base 10: 'abc'"},
 		{"bad JSON", []string{"encrypt", "--key-id", "k", "--plaintext", "AA==", "--encryption-context", "{not json"}, 252, "\nError parsing parameter '--encryption-context': Invalid JSON:"},
-		{"bad base64", []string{"encrypt", "--key-id", "k", "--plaintext", "hello"}, 252, "\nInvalid base64: \"hello\""},
+		{"bad base64", []string{"encrypt", "--key-id", "k", "--plaintext", "hello"}, 255, "\nInvalid base64: \"hello\""},
 		{"missing file", []string{"encrypt", "--key-id", "k", "--plaintext", "fileb://no-such-file.bin"}, 252, "\nError parsing parameter '--plaintext': Unable to load paramfile fileb://no-such-file.bin"},
 		{"unknown cli-input-json member", []string{"describe-key", "--cli-input-json", `{"KeyId":"k","Bogus":1}`}, 252, "\nParameter validation failed:\nUnknown parameter in input: \"Bogus\", must be one of: KeyId, GrantTokens"},
 		{"bad query", []string{"list-keys", "--query", "Keys["}, 252, "\nBad value for --query Keys["},
@@ -398,11 +398,19 @@ func TestPagination(t *testing.T) {
 		calls int
 	}{
 		{"all pages merged", []string{"list-keys", "--output", "json"}, "{\n    \"Keys\": [\n        {\n            \"KeyId\": \"k1\"\n        },\n        {\n            \"KeyId\": \"k2\"\n        },\n        {\n            \"KeyId\": \"k3\"\n        },\n        {\n            \"KeyId\": \"k4\"\n        },\n        {\n            \"KeyId\": \"k5\"\n        }\n    ]\n}\n", 3},
-		{"page size", append([]string{"list-keys", "--page-size", "4"}, q...), "k1\tk2\tk3\tk4\tk5\n", 2},
+		// Text output applies --query to each page, then to the token page.
+		{"page size", append([]string{"list-keys", "--page-size", "4"}, q...), "k1\tk2\tk3\tk4\nk5\n", 2},
+		{"text query per page", []string{"list-keys", "--query", "Keys[0].KeyId", "--output", "text"}, "k1\nk3\nk5\n", 3},
+		{"text rows then the token", []string{"list-keys", "--max-items", "3", "--output", "text"},
+			"KEYS\tk1\nKEYS\tk2\nKEYS\tk3\nNEXTTOKEN\t" + pageToken{Marker: "k2", Truncate: 1}.encode() + "\n", 2},
+		{"text query on a truncated result", append([]string{"list-keys", "--max-items", "1"}, q...), "k1\nNone\n", 1},
+		{"json query once on the merged result", []string{"list-keys", "--max-items", "3", "--query", "Keys[0].KeyId", "--output", "json"}, "\"k1\"\n", 2},
+		{"yaml-stream prints each page as sent, without NextToken", []string{"list-keys", "--max-items", "3", "--output", "yaml-stream"},
+			"- Keys:\n  - KeyId: k1\n  - KeyId: k2\n  NextMarker: k2\n  Truncated: true\n- Keys:\n  - KeyId: k3\n  NextMarker: k4\n  Truncated: true\n", 2},
 		{"max-items mid-page", []string{"list-keys", "--max-items", "3", "--query", "[Keys[].KeyId, NextToken]", "--output", "json"},
 			"[\n    [\n        \"k1\",\n        \"k2\",\n        \"k3\"\n    ],\n    \"" + pageToken{Marker: "k2", Truncate: 1}.encode() + "\"\n]\n", 2},
-		{"resume mid-page", append([]string{"list-keys", "--starting-token", pageToken{Marker: "k2", Truncate: 1}.encode()}, q...), "k4\tk5\n", 2},
-		{"max-items on a page boundary", []string{"list-keys", "--max-items", "2", "--query", "NextToken", "--output", "text"}, pageToken{Marker: "k2"}.encode() + "\n", 1},
+		{"resume mid-page", append([]string{"list-keys", "--starting-token", pageToken{Marker: "k2", Truncate: 1}.encode()}, q...), "k4\nk5\n", 2},
+		{"max-items on a page boundary", []string{"list-keys", "--max-items", "2", "--query", "NextToken", "--output", "text"}, "None\n" + pageToken{Marker: "k2"}.encode() + "\n", 1},
 		{"no-paginate prints the raw page", []string{"list-keys", "--no-paginate", "--output", "json"}, "{\n    \"Keys\": [\n        {\n            \"KeyId\": \"k1\"\n        },\n        {\n            \"KeyId\": \"k2\"\n        }\n    ],\n    \"NextMarker\": \"k2\",\n    \"Truncated\": true\n}\n", 1},
 	}
 	for _, tc := range tests {

@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"strings"
+	"syscall"
 
 	"github.com/pocketkms/pkms/cmd/param"
 	"github.com/pocketkms/pkms/kms"
@@ -76,6 +78,10 @@ func report(stderr io.Writer, err error) int {
 	case errors.As(err, &ue):
 		fmt.Fprintf(stderr, "pkms: [ERROR]: %s\n\n%s", ue.msg, usageBanner)
 		return exitUsage
+	case errors.As(err, &pe) && !pe.Usage():
+		// A value the CLI could not convert (base64, int()): exit 255.
+		fmt.Fprintf(stderr, "\n%s\n", err.Error())
+		return exitOther
 	case errors.As(err, &ve), errors.As(err, &pe), errors.As(err, &pf):
 		fmt.Fprintf(stderr, "\n%s\n", err.Error())
 		return exitUsage
@@ -94,8 +100,12 @@ func report(stderr io.Writer, err error) int {
 
 // vaultMessage words a vault error for a person.
 func vaultMessage(err error) string {
-	if errors.Is(err, vault.ErrIncorrectPassphrase) {
+	var pe *fs.PathError
+	switch {
+	case errors.Is(err, vault.ErrIncorrectPassphrase):
 		return "incorrect passphrase"
+	case errors.As(err, &pe) && (errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)):
+		return fmt.Sprintf("cannot %s the vault file %s: %v", pe.Op, pe.Path, pe.Err)
 	}
 	return err.Error()
 }

@@ -6,12 +6,14 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/spf13/cobra"
 
 	"github.com/pocketkms/pkms/cmd/param"
 	"github.com/pocketkms/pkms/completions"
+	"github.com/pocketkms/pkms/format"
 	"github.com/pocketkms/pkms/kms"
 )
 
@@ -298,4 +300,32 @@ func rawBlobsToBase64(obj map[string]any, t reflect.Type) {
 			obj[jsonName(f)] = base64.StdEncoding.EncodeToString([]byte(s))
 		}
 	}
+}
+
+// positiveDuration is a duration option that only takes a positive value:
+// a zero or negative timeout would otherwise silently mean "never".
+type positiveDuration struct{ d *time.Duration }
+
+func (v positiveDuration) String() string {
+	if v.d == nil || *v.d == 0 {
+		return ""
+	}
+	return v.d.String()
+}
+
+func (v positiveDuration) Type() string { return "duration" }
+
+func (v positiveDuration) Set(s string) error {
+	d, err := time.ParseDuration(s)
+	if err != nil || d <= 0 {
+		return fmt.Errorf("invalid duration value: %s (a positive duration such as 30s, 15m or 8h)", format.PyStringRepr(s))
+	}
+	*v.d = d
+	return nil
+}
+
+// durationVar binds a positiveDuration option with its default.
+func durationVar(c *cobra.Command, p *time.Duration, name string, value time.Duration, usage string) {
+	*p = value
+	c.Flags().Var(positiveDuration{p}, name, usage)
 }

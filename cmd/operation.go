@@ -156,7 +156,8 @@ func (g *globals) buildInput(op *kms.Operation, members []*member, cliInput rawV
 // readCLIInput decodes --cli-input-json into the input, refusing members
 // the operation does not have, as the AWS CLI does.
 func (g *globals) readCLIInput(op *kms.Operation, in reflect.Value, value string, seen map[string]bool) error {
-	data, _, err := param.LoadValue("cli-input-json", value)
+	// A paramfile error names the option as the CLI does, with its dashes.
+	data, _, err := param.LoadValue("--cli-input-json", value)
 	if err != nil {
 		return err
 	}

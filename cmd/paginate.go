@@ -18,7 +18,8 @@ import (
 // only the result key; --max-items stops early and adds a NextToken that
 // --starting-token resumes from. The token is botocore's: base64 of
 // {"Marker": <service marker or null>, "boto_truncate_amount": <items of
-// that page already returned>}.
+// that page already returned>}. paginate hands the pages themselves to
+// format, which prints text and yaml-stream page by page as the CLI does.
 
 type pagination struct {
 	startingToken string
@@ -113,8 +114,8 @@ func (g *globals) paginate(ctx context.Context, s invoker, op *kms.Operation, in
 		fmt.Fprintln(g.env.stderr, "warning: Non-positive values for --max-items may result in undefined behavior.")
 	}
 	rf := resultField(op.Output)
-	items := []any{}
-	next := ""
+	result := format.Paginated{ResultKey: jsonName(rf)}
+	total := 0
 	marker, skip := tok.Marker, tok.Truncate
 	for {
 		inV.FieldByName("Marker").SetString(marker)
@@ -124,32 +125,28 @@ func (g *globals) paginate(ctx context.Context, s invoker, op *kms.Operation, in
 		}
 		outV := reflect.ValueOf(out).Elem()
 		page := outV.FieldByIndex(rf.Index)
-		start := min(skip, page.Len())
-		full := false
-		for i := start; i < page.Len(); i++ {
-			if pg.maxItemsSet && len(items) >= pg.maxItems {
-				next = pageToken{Marker: marker, Truncate: i}.encode()
-				full = true
-				break
-			}
-			items = append(items, page.Index(i).Interface())
+		start, end := min(skip, page.Len()), page.Len()
+		if pg.maxItemsSet && total+end-start > pg.maxItems {
+			end = start + max(pg.maxItems-total, 0)
+			result.NextToken = pageToken{Marker: marker, Truncate: end}.encode()
 		}
+		// The page keeps only the items printed, as botocore trims it.
+		kept := reflect.MakeSlice(page.Type(), 0, end-start)
+		page.Set(reflect.AppendSlice(kept, page.Slice(start, end)))
+		result.Pages = append(result.Pages, out)
+		total += end - start
 		skip = 0
 		truncated := outV.FieldByName("Truncated")
 		more := !truncated.IsNil() && truncated.Elem().Bool()
-		if full || !more {
+		if result.NextToken != "" || !more {
 			break
 		}
 		nextMarker := outV.FieldByName("NextMarker").String()
-		if pg.maxItemsSet && len(items) >= pg.maxItems {
-			next = pageToken{Marker: nextMarker}.encode()
+		if pg.maxItemsSet && total >= pg.maxItems {
+			result.NextToken = pageToken{Marker: nextMarker}.encode()
 			break
 		}
 		marker = nextMarker
-	}
-	result := format.Object{{Name: jsonName(rf), Value: items}}
-	if next != "" {
-		result = append(result, format.Field{Name: "NextToken", Value: next})
 	}
 	return result, nil
 }

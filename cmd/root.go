@@ -2,6 +2,7 @@ package cmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 	"golang.org/x/term"
 
 	"github.com/pocketkms/pkms/completions"
@@ -38,6 +40,8 @@ type globals struct {
 	passphraseFD int
 	pinFD        int
 	tsFormat     string
+
+	modeWarned bool // the vault file's permissions were warned about
 
 	// newInvoker returns what calls operations (a vault session by default).
 	newInvoker func() invoker
@@ -179,18 +183,31 @@ Then:        pkms create-key --description "app data key"`,
 		}
 		root.AddCommand(c)
 	}
-	if oneOp {
-		return root
+	if !oneOp {
+		for _, c := range []*cobra.Command{newCmdVault(g), newCmdAgent(g), newCmdExec(g), newCmdServe(g)} {
+			c.GroupID = "pkms"
+			root.AddCommand(c)
+		}
 	}
-	for _, c := range []*cobra.Command{newCmdVault(g), newCmdAgent(g), newCmdExec(g), newCmdServe(g)} {
-		c.GroupID = "pkms"
-		root.AddCommand(c)
-	}
+	checkPositionals(root)
 	return root
 }
 
-// flagError turns pflag's parse errors into the AWS CLI's wording.
+// flagError turns pflag's parse errors into the AWS CLI's (argparse's)
+// wording; all are usage errors.
 func flagError(err error) error {
+	var invalid *pflag.InvalidValueError
+	if errors.As(err, &invalid) {
+		name := "--" + invalid.GetFlag().Name
+		if strings.HasPrefix(invalid.GetFlag().Value.Type(), "int") {
+			return usagef("argument %s: invalid int value: %s", name, format.PyStringRepr(invalid.GetValue()))
+		}
+		return usagef("argument %s: %v", name, errors.Unwrap(err))
+	}
+	var required *pflag.ValueRequiredError
+	if errors.As(err, &required) {
+		return usagef("argument --%s: expected one argument", required.GetFlag().Name)
+	}
 	msg := err.Error()
 	if rest, ok := strings.CutPrefix(msg, "unknown flag: "); ok {
 		return usagef("Unknown options: %s", rest)

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/pocketkms/pkms/kms"
@@ -27,6 +29,14 @@ type env struct {
 // vaultPath is where the vault lives: --vault, else PKMS_VAULT, else
 // ${XDG_DATA_HOME:-$HOME/.local/share}/pkms/vault.pkms.
 func (g *globals) vaultPath() (string, error) {
+	path, err := g.locateVault()
+	if err == nil {
+		g.warnOpenToOthers(path)
+	}
+	return path, err
+}
+
+func (g *globals) locateVault() (string, error) {
 	if g.vault != "" {
 		return g.vault, nil
 	}
@@ -42,6 +52,20 @@ func (g *globals) vaultPath() (string, error) {
 		data = filepath.Join(home, ".local", "share")
 	}
 	return filepath.Join(data, "pkms", "vault.pkms"), nil
+}
+
+// warnOpenToOthers warns, once per command, when the vault file can be
+// read or written by anyone but its owner, as ssh does for a private key.
+// The command goes on: the file's contents are encrypted.
+func (g *globals) warnOpenToOthers(path string) {
+	if g.modeWarned {
+		return
+	}
+	if perm := vault.OpenToOthers(path); perm != 0 {
+		g.modeWarned = true
+		fmt.Fprintf(g.env.stderr, "warning: permissions %04o for the vault file %s are too open: "+
+			"anyone who can copy it can try passphrases offline; run: chmod 600 %s\n", perm, path, path)
+	}
 }
 
 // region is --region, else AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1.
@@ -114,7 +138,7 @@ func (g *globals) unlockWith(k *keyring) (*vault.Vault, error) {
 // locked by another process, rekeyed by another process, unsupported
 // format), which exits 253.
 func isVaultError(err error) bool {
-	for _, target := range []error{vault.ErrCorrupt, vault.ErrLocked, vault.ErrNewerFormat, vault.ErrOldFormat, vault.ErrClosed, vault.ErrRekeyed} {
+	for _, target := range []error{vault.ErrCorrupt, vault.ErrLocked, vault.ErrNewerFormat, vault.ErrOldFormat, vault.ErrClosed, vault.ErrRekeyed, fs.ErrPermission, syscall.EROFS} {
 		if errors.Is(err, target) {
 			return true
 		}
@@ -137,6 +161,14 @@ func vaultFailure(err error) error {
 		return &vaultError{err: err, hints: []string{"the vault key was changed by pkms vault rekey; run the command again (an agent: pkms agent unlock)"}}
 	case errors.Is(err, vault.ErrLocked):
 		return &vaultError{err: err, hints: []string{lockedHint}}
+	case errors.Is(err, syscall.EROFS):
+		return &vaultError{err: err, hints: []string{"the vault's file system is mounted read-only; pkms writes the vault file on every change"}}
+	case errors.Is(err, fs.ErrPermission):
+		file := "FILE"
+		if pe := (*fs.PathError)(nil); errors.As(err, &pe) {
+			file = pe.Path
+		}
+		return &vaultError{err: err, hints: []string{"pkms reads and writes the vault file: it must be yours with mode 0600 (chmod 600 " + file + ")"}}
 	}
 	return &vaultError{err: err}
 }
@@ -152,7 +184,7 @@ func unlockError(path string, err error) error {
 	switch {
 	case errors.Is(err, vault.ErrNotExist):
 		return &vaultError{err: fmt.Errorf("no vault at %s", path), hints: []string{"run: pkms vault init"}}
-	case errors.Is(err, vault.ErrLocked):
+	case errors.Is(err, vault.ErrLocked), errors.Is(err, fs.ErrPermission), errors.Is(err, syscall.EROFS):
 		return vaultFailure(err)
 	case errors.Is(err, errNoPassphraseSource):
 		hints = append(hints, "use --passphrase-fd N, PKMS_PASSPHRASE_FILE, or --identity-file / PKMS_IDENTITY_FILE")

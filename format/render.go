@@ -55,12 +55,25 @@ func render(v any, opts Options) ([]byte, error) {
 	default:
 		return nil, &UnknownOutputError{Output: opts.Output}
 	}
-	result := Tree(v, opts)
-	if opts.Query != nil {
-		var err error
-		if result, err = opts.Query.search(result); err != nil {
-			return nil, err
-		}
+	if p, ok := v.(Paginated); ok {
+		return renderPages(p, opts)
+	}
+	return renderTree(Tree(v, opts), opts)
+}
+
+// queried is tree with opts.Query applied.
+func queried(tree any, opts Options) (any, error) {
+	if opts.Query == nil {
+		return tree, nil
+	}
+	return opts.Query.search(tree)
+}
+
+// renderTree applies the query to a tree and prints the result.
+func renderTree(tree any, opts Options) ([]byte, error) {
+	result, err := queried(tree, opts)
+	if err != nil {
+		return nil, err
 	}
 	if obj, ok := result.(Object); ok && len(obj) == 0 {
 		return nil, nil

@@ -233,3 +233,32 @@ func isCanonicalBase64(s string) bool {
 	_, err := base64.StdEncoding.Strict().DecodeString(s)
 	return err == nil
 }
+
+// TestErrorKinds: AWS CLI v2 exits 252 for its parameter errors and 255 for
+// a value it cannot convert; Usage tells the two apart.
+func TestErrorKinds(t *testing.T) {
+	_, b64 := Blob("--plaintext", "aGVsbG8", FormatBase64)
+	_, ascii := Blob("--plaintext", "héllo", FormatBase64)
+	_, notInt := Int("1.5")
+	_, _, file := LoadValue("--plaintext", "fileb:///nonexistent/file")
+	tests := []struct {
+		name  string
+		err   error
+		usage bool
+	}{
+		{"invalid base64", b64, false},
+		{"non-ASCII blob", ascii, false},
+		{"int()", notInt, false},
+		{"unreadable paramfile", file, true},
+		{"parameter validation", validationError("--tags", []string{"x"}), true},
+	}
+	for _, tt := range tests {
+		pe, ok := tt.err.(*Error)
+		if !ok {
+			t.Fatalf("%s: %T %v, want *Error", tt.name, tt.err, tt.err)
+		}
+		if pe.Usage() != tt.usage {
+			t.Errorf("%s: Usage() = %v, want %v", tt.name, pe.Usage(), tt.usage)
+		}
+	}
+}

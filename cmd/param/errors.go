@@ -13,12 +13,23 @@ import "strings"
 // shorthand, int() errors); for those Error() is Msg alone. Param is still
 // set when the parameter is known. An Error with an empty Param also prints
 // as Msg alone.
+//
+// AWS CLI v2 exits 252 only for the errors it counts as parameter errors
+// (argprocess's ParamError and ParamSyntaxError, botocore's parameter
+// validation); the others are Python exceptions raised while converting a
+// value (invalid base64, int(), recursion depth, a paramfile inside
+// shorthand) and exit 255 like any other failure. Usage tells them apart.
 type Error struct {
 	Param string
 	Msg   string
 
-	bare bool // print Msg without the "Error parsing parameter" prefix
+	bare    bool // print Msg without the "Error parsing parameter" prefix
+	general bool // not a parameter error to the AWS CLI: exit 255
 }
+
+// Usage reports whether the AWS CLI counts the error as a parameter error
+// (exit 252) rather than a general failure (exit 255).
+func (e *Error) Usage() bool { return !e.general }
 
 func (e *Error) Error() string {
 	if e.bare || e.Param == "" {
@@ -32,15 +43,16 @@ func parseError(param, msg string) *Error {
 	return &Error{Param: param, Msg: msg}
 }
 
-// bareError is an error the AWS CLI prints as its message alone.
+// bareError is an exception the AWS CLI does not count as a parameter
+// error: it prints the message alone and exits 255.
 func bareError(param, msg string) *Error {
-	return &Error{Param: param, Msg: msg, bare: true}
+	return &Error{Param: param, Msg: msg, bare: true, general: true}
 }
 
 // validationError is botocore's ParamValidationError with one line per
 // problem found.
 func validationError(param string, problems []string) *Error {
-	return bareError(param, "Parameter validation failed:\n"+strings.Join(problems, "\n"))
+	return &Error{Param: param, Msg: "Parameter validation failed:\n" + strings.Join(problems, "\n"), bare: true}
 }
 
 // invalidType is one botocore "Invalid type for parameter" line.

@@ -2,6 +2,7 @@ package param
 
 import (
 	"errors"
+	"io"
 	"os"
 	"os/user"
 	"strconv"
@@ -61,7 +62,11 @@ func loadParamfile(value string) (data []byte, isFileb, loaded bool, errMsg stri
 		return nil, false, false, ""
 	}
 	path := expandVars(expandUser(value[len(prefix):]))
-	raw, err := os.ReadFile(path)
+	raw, err := readBounded(path)
+	if errors.Is(err, errTooLarge) {
+		return nil, false, true, "Unable to load paramfile " + value + ": larger than " +
+			strconv.Itoa(MaxFileSize>>20) + " MiB, the limit for a parameter file"
+	}
 	if err != nil {
 		return nil, false, true, "Unable to load paramfile " + value + ": " + osErrorText(err, path)
 	}
@@ -74,6 +79,34 @@ func loadParamfile(value string) (data []byte, isFileb, loaded bool, errMsg stri
 			"fileb:// prefix instead of the file:// prefix."
 	}
 	return universalNewlines(raw), false, true, ""
+}
+
+// MaxFileSize bounds what a file:// or fileb:// value may hold. The
+// largest AWS KMS member (a 32 KiB key policy, even JSON-escaped inside
+// --cli-input-json) is far below it; /dev/zero, /dev/urandom or a wrong
+// path to a disk image fail with a clear error instead of exhausting
+// memory.
+const MaxFileSize = 4 << 20
+
+var errTooLarge = errors.New("parameter file too large")
+
+// readBounded reads the file at path, refusing more than MaxFileSize bytes
+// (an endless device included) without reading further.
+func readBounded(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	raw, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(raw) > MaxFileSize {
+		clear(raw)
+		return nil, errTooLarge
+	}
+	return raw, nil
 }
 
 // universalNewlines translates "\r\n" and lone "\r" to "\n" like Python's
