@@ -36,6 +36,7 @@ func checkPositionals(root *cobra.Command) {
 				}
 			}
 			c.Args = choiceArgs(arg)
+			c.SuggestionsMinimumDistance = 2 // cobra's own default for unknown commands
 		case c.Args != nil && c.GroupID != "kms":
 			c.Args = positionalArgs(c.Args)
 		}
@@ -60,13 +61,16 @@ func choiceArgs(arg string) cobra.PositionalArgs {
 			}
 		}
 		sort.Strings(choices)
-		return invalidChoice(arg, args[0], append(choices, "help"))
+		return invalidChoice(arg, args[0], append(choices, "help"), c.SuggestionsFor(args[0]))
 	}
 }
 
 // invalidChoice is argparse's error for a value outside choices, as the
 // AWS CLI words it: the choices two to a line, then the close matches.
-func invalidChoice(arg, value string, choices []string) error {
+// The close matches are cobra's suggestions (edit distance and prefix), so
+// they may differ from the AWS CLI's for the same typo: they are a hint for
+// a person, not output a script reads.
+func invalidChoice(arg, value string, choices, close []string) error {
 	lines := []string{"Invalid choice, valid choices are:\n"}
 	for i := 0; i < len(choices); i += choicesPerLine {
 		var cur []string
@@ -75,7 +79,7 @@ func invalidChoice(arg, value string, choices []string) error {
 		}
 		lines = append(lines, strings.Join(cur, " | "))
 	}
-	if close := closeMatches(value, choices, 3, 0.8); len(close) > 0 {
+	if len(close) > 0 {
 		lines = append(lines, "\n\nInvalid choice: "+format.PyStringRepr(value)+", maybe you meant:\n")
 		for _, w := range close {
 			lines = append(lines, "  * "+w)
@@ -114,71 +118,4 @@ func positionalNames(use string) []string {
 		names = append(names, w)
 	}
 	return names
-}
-
-// closeMatches is Python's difflib.get_close_matches(word, possibilities,
-// n, cutoff): the at most n possibilities whose similarity ratio to word is
-// at least cutoff, best first (ties: the greater string first).
-func closeMatches(word string, possibilities []string, n int, cutoff float64) []string {
-	type scored struct {
-		score float64
-		s     string
-	}
-	var found []scored
-	for _, p := range possibilities {
-		if r := similarity(p, word); r >= cutoff {
-			found = append(found, scored{r, p})
-		}
-	}
-	sort.Slice(found, func(i, j int) bool {
-		if found[i].score != found[j].score {
-			return found[i].score > found[j].score
-		}
-		return found[i].s > found[j].s
-	})
-	var out []string
-	for i := 0; i < len(found) && i < n; i++ {
-		out = append(out, found[i].s)
-	}
-	return out
-}
-
-// similarity is difflib.SequenceMatcher(None, a, b).ratio(): twice the
-// number of characters in matching blocks over the total length. The
-// strings here are short command names, below the 200 characters where
-// difflib's junk heuristic starts.
-func similarity(a, b string) float64 {
-	x, y := []rune(a), []rune(b)
-	if len(x)+len(y) == 0 {
-		return 1
-	}
-	return 2 * float64(matchingChars(x, y)) / float64(len(x)+len(y))
-}
-
-// matchingChars counts the characters of get_matching_blocks: the longest
-// common block (the earliest in a, then in b, on ties), then recursively
-// the parts to its left and right.
-func matchingChars(a, b []rune) int {
-	if len(a) == 0 || len(b) == 0 {
-		return 0
-	}
-	bestI, bestJ, best := 0, 0, 0
-	// run[j+1] is the length of the common run ending at a[i], b[j].
-	run := make([]int, len(b)+1)
-	for i := range a {
-		next := make([]int, len(b)+1)
-		for j := range b {
-			if a[i] == b[j] {
-				next[j+1] = run[j] + 1
-				if k := next[j+1]; k > best {
-					bestI, bestJ, best = i-k+1, j-k+1, k
-				}
-			}
-		}
-		run = next
-	}
-	if best == 0 {
-		return 0
-	}
-	return best + matchingChars(a[:bestI], b[:bestJ]) + matchingChars(a[bestI+best:], b[bestJ+best:])
 }
