@@ -39,5 +39,6 @@
 // Known, documented deviations from the Python originals are listed next to
 // the code that makes them (timestamps are truncated to the millisecond KMS
 // carries; identifiers are upper-cased with Go's simple case mapping; shared
-// sub-objects are never emitted as YAML anchors).
+// sub-objects are never emitted as YAML anchors; a NaN or infinite number is
+// JSON null, never Python's non-JSON NaN/Infinity).
 package format
