@@ -264,3 +264,43 @@ func TestQueryMemberOrderIsStable(t *testing.T) {
 		}
 	}
 }
+
+// TestQueryTypeErrors: a function given a value of the wrong type fails
+// with jmespath.py's message (texts from jmespath.py), never the library's.
+func TestQueryTypeErrors(t *testing.T) {
+	data := Object{
+		{"z", Object{{"y", int64(1)}, {"x", int64(2)}}}, {"s", "abc"}, {"n", nil},
+		{"l", []any{int64(3), int64(1), int64(2)}}, {"m", []any{int64(1), "a"}}, {"ss", []any{"a", int64(1)}},
+	}
+	tests := []struct{ expr, want string }{
+		{"length(`1`)", `In function length(), invalid type for value: 1, expected one of: ['string', 'array', 'object'], received: "number"`},
+		{"abs(s)", `In function abs(), invalid type for value: abc, expected one of: ['number'], received: "string"`},
+		{"sum(m)", `In function sum(), invalid type for value: a, expected one of: ['array-number'], received: "str"`},
+		{"max(m)", `In function max(), invalid type for value: a, expected one of: ['array-number', 'array-string'], received: "str"`},
+		{"max(ss)", `In function max(), invalid type for value: 1, expected one of: ['array-number', 'array-string'], received: "int"`},
+		{"max(z)", `In function max(), invalid type for value: {'y': 1, 'x': 2}, expected one of: ['array-number', 'array-string'], received: "object"`},
+		{"join(s, l)", `In function join(), invalid type for value: 3, expected one of: ['array-string'], received: "int"`},
+		{"keys(l)", `In function keys(), invalid type for value: [3, 1, 2], expected one of: ['object'], received: "array"`},
+		{"merge(z, `1`)", `'int' object is not iterable`},
+		{"map(s, l)", `In function map(), invalid type for value: abc, expected one of: ['expref'], received: "string"`},
+		{"avg(`[true]`)", `In function avg(), invalid type for value: True, expected one of: ['array-number'], received: "bool"`},
+		{"starts_with(n, s)", `In function starts_with(), invalid type for value: None, expected one of: ['string'], received: "null"`},
+		{"sort(`[null]`)", `In function sort(), invalid type for value: None, expected one of: ['array-string', 'array-number'], received: "NoneType"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.expr, func(t *testing.T) {
+			_, err := mustQuery(t, tt.expr).search(data)
+			var qe *QueryEvalError
+			if !errors.As(err, &qe) || err.Error() != tt.want {
+				t.Errorf("got  %v\nwant %s", err, tt.want)
+			}
+		})
+	}
+	// Valid calls still work after the check.
+	for expr, want := range map[string]string{"min(`[]`)": "null", "sort_by(l, &@)": "[1,2,3]", "max(ss[:1])": `"a"`} {
+		got, err := mustQuery(t, expr).search(data)
+		if err != nil || string(appendCompactJSON(nil, got)) != want {
+			t.Errorf("%s: got %v, %v; want %s", expr, got, err, want)
+		}
+	}
+}

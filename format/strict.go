@@ -165,6 +165,9 @@ func (c *jpCaller) CallFunction(name string, args []any) (any, error) {
 	if err := checkArity(entry, len(args)); err != nil {
 		return nil, err
 	}
+	if err := c.checkTypes(name, args); err != nil {
+		return nil, err
+	}
 	switch name {
 	case "keys", "values":
 		if m, ok := args[0].(map[string]any); ok {
@@ -179,9 +182,7 @@ func (c *jpCaller) CallFunction(name string, args []any) (any, error) {
 			return out, nil
 		}
 	case "merge":
-		if merged, ok := c.idx.merge(args); ok {
-			return merged, nil
-		}
+		return c.idx.merge(args)
 	case "to_string":
 		if _, ok := args[0].(string); !ok {
 			return string(appendCompactJSON(nil, c.idx.fromJP(args[0], 0))), nil
@@ -276,15 +277,19 @@ func (x *jpIndex) orderedValues(m map[string]any) []any {
 }
 
 // merge is merge() with Python's dict order: members in order of first
-// appearance, later objects overriding values. ok is false when an
-// argument is not an object (the library then reports the type error).
-func (x *jpIndex) merge(args []any) (map[string]any, bool) {
+// appearance, later objects overriding values. An argument after the first
+// that is not an object fails as Python's dict.update fails on it.
+func (x *jpIndex) merge(args []any) (map[string]any, error) {
 	merged := map[string]any{}
 	var order []string
 	for _, a := range args {
 		m, ok := a.(map[string]any)
 		if !ok {
-			return nil, false
+			switch a.(type) {
+			case []any, string:
+				return nil, fmt.Errorf("dictionary update sequence element #0 is not a key and value pair")
+			}
+			return nil, fmt.Errorf("'%s' object is not iterable", x.pyTypeOf(a))
 		}
 		for _, k := range x.keyOrder(m) {
 			if _, seen := merged[k]; !seen {
@@ -295,7 +300,7 @@ func (x *jpIndex) merge(args []any) (map[string]any, bool) {
 	}
 	x.orders[mapID(merged)] = order
 	x.keep = append(x.keep, merged) // its address must not be reused while orders holds it
-	return merged, true
+	return merged, nil
 }
 
 // appendCompactJSON is Python's json.dumps(v, separators=(',', ':')), which
@@ -358,4 +363,114 @@ func appendASCIIJSONString(dst []byte, s string) []byte {
 		}
 	}
 	return append(dst, '"')
+}
+
+// specSignatures are the argument types of the specification's functions
+// as jmespath.py declares them (in its order, which its messages show); an
+// empty list accepts any value.
+var specSignatures = map[string][][]string{
+	"abs": {{"number"}}, "avg": {{"array-number"}}, "ceil": {{"number"}}, "floor": {{"number"}},
+	"contains": {{"array", "string"}, {}}, "ends_with": {{"string"}, {"string"}},
+	"starts_with": {{"string"}, {"string"}}, "join": {{"string"}, {"array-string"}},
+	"keys": {{"object"}}, "values": {{"object"}}, "length": {{"string", "array", "object"}},
+	"map": {{"expref"}, {"array"}}, "max": {{"array-number", "array-string"}},
+	"min": {{"array-number", "array-string"}}, "sort": {{"array-string", "array-number"}},
+	"max_by": {{"array"}, {"expref"}}, "min_by": {{"array"}, {"expref"}}, "sort_by": {{"array"}, {"expref"}},
+	"merge": {{"object"}}, "not_null": {{}}, "reverse": {{"array", "string"}}, "sum": {{"array-number"}},
+	"to_array": {{}}, "to_number": {{}}, "to_string": {{}}, "type": {{}},
+}
+
+// jpType is the JMESPath type name of a value of the library's data model.
+func jpType(v any) string {
+	switch v.(type) {
+	case nil:
+		return "null"
+	case bool:
+		return "boolean"
+	case float64:
+		return "number"
+	case string:
+		return "string"
+	case []any:
+		return "array"
+	case map[string]any:
+		return "object"
+	case functions.ExpRef:
+		return "expref"
+	}
+	return "unknown"
+}
+
+// pyTypeOf is Python's type(v).__name__ for a value of the data model.
+func (x *jpIndex) pyTypeOf(v any) string {
+	if _, ok := v.(functions.ExpRef); ok {
+		return "_Expression"
+	}
+	return pyTypeName(x.fromJP(v, 0))
+}
+
+// checkTypes is jmespath.py's argument type check, with its messages: the
+// value as Python's str() prints it, the accepted types, and the type
+// received (a Python type name for a wrong element of a typed array, as
+// jmespath.py reports it).
+func (c *jpCaller) checkTypes(name string, args []any) error {
+	sig := specSignatures[name]
+	// Like jmespath.py, only the declared arguments are checked: of a
+	// variadic function's arguments, the first.
+	for i, arg := range args[:min(len(args), len(sig))] {
+		types := sig[i]
+		if len(types) == 0 {
+			continue
+		}
+		actual := jpType(arg)
+		var subtypes []string
+		allowed := false
+		for _, t := range types {
+			base, sub, isArray := strings.Cut(t, "-")
+			if isArray {
+				base = "array"
+			}
+			if base == actual {
+				allowed = true
+				if isArray {
+					subtypes = append(subtypes, sub)
+				}
+			}
+		}
+		if !allowed {
+			return c.typeError(name, arg, actual, types)
+		}
+		list, _ := arg.([]any)
+		if len(subtypes) == 0 || len(list) == 0 && len(subtypes) > 1 {
+			continue
+		}
+		want := subtypes[0]
+		if len(subtypes) > 1 {
+			// The first element decides which typed array this is.
+			want = ""
+			for _, st := range subtypes {
+				if jpType(list[0]) == st {
+					want = st
+				}
+			}
+			if want == "" {
+				return c.typeError(name, list[0], c.idx.pyTypeOf(list[0]), types)
+			}
+		}
+		for _, e := range list {
+			if jpType(e) != want {
+				return c.typeError(name, e, c.idx.pyTypeOf(e), types)
+			}
+		}
+	}
+	return nil
+}
+
+func (c *jpCaller) typeError(name string, value any, received string, types []string) error {
+	quoted := make([]string, len(types))
+	for i, t := range types {
+		quoted[i] = "'" + t + "'"
+	}
+	return fmt.Errorf("In function %s(), invalid type for value: %s, expected one of: [%s], received: \"%s\"",
+		name, pyStr(c.idx.fromJP(value, 0)), strings.Join(quoted, ", "), received)
 }
