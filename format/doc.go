@@ -16,8 +16,11 @@
 // Tree converts Go structs (json tags, model member order) into ordered
 // objects, lists and scalars, turning timestamps into their printed form
 // (ISO 8601 strings for v2, epoch numbers for "wire") and blobs into base64.
-// The query runs on that tree with github.com/jmespath-community/go-jmespath;
-// key order lost in Go maps is restored afterwards (see query.go).
+// The query runs on that tree as the AWS CLI's jmespath.py runs it: the
+// original JMESPath specification, parsed and evaluated with
+// github.com/jmespath-community/go-jmespath restricted and adapted to it
+// (strict.go); member order lost in Go maps is restored from the tree, so
+// keys(), values() and '*' follow the response's order (see query.go).
 //
 // Why no encoding/json: it escapes U+2028/U+2029 unconditionally and <, >, &
 // by default, prints floats differently from Python's repr, and uses a
@@ -39,5 +42,6 @@
 // Known, documented deviations from the Python originals are listed next to
 // the code that makes them (timestamps are truncated to the millisecond KMS
 // carries; identifiers are upper-cased with Go's simple case mapping; shared
-// sub-objects are never emitted as YAML anchors).
+// sub-objects are never emitted as YAML anchors; a NaN or infinite number is
+// JSON null, never Python's non-JSON NaN/Infinity).
 package format

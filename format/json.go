@@ -1,6 +1,7 @@
 package format
 
 import (
+	"math"
 	"strconv"
 	"unicode/utf8"
 )
@@ -52,6 +53,12 @@ func appendJSON(dst []byte, v any, level int) []byte {
 	case int64:
 		return strconv.AppendInt(dst, x, 10)
 	case float64:
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			// Python's json.dump would write NaN or Infinity, which no JSON
+			// parser accepts; a script piping the output into jq or an SDK
+			// must always get JSON, so a non-finite number is null.
+			return append(dst, "null"...)
+		}
 		return append(dst, pyFloat(x, "Infinity", "NaN")...)
 	}
 	return append(dst, "null"...)

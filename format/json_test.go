@@ -139,3 +139,39 @@ func FuzzRenderJSONString(f *testing.F) {
 		}
 	})
 }
+
+// TestJSONNeverNonFinite: whatever reaches the encoder, its output is JSON
+// that a strict parser accepts; NaN and the infinities become null.
+func TestJSONNeverNonFinite(t *testing.T) {
+	type withFloats struct {
+		A float64
+		B *float64
+		C []float64
+		D map[string]float32
+	}
+	inf := math.Inf(1)
+	tests := []struct {
+		name string
+		v    any
+		want string
+	}{
+		{"NaN", math.NaN(), "null\n"},
+		{"+Inf", math.Inf(1), "null\n"},
+		{"-Inf", math.Inf(-1), "null\n"},
+		{"in a list", []any{1.5, math.NaN(), int64(2)}, "[\n    1.5,\n    null,\n    2\n]\n"},
+		{"in an object", Object{{"X", math.Inf(-1)}}, "{\n    \"X\": null\n}\n"},
+		{"struct fields", withFloats{A: math.NaN(), B: &inf, C: []float64{math.Inf(-1)}, D: map[string]float32{"f": float32(math.Inf(1))}},
+			"{\n    \"A\": null,\n    \"B\": null,\n    \"C\": [\n        null\n    ],\n    \"D\": {\n        \"f\": null\n    }\n}\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := renderString(t, tt.v, Options{})
+			if got != tt.want {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+			if !json.Valid([]byte(got)) {
+				t.Errorf("not JSON: %q", got)
+			}
+		})
+	}
+}

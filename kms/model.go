@@ -673,7 +673,7 @@ type DescribeCustomKeyStoresInput struct {
 
 // DescribeCustomKeyStoresOutput is the response of DescribeCustomKeyStores, members in the order the CLI prints them.
 type DescribeCustomKeyStoresOutput struct {
-	CustomKeyStores []CustomKeyStoresListEntry `json:"CustomKeyStores,omitempty"`
+	CustomKeyStores []CustomKeyStoresListEntry `json:"CustomKeyStores"`
 	NextMarker      string                     `json:"NextMarker,omitempty" min:"1" max:"1024" pattern:"[\\u0020-\\u00FF]*"`
 	Truncated       *bool                      `json:"Truncated,omitempty"`
 }
@@ -956,7 +956,7 @@ type ListAliasesInput struct {
 
 // ListAliasesOutput is the response of ListAliases, members in the order the CLI prints them.
 type ListAliasesOutput struct {
-	Aliases    []AliasListEntry `json:"Aliases,omitempty"`
+	Aliases    []AliasListEntry `json:"Aliases"`
 	NextMarker string           `json:"NextMarker,omitempty" min:"1" max:"1024" pattern:"[\\u0020-\\u00FF]*"`
 	Truncated  *bool            `json:"Truncated,omitempty"`
 }
@@ -972,7 +972,7 @@ type ListGrantsInput struct {
 
 // ListGrantsOutput is the response of ListGrants, members in the order the CLI prints them.
 type ListGrantsOutput struct {
-	Grants     []GrantListEntry `json:"Grants,omitempty"`
+	Grants     []GrantListEntry `json:"Grants"`
 	NextMarker string           `json:"NextMarker,omitempty" min:"1" max:"1024" pattern:"[\\u0020-\\u00FF]*"`
 	Truncated  *bool            `json:"Truncated,omitempty"`
 }
@@ -986,7 +986,7 @@ type ListKeyPoliciesInput struct {
 
 // ListKeyPoliciesOutput is the response of ListKeyPolicies, members in the order the CLI prints them.
 type ListKeyPoliciesOutput struct {
-	PolicyNames []string `json:"PolicyNames,omitempty" itemMin:"1" itemMax:"128" itemPattern:"[\\w]+"`
+	PolicyNames []string `json:"PolicyNames" itemMin:"1" itemMax:"128" itemPattern:"[\\w]+"`
 	NextMarker  string   `json:"NextMarker,omitempty" min:"1" max:"1024" pattern:"[\\u0020-\\u00FF]*"`
 	Truncated   *bool    `json:"Truncated,omitempty"`
 }
@@ -1001,7 +1001,7 @@ type ListKeyRotationsInput struct {
 
 // ListKeyRotationsOutput is the response of ListKeyRotations, members in the order the CLI prints them.
 type ListKeyRotationsOutput struct {
-	Rotations  []RotationsListEntry `json:"Rotations,omitempty"`
+	Rotations  []RotationsListEntry `json:"Rotations"`
 	NextMarker string               `json:"NextMarker,omitempty" min:"1" max:"1024" pattern:"[\\u0020-\\u00FF]*"`
 	Truncated  *bool                `json:"Truncated,omitempty"`
 }
@@ -1014,7 +1014,7 @@ type ListKeysInput struct {
 
 // ListKeysOutput is the response of ListKeys, members in the order the CLI prints them.
 type ListKeysOutput struct {
-	Keys       []KeyListEntry `json:"Keys,omitempty"`
+	Keys       []KeyListEntry `json:"Keys"`
 	NextMarker string         `json:"NextMarker,omitempty" min:"1" max:"1024" pattern:"[\\u0020-\\u00FF]*"`
 	Truncated  *bool          `json:"Truncated,omitempty"`
 }
@@ -1028,7 +1028,7 @@ type ListResourceTagsInput struct {
 
 // ListResourceTagsOutput is the response of ListResourceTags, members in the order the CLI prints them.
 type ListResourceTagsOutput struct {
-	Tags       []Tag  `json:"Tags,omitempty"`
+	Tags       []Tag  `json:"Tags"`
 	NextMarker string `json:"NextMarker,omitempty" min:"1" max:"1024" pattern:"[\\u0020-\\u00FF]*"`
 	Truncated  *bool  `json:"Truncated,omitempty"`
 }
@@ -1042,7 +1042,7 @@ type ListRetirableGrantsInput struct {
 
 // ListRetirableGrantsOutput is the response of ListRetirableGrants, members in the order the CLI prints them.
 type ListRetirableGrantsOutput struct {
-	Grants     []GrantListEntry `json:"Grants,omitempty"`
+	Grants     []GrantListEntry `json:"Grants"`
 	NextMarker string           `json:"NextMarker,omitempty" min:"1" max:"1024" pattern:"[\\u0020-\\u00FF]*"`
 	Truncated  *bool            `json:"Truncated,omitempty"`
 }
@@ -1098,7 +1098,7 @@ type ReplicateKeyInput struct {
 type ReplicateKeyOutput struct {
 	ReplicaKeyMetadata *KeyMetadata `json:"ReplicaKeyMetadata,omitempty"`
 	ReplicaPolicy      string       `json:"ReplicaPolicy,omitempty" min:"1" max:"131072" pattern:"[\\u0009\\u000A\\u000D\\u0020-\\u00FF]+"`
-	ReplicaTags        []Tag        `json:"ReplicaTags,omitempty"`
+	ReplicaTags        []Tag        `json:"ReplicaTags"`
 }
 
 // RetireGrantInput is the request of RetireGrant (`aws kms retire-grant`).
@@ -1305,7 +1305,7 @@ type GrantListEntry struct {
 	GranteePrincipal  string            `json:"GranteePrincipal,omitempty" min:"1" max:"256" pattern:"^[\\w+=,.@:/-]+$"`
 	RetiringPrincipal string            `json:"RetiringPrincipal,omitempty" min:"1" max:"256" pattern:"^[\\w+=,.@:/-]+$"`
 	IssuingAccount    string            `json:"IssuingAccount,omitempty" min:"1" max:"256" pattern:"^[\\w+=,.@:/-]+$"`
-	Operations        []GrantOperation  `json:"Operations,omitempty"`
+	Operations        []GrantOperation  `json:"Operations"`
 	Constraints       *GrantConstraints `json:"Constraints,omitempty"`
 }
 
@@ -1326,7 +1326,7 @@ type KeyListEntry struct {
 // KeyMetadata is the AWS structure of that name, members in model order.
 type KeyMetadata struct {
 	AWSAccountId                string                    `json:"AWSAccountId,omitempty"`
-	KeyId                       string                    `json:"KeyId,omitempty" required:"true" min:"1" max:"2048"`
+	KeyId                       string                    `json:"KeyId" required:"true" min:"1" max:"2048"`
 	Arn                         string                    `json:"Arn,omitempty" min:"20" max:"2048"`
 	CreationDate                *Timestamp                `json:"CreationDate,omitempty"`
 	Enabled                     *bool                     `json:"Enabled,omitempty"`
@@ -1357,7 +1357,7 @@ type KeyMetadata struct {
 type MultiRegionConfiguration struct {
 	MultiRegionKeyType MultiRegionKeyType `json:"MultiRegionKeyType,omitempty"`
 	PrimaryKey         *MultiRegionKey    `json:"PrimaryKey,omitempty"`
-	ReplicaKeys        []MultiRegionKey   `json:"ReplicaKeys,omitempty"`
+	ReplicaKeys        []MultiRegionKey   `json:"ReplicaKeys"`
 }
 
 // MultiRegionKey is the AWS structure of that name, members in model order.
@@ -1387,8 +1387,8 @@ type RotationsListEntry struct {
 
 // Tag is the AWS structure of that name, members in model order.
 type Tag struct {
-	TagKey   string `json:"TagKey,omitempty" required:"true" min:"1" max:"128"`
-	TagValue string `json:"TagValue,omitempty" required:"true" min:"0" max:"256"`
+	TagKey   string `json:"TagKey" required:"true" min:"1" max:"128"`
+	TagValue string `json:"TagValue" required:"true" min:"0" max:"256"`
 }
 
 // XksKeyConfigurationType is the AWS structure of that name, members in model order.
@@ -1398,8 +1398,8 @@ type XksKeyConfigurationType struct {
 
 // XksProxyAuthenticationCredentialType is the AWS structure of that name, members in model order.
 type XksProxyAuthenticationCredentialType struct {
-	AccessKeyId        string `json:"AccessKeyId,omitempty" required:"true" min:"20" max:"30" pattern:"^[A-Z2-7]+$"`
-	RawSecretAccessKey string `json:"RawSecretAccessKey,omitempty" required:"true" min:"43" max:"64" pattern:"^[a-zA-Z0-9\\/+=]+$"`
+	AccessKeyId        string `json:"AccessKeyId" required:"true" min:"20" max:"30" pattern:"^[A-Z2-7]+$"`
+	RawSecretAccessKey string `json:"RawSecretAccessKey" required:"true" min:"43" max:"64" pattern:"^[a-zA-Z0-9\\/+=]+$"`
 }
 
 // XksProxyConfigurationType is the AWS structure of that name, members in model order.

@@ -102,6 +102,7 @@ func (s *Service) Invoke(ctx context.Context, name string, in any) (any, error) 
 	}
 	out, err := op.call(s, ctx, in)
 	if err == nil {
+		fillLists(out)
 		s.noteUsage(ctx, name, out)
 	}
 	return out, err

@@ -297,3 +297,35 @@ func TestServeConcurrent(t *testing.T) {
 		t.Fatalf("aliases after concurrent writes: %d %v", len(la.Aliases), err)
 	}
 }
+
+// TestSDKEmptyLists: an SDK program indexing a list result gets an empty,
+// non-nil slice when there is nothing to list, as AWS sends "Tags": [].
+func TestSDKEmptyLists(t *testing.T) {
+	c, _, _ := startServe(t)
+	ctx := context.Background()
+	keys, err := c.ListKeys(ctx, &awskms.ListKeysInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if keys.Keys == nil || len(keys.Keys) != 0 {
+		t.Errorf("ListKeys on an empty vault: Keys = %#v, want []", keys.Keys)
+	}
+	ck, err := c.CreateKey(ctx, &awskms.CreateKeyInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tags, err := c.ListResourceTags(ctx, &awskms.ListResourceTagsInput{KeyId: ck.KeyMetadata.KeyId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tags.Tags == nil || len(tags.Tags) != 0 {
+		t.Errorf("ListResourceTags on an untagged key: Tags = %#v, want []", tags.Tags)
+	}
+	aliases, err := c.ListAliases(ctx, &awskms.ListAliasesInput{KeyId: ck.KeyMetadata.KeyId})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aliases.Aliases == nil || len(aliases.Aliases) != 0 {
+		t.Errorf("ListAliases of a key without aliases: Aliases = %#v, want []", aliases.Aliases)
+	}
+}

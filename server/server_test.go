@@ -351,3 +351,40 @@ func TestCheckListen(t *testing.T) {
 		}
 	}
 }
+
+// TestWireEmptyLists checks the raw response body: AWS sends an empty list
+// result as [], never null or absent, and SDKs of every language see that.
+func TestWireEmptyLists(t *testing.T) {
+	_, open := testVault(t)
+	s := New(open())
+	defer s.Stop()
+	call := func(target, body string) string {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodPost, "http://x/", strings.NewReader(body))
+		req.Header.Set("X-Amz-Target", target)
+		req.Header.Set("Content-Type", contentType)
+		rec := newRecorder()
+		s.ServeHTTP(rec, req)
+		b, _ := io.ReadAll(rec.result().Body)
+		return string(b)
+	}
+	if got, want := call("TrentService.ListKeys", "{}"), `{"Keys":[],"Truncated":false}`; got != want {
+		t.Errorf("ListKeys on an empty vault: %s, want %s", got, want)
+	}
+	var ck struct{ KeyMetadata struct{ KeyId string } }
+	if err := json.Unmarshal([]byte(call("TrentService.CreateKey", "{}")), &ck); err != nil || ck.KeyMetadata.KeyId == "" {
+		t.Fatalf("CreateKey: %v", err)
+	}
+	byKey := `{"KeyId":"` + ck.KeyMetadata.KeyId + `"}`
+	for _, tc := range []struct{ target, body, want string }{
+		{"TrentService.ListAliases", "{}", `{"Aliases":[],"Truncated":false}`},
+		{"TrentService.ListAliases", byKey, `{"Aliases":[],"Truncated":false}`},
+		{"TrentService.ListResourceTags", byKey, `{"Tags":[],"Truncated":false}`},
+	} {
+		t.Run(tc.target+tc.body, func(t *testing.T) {
+			if got := call(tc.target, tc.body); got != tc.want {
+				t.Errorf("body %s, want %s", got, tc.want)
+			}
+		})
+	}
+}

@@ -52,6 +52,28 @@ def parse_type(t):
             tags[k] = v
     return base, tags, enum
 
+# Members AWS sends in every response even when they are empty, so they carry
+# no omitempty: the list results of the List and Describe operations and the
+# lists inside structures that are always part of an answer (seen as [] in
+# responses recorded from AWS), KeyMetadata's Description (""), and, through
+# member_go, every member the model marks required in a response structure
+# (a tag's TagValue is sent as "" when empty). Lists AWS leaves out when
+# empty (KeyMetadata's and GetPublicKey's algorithm lists) keep omitempty.
+always_sent = {
+    'ListKeysOutput': ('Keys',),
+    'ListAliasesOutput': ('Aliases',),
+    'ListResourceTagsOutput': ('Tags',),
+    'ListGrantsOutput': ('Grants',),
+    'ListRetirableGrantsOutput': ('Grants',),
+    'ListKeyPoliciesOutput': ('PolicyNames',),
+    'ListKeyRotationsOutput': ('Rotations',),
+    'DescribeCustomKeyStoresOutput': ('CustomKeyStores',),
+    'ReplicateKeyOutput': ('ReplicaTags',),
+    'GrantListEntry': ('Operations',),
+    'MultiRegionConfiguration': ('ReplicaKeys',),
+    'KeyMetadata': ('Description',),
+}
+
 def member_go(name, t, out, required, owner):
     base, tags, enum = parse_type(t)
     inner = None
@@ -81,7 +103,7 @@ def member_go(name, t, out, required, owner):
     else:
         gt = '*' + base
     omit = ',omitempty'
-    if owner == 'KeyMetadata' and name in ('Description',):
+    if name in always_sent.get(owner, ()) or (out and required):
         omit = ''
     tag = 'json:"%s%s"' % (name, omit)
     if required:
