@@ -126,3 +126,31 @@ func TestSlowKeyGenerationHoldsNoWriteLock(t *testing.T) {
 		}
 	}
 }
+
+// TestGroupCommitUsesBatcher: with GroupCommit, writes go through the
+// store's Batch (read-only operations never do); without it, through Update.
+func TestGroupCommitUsesBatcher(t *testing.T) {
+	cases := []struct {
+		name string
+		opts []envOption
+		want int64
+	}{
+		{"GroupCommit", nil, 2},
+		{"one transaction per write", []envOption{withoutGroupCommit()}, 0},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, tc.opts...)
+			id := e.newKey()
+			e.describe(id)
+			e.encrypt(id, []byte("x"), nil)
+			invokeOK[UpdateKeyDescriptionOutput](e, "UpdateKeyDescription", &UpdateKeyDescriptionInput{KeyId: id, Description: "d"})
+			if got := e.svc.store.(*retryingStore).batches.Load(); got != tc.want {
+				t.Fatalf("%d writes through Batch, want %d", got, tc.want)
+			}
+			if got := e.describe(id).Description; got != "d" {
+				t.Fatalf("description %q after the write", got)
+			}
+		})
+	}
+}
