@@ -42,7 +42,7 @@ func testVaultSync(t testing.TB, sync bool) (string, func() *Backend) {
 	}
 	open := func() *Backend {
 		v := unlock()
-		return &Backend{Service: kms.New(kms.VaultStore(v), kms.Options{}), Close: v.Close}
+		return &Backend{Service: kms.New(kms.VaultStore(v), kms.Options{GroupCommit: true}), Close: v.Close}
 	}
 	v := unlock()
 	if _, err := kms.Initialize(kms.VaultStore(v), "111122223333"); err != nil {
