@@ -257,7 +257,8 @@ func (g *globals) newAgentServer(v *vault.Vault) *server.Server {
 }
 
 func (g *globals) backend(v *vault.Vault) *server.Backend {
-	return &server.Backend{Service: kms.New(kms.VaultStore(v), kms.Options{Region: g.regionName()}), Close: v.Close}
+	// A long-lived server: concurrent writes share their commits.
+	return &server.Backend{Service: kms.New(kms.VaultStore(v), kms.Options{Region: g.regionName(), GroupCommit: true}), Close: v.Close}
 }
 
 // serveAgent serves until stopped and says why on stderr.

@@ -70,6 +70,9 @@ func withRegion(region string) envOption { return func(o *Options) { o.Region = 
 // which, unlike the deterministic one, is safe for concurrent use.
 func withSystemRand() envOption { return func(o *Options) { o.Rand = nil } }
 
+// withoutGroupCommit gives each write its own transaction, run once.
+func withoutGroupCommit() envOption { return func(o *Options) { o.GroupCommit = false } }
+
 func newEnv(t *testing.T, opts ...envOption) *testEnv {
 	t.Helper()
 	return newEnvForAccount(t, testAccount, opts...)
@@ -82,11 +85,11 @@ func newEnvForAccount(t *testing.T, account string, opts ...envOption) *testEnv 
 		t.Fatal(err)
 	}
 	clock := &fakeClock{now: testEpoch}
-	o := Options{Clock: clock.Now, Rand: rand.NewChaCha8([32]byte{'p', 'k', 'm', 's'})}
+	o := Options{Clock: clock.Now, Rand: rand.NewChaCha8([32]byte{'p', 'k', 'm', 's'}), GroupCommit: true}
 	for _, f := range opts {
 		f(&o)
 	}
-	return &testEnv{t: t, ctx: context.Background(), store: st, svc: New(st, o), clock: clock}
+	return &testEnv{t: t, ctx: context.Background(), store: st, svc: New(&retryingStore{memStore: st}, o), clock: clock}
 }
 
 // in returns the environment reporting to t (for subtests sharing a vault).

@@ -102,30 +102,42 @@ func checkWrapping(spec KeySpec, alg WrappingAlgorithm, wrapping WrappingKeySpec
 }
 
 // GetParametersForImport returns a fresh RSA wrapping public key and the
-// import token that goes with it, valid for 24 hours.
+// import token that goes with it, valid for 24 hours. The wrapping key pair
+// (seconds for RSA_4096) is made between a read transaction that refuses
+// what the vault would refuse and the write transaction that checks again
+// and seals the token, so that it never holds the vault's write lock.
 func (s *Service) GetParametersForImport(ctx context.Context, in *GetParametersForImportInput) (*GetParametersForImportOutput, error) {
-	var out *GetParametersForImportOutput
-	err := s.update(ctx, func(t *txn) error {
+	check := func(t *txn) (*keyRecord, error) {
 		k, err := t.importable("GetParametersForImport", in.KeyId)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		if err := checkWrapping(k.Spec, in.WrappingAlgorithm, in.WrappingKeySpec); err != nil {
+		return k, checkWrapping(k.Spec, in.WrappingAlgorithm, in.WrappingKeySpec)
+	}
+	if err := s.view(ctx, func(t *txn) error { _, err := check(t); return err }); err != nil {
+		return nil, err
+	}
+	priv, pub, err := s.keyPair(s.rand, string(in.WrappingKeySpec))
+	if err != nil {
+		return nil, kmsError(err)
+	}
+	defer clear(priv) // travels only sealed in the token
+	var out *GetParametersForImportOutput
+	err = s.update(ctx, func(t *txn) error {
+		k, err := check(t)
+		if err != nil {
 			return err
 		}
 		tokenKey, err := t.importKey()
 		if err != nil {
 			return err
 		}
-		priv, pub, err := crypto.GenerateKeyPair(s.rand, string(in.WrappingKeySpec))
-		if err != nil {
-			return kmsError(err)
-		}
 		tok := importToken{KeyID: k.KeyID, Algorithm: in.WrappingAlgorithm, WrappingKey: priv, ValidTo: t.now.Add(importTokenLifetime)}
 		plain, err := json.Marshal(tok)
 		if err != nil {
 			return err
 		}
+		defer clear(plain)
 		sealed, err := crypto.Seal(s.rand, tokenKey, plain, importTokenAAD)
 		if err != nil {
 			return err
@@ -152,11 +164,14 @@ func (t *txn) openToken(b []byte, k *keyRecord) (*importToken, error) {
 	if err != nil {
 		return nil, invalid
 	}
+	defer clear(plain)
 	var tok importToken
 	if err := json.Unmarshal(plain, &tok); err != nil || tok.KeyID != k.KeyID {
+		clear(tok.WrappingKey)
 		return nil, invalid
 	}
 	if !t.now.Before(tok.ValidTo) {
+		clear(tok.WrappingKey)
 		return nil, newErr(ExpiredImportTokenException, "The import token expired at %s; get new parameters with GetParametersForImport.", tok.ValidTo.Format(time.RFC3339))
 	}
 	return &tok, nil
@@ -174,9 +189,9 @@ func importedMaterialID(keyID string, secret []byte) string {
 
 // checkMaterial verifies that unwrapped material is what the key spec needs
 // and returns the material to store (with its public key, for asymmetric
-// specs).
-func checkMaterial(k *keyRecord, secret []byte, now time.Time) (material, error) {
-	m := material{ID: importedMaterialID(k.KeyID, secret), Secret: secret, Created: now}
+// specs); the caller sets Created.
+func checkMaterial(k *keyRecord, secret []byte) (material, error) {
+	m := material{ID: importedMaterialID(k.KeyID, secret), Secret: secret}
 	wrong := func(want string) (material, error) {
 		return material{}, newErr(IncorrectKeyMaterialException, "The key material is not %s, which a %s key needs.", want, k.Spec)
 	}
@@ -227,35 +242,64 @@ func expiry(model ExpirationModel, validTo *Timestamp, now time.Time) (Expiratio
 // ImportKeyMaterial imports wrapped key material into an EXTERNAL key. The
 // first material imported binds the key for good: later imports (to
 // restore deleted or expired material, or to change its expiry) must bring
-// the same material.
+// the same material. Unwrapping (an RSA private-key operation) and checking
+// the material (parsing a private key) need only the token and the key's
+// id and spec, so they run between a read transaction that checks the
+// request and the write transaction that checks it again and stores.
 func (s *Service) ImportKeyMaterial(ctx context.Context, in *ImportKeyMaterialInput) (*ImportKeyMaterialOutput, error) {
-	var out *ImportKeyMaterialOutput
-	err := s.update(ctx, func(t *txn) error {
+	check := func(t *txn) (*keyRecord, *importToken, ExpirationModel, *time.Time, error) {
 		k, err := t.importable("ImportKeyMaterial", in.KeyId)
 		if err != nil {
-			return err
+			return nil, nil, "", nil, err
 		}
 		tok, err := t.openToken(in.ImportToken, k)
 		if err != nil {
-			return err
+			return nil, nil, "", nil, err
 		}
 		model, validTo, err := expiry(in.ExpirationModel, in.ValidTo, t.now)
 		if err != nil {
+			clear(tok.WrappingKey)
+			return nil, nil, "", nil, err
+		}
+		return k, tok, model, validTo, nil
+	}
+	var (
+		key *keyRecord
+		tok *importToken
+	)
+	err := s.view(ctx, func(t *txn) (err error) {
+		key, tok, _, _, err = check(t)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	secret, err := crypto.UnwrapKeyMaterial(tok.WrappingKey, string(tok.Algorithm), in.EncryptedKeyMaterial)
+	clear(tok.WrappingKey)
+	if err != nil {
+		return nil, &Error{Code: InvalidCiphertextException}
+	}
+	defer clear(secret) // stored sealed, or unused
+	m, err := checkMaterial(key, secret)
+	if err != nil {
+		return nil, err
+	}
+	var out *ImportKeyMaterialOutput
+	err = s.update(ctx, func(t *txn) error {
+		// The token names the key: the key checked here is the one whose
+		// id and spec the material was checked against.
+		k, tok, model, validTo, err := check(t)
+		if err != nil {
 			return err
 		}
-		secret, err := crypto.UnwrapKeyMaterial(tok.WrappingKey, string(tok.Algorithm), in.EncryptedKeyMaterial)
-		if err != nil {
-			return &Error{Code: InvalidCiphertextException}
-		}
-		m, err := checkMaterial(k, secret, t.now)
-		if err != nil {
-			return err
-		}
+		clear(tok.WrappingKey)
 		if err := checkImportType(k, in, m.ID); err != nil {
 			return err
 		}
-		k.BoundMaterial = m.ID
-		k.Materials, k.CurrentMaterial = []material{m}, m.ID
+		mt := m
+		mt.Created = t.now
+		k.BoundMaterial = mt.ID
+		k.Materials, k.CurrentMaterial = []material{mt}, mt.ID
 		k.ExpirationModel, k.ValidTo = model, validTo
 		if in.KeyMaterialDescription != "" {
 			k.MaterialNote = in.KeyMaterialDescription

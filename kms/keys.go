@@ -47,37 +47,44 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 	if err := validateTags(in.Tags); err != nil {
 		return nil, err
 	}
+	// The id and the material need no vault state: they are made before
+	// the write transaction, which then only checks and stores. Making an
+	// asymmetric key takes time (seconds for RSA_4096), so a request the
+	// vault refuses is refused first, in a read transaction.
+	id, err := newKeyID(s.rand)
+	if err != nil {
+		return nil, err
+	}
+	var m *material
+	if origin != OriginExternal {
+		if isAsymmetric(spec) {
+			if err := s.view(ctx, func(t *txn) error { _, _, err := t.checkCreate(in); return err }); err != nil {
+				return nil, err
+			}
+		}
+		gen, err := s.generateMaterial(spec)
+		if err != nil {
+			return nil, err
+		}
+		m = &gen
+		defer clear(m.Secret) // stored sealed, or unused
+	}
 	var out *CreateKeyOutput
 	err = s.update(ctx, func(t *txn) error {
-		n, err := t.keyCount()
-		if err != nil {
-			return err
-		}
-		if n >= maxKeys {
-			return newErr(LimitExceededException, "The request was rejected because the number of KMS keys in the account and Region would exceed the limit of %d", maxKeys)
-		}
-		policy := in.Policy
-		if policy == "" {
-			policy = defaultKeyPolicy(t.account)
-		} else if err := t.checkPolicy(policy, in.BypassPolicyLockoutSafetyCheck); err != nil {
-			return err
-		}
-		id, err := newKeyID(s.rand)
+		policy, n, err := t.checkCreate(in)
 		if err != nil {
 			return err
 		}
 		k := &keyRecord{KeyID: id, Created: t.now, Description: in.Description, Usage: usage,
 			Spec: spec, Origin: origin, State: KeyStateEnabled, Policy: policy, Tags: mergeTags(nil, in.Tags),
 			Exportable: in.PkmsExportable != nil && *in.PkmsExportable}
-		if origin == OriginExternal {
+		if m == nil {
 			k.State = KeyStatePendingImport
 		} else {
-			m, err := generateMaterial(s.rand, spec, t.now)
-			if err != nil {
-				return err
-			}
-			k.Materials = []material{m}
-			k.CurrentMaterial = m.ID
+			mt := *m
+			mt.Created = t.now
+			k.Materials = []material{mt}
+			k.CurrentMaterial = mt.ID
 		}
 		if err := t.saveKey(k); err != nil {
 			return err
@@ -89,6 +96,26 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 		return nil
 	})
 	return out, err
+}
+
+// checkCreate applies what CreateKey needs the vault for: the key quota and
+// the key policy (the default one, or the given one validated). It returns
+// the policy and the number of keys.
+func (t *txn) checkCreate(in *CreateKeyInput) (policy string, keys int, err error) {
+	n, err := t.keyCount()
+	if err != nil {
+		return "", 0, err
+	}
+	if n >= maxKeys {
+		return "", 0, newErr(LimitExceededException, "The request was rejected because the number of KMS keys in the account and Region would exceed the limit of %d", maxKeys)
+	}
+	policy = in.Policy
+	if policy == "" {
+		policy = defaultKeyPolicy(t.account)
+	} else if err := t.checkPolicy(policy, in.BypassPolicyLockoutSafetyCheck); err != nil {
+		return "", 0, err
+	}
+	return policy, n, nil
 }
 
 // newKeyID returns a random (version 4) UUID, the form of AWS key ids.

@@ -5,7 +5,6 @@ import (
 	"io"
 	"strings"
 	"sync"
-	"time"
 
 	"github.com/pocketkms/pkms/crypto"
 )
@@ -85,20 +84,22 @@ func createKeySpec(in *CreateKeyInput) (KeySpec, KeyUsage, error) {
 }
 
 // generateMaterial makes new key material for a spec, with a random
-// 64-hex-digit id.
-func generateMaterial(r io.Reader, spec KeySpec, now time.Time) (material, error) {
+// 64-hex-digit id; the caller sets Created. It needs no vault state, so it
+// runs before the write transaction (an RSA_4096 key takes seconds).
+func (s *Service) generateMaterial(spec KeySpec) (material, error) {
+	r := s.rand
 	var id [32]byte
 	if _, err := io.ReadFull(r, id[:]); err != nil {
 		return material{}, err
 	}
-	m := material{ID: hex.EncodeToString(id[:]), Created: now}
+	m := material{ID: hex.EncodeToString(id[:])}
 	switch {
 	case spec == KeySpecSymmetricDefault:
 		m.Secret = make([]byte, symmetricKeyBytes)
 	case isHMAC(spec):
 		m.Secret = make([]byte, crypto.HMACKeySize(string(spec)))
 	default:
-		priv, pub, err := crypto.GenerateKeyPair(r, string(spec))
+		priv, pub, err := s.keyPair(r, string(spec))
 		if err != nil {
 			return material{}, err
 		}

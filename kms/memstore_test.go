@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+	"sync/atomic"
 )
 
 // memStore is an in-memory Store for tests: copy-on-write transactions
@@ -18,6 +19,29 @@ type memStore struct {
 }
 
 func newMemStore() *memStore { return &memStore{data: map[string]map[string][]byte{}} }
+
+// retryingStore is a Batcher at its worst: every write runs twice, the
+// first time in a transaction that is thrown away, as a group commit does
+// when another write of the group fails. The tests' services use it, so
+// every operation is checked to leave no trace of a run that did not
+// commit. batches counts the writes.
+type retryingStore struct {
+	*memStore
+	batches atomic.Int64
+}
+
+var errThrownAway = errors.New("test: this run is thrown away")
+
+func (r *retryingStore) Batch(fn func(Tx) error) error {
+	r.batches.Add(1)
+	if err := r.Update(func(tx Tx) error {
+		_ = fn(tx)
+		return errThrownAway
+	}); !errors.Is(err, errThrownAway) {
+		return err
+	}
+	return r.Update(fn)
+}
 
 type memTx struct {
 	data     map[string]map[string][]byte

@@ -7,6 +7,8 @@ import (
 	"io"
 	"sync"
 	"time"
+
+	"github.com/pocketkms/pkms/crypto"
 )
 
 // Store is the persistence the service needs: one transaction per
@@ -15,6 +17,17 @@ import (
 type Store interface {
 	View(fn func(Tx) error) error
 	Update(fn func(Tx) error) error
+}
+
+// Batcher is a Store that can commit concurrent writes together (group
+// commit): fn runs in a read-write transaction that may also hold other
+// callers' writes, and Batch returns once that transaction is durable. fn
+// may run more than once (when another write in its group fails after
+// writing), so it must have no effect outside the transaction other than
+// setting its results anew on every run; an error of one fn never fails
+// another. vault.Vault provides it through VaultStore.
+type Batcher interface {
+	Batch(fn func(Tx) error) error
 }
 
 // Tx is one transaction. Get returns an error matching ErrNoRecord when the
@@ -50,6 +63,11 @@ type Options struct {
 	Clock func() time.Time
 	// Rand supplies every random byte (default crypto/rand.Reader).
 	Rand io.Reader
+	// GroupCommit lets concurrent writes share one commit when the Store
+	// is a Batcher: for long-lived servers (the agent, pkms serve), where
+	// many clients write at once. A one-shot command has one write and
+	// keeps its own transaction.
+	GroupCommit bool
 }
 
 // Service implements the AWS KMS operations over a Store. It is safe for
@@ -61,9 +79,13 @@ type Service struct {
 	parsed  sync.Map // material id → *crypto.PrivateKey, see signer
 	usage   usageLog
 	store   Store
+	batch   Batcher // non-nil with Options.GroupCommit over a Batcher
 	region  string
 	clock   func() time.Time
 	rand    io.Reader
+	// keyPair makes asymmetric key pairs (crypto.GenerateKeyPair); tests
+	// replace it to hold a generation open.
+	keyPair func(rand io.Reader, spec string) (privPKCS8, pubSPKI []byte, err error)
 }
 
 // DefaultRegion is the region used when none is configured, as the AWS CLI
@@ -93,7 +115,10 @@ func ValidRegion(r string) bool {
 
 // New returns a Service over store.
 func New(store Store, opts Options) *Service {
-	s := &Service{store: store, region: opts.Region, clock: opts.Clock, rand: opts.Rand}
+	s := &Service{store: store, region: opts.Region, clock: opts.Clock, rand: opts.Rand, keyPair: crypto.GenerateKeyPair}
+	if b, ok := store.(Batcher); ok && opts.GroupCommit {
+		s.batch = b
+	}
 	if s.region == "" {
 		s.region = DefaultRegion
 	}
@@ -127,11 +152,20 @@ func (s *Service) view(ctx context.Context, fn func(*txn) error) error {
 
 // update runs fn in a read-write transaction, after applying time-driven
 // state (expired deletion windows) so that every write sees a current vault.
+// With group commit the transaction may be shared and fn run more than once
+// (see Batcher): fn changes nothing but the transaction and its results.
+// Slow work that needs no vault state (generating key material, unwrapping
+// imported material) belongs before update, so that it never holds the
+// vault's write lock.
 func (s *Service) update(ctx context.Context, fn func(*txn) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.store.Update(func(tx Tx) error {
+	run := s.store.Update
+	if s.batch != nil {
+		run = s.batch.Batch
+	}
+	return run(func(tx Tx) error {
 		t, err := s.begin(ctx, tx, true)
 		if err != nil {
 			return err

@@ -19,6 +19,11 @@ func (s vaultStore) Update(fn func(Tx) error) error {
 	return s.v.Update(func(tx *vault.Tx) error { return fn(vaultTx{tx}) })
 }
 
+// Batch is Update with group commit (vault.Vault.Batch).
+func (s vaultStore) Batch(fn func(Tx) error) error {
+	return s.v.Batch(func(tx *vault.Tx) error { return fn(vaultTx{tx}) })
+}
+
 // vaultTx translates the vault's sentinel errors into the Store contract.
 type vaultTx struct{ *vault.Tx }
 

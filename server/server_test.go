@@ -21,13 +21,20 @@ import (
 // and a function that opens it again (a new Backend each time).
 func testVault(t testing.TB) (string, func() *Backend) {
 	t.Helper()
+	return testVaultSync(t, false)
+}
+
+// testVaultSync is testVault with a choice of durability: sync true opens
+// the vault as the agent and pkms serve do, fsyncing every commit.
+func testVaultSync(t testing.TB, sync bool) (string, func() *Backend) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "vault.pkms")
 	pass := func() ([]byte, error) { return []byte("pw"), nil }
 	if err := vault.Init(path, vault.InitOptions{Passphrase: []byte("pw"), ScryptWorkFactor: 1, NoSync: true}); err != nil {
 		t.Fatal(err)
 	}
 	unlock := func() *vault.Vault {
-		v, err := vault.Unlock(path, vault.Credentials{Passphrase: pass}, vault.Options{NoSync: true})
+		v, err := vault.Unlock(path, vault.Credentials{Passphrase: pass}, vault.Options{NoSync: !sync})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -35,7 +42,7 @@ func testVault(t testing.TB) (string, func() *Backend) {
 	}
 	open := func() *Backend {
 		v := unlock()
-		return &Backend{Service: kms.New(kms.VaultStore(v), kms.Options{}), Close: v.Close}
+		return &Backend{Service: kms.New(kms.VaultStore(v), kms.Options{GroupCommit: true}), Close: v.Close}
 	}
 	v := unlock()
 	if _, err := kms.Initialize(kms.VaultStore(v), "111122223333"); err != nil {

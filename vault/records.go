@@ -27,6 +27,7 @@ type Tx struct {
 	btx      *bolt.Tx
 	writable bool
 	failed   error // set when bbolt panicked: the transaction must not commit
+	wrote    bool  // Put or Delete was called: the transaction may differ from its start
 }
 
 const (
@@ -252,6 +253,7 @@ func (tx *Tx) Put(bucket, id string, value []byte) (err error) {
 	if err := validID(id); err != nil {
 		return err
 	}
+	tx.wrote = true
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer tx.guard(&err)
 	data := tx.btx.Bucket(bucketData)
@@ -286,6 +288,7 @@ func (tx *Tx) Delete(bucket, id string) (err error) {
 	if err := validID(id); err != nil {
 		return err
 	}
+	tx.wrote = true
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer tx.guard(&err)
 	b, err := tx.dataBucket(bucket)

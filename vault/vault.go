@@ -84,6 +84,8 @@ type Vault struct {
 
 	slotsMu sync.Mutex
 	slots   []SlotInfo
+
+	batch batcher // writes waiting for a group commit (see Batch)
 }
 
 func absPath(path string) string {
@@ -303,17 +305,8 @@ var errUserPanic = errors.New("vault: callback panicked")
 
 func (v *Vault) run(write bool, fn func(*Tx) error) error {
 	return v.runRaw(write, func(btx *bolt.Tx) (*userPanic, error) {
-		tx := &Tx{v: v, btx: btx, writable: write}
-		defer func() { tx.btx = nil }()
-		up, err := callUser(func() error { return fn(tx) })
-		if up != nil {
-			return up, errUserPanic
-		}
-		if tx.failed != nil {
-			// bbolt panicked inside a Tx method: never commit that tx.
-			return nil, tx.failed
-		}
-		return nil, err
+		up, _, err := v.callTx(btx, write, fn)
+		return up, err
 	})
 }
 
