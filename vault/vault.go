@@ -262,6 +262,9 @@ func (v *Vault) verifyHandle(db *bolt.DB) error {
 		if err := checkSize(v.path, tx); err != nil {
 			return err
 		}
+		if err := checkStructure(v.path, tx); err != nil {
+			return err
+		}
 		meta := tx.Bucket(bucketMeta)
 		if meta == nil {
 			return corruptf(v.path, "not a pkms vault (no meta bucket)")
