@@ -66,7 +66,8 @@ type pageCheck struct {
 	seen     []uint64 // bitset over page ids: reached by the walk
 	bufs     [][]byte // one reusable read buffer per recursion depth
 	problems []string
-	more     int // problems beyond maxProblems
+	more     int  // problems beyond maxProblems
+	metaOnly bool // walk the root bucket and the meta bucket only
 	used     func(off, n uint64)
 }
 
@@ -87,8 +88,11 @@ func (c *pageCheck) mark(off, n uint64) {
 // checkPages checks the page structure of the file at path against the
 // read transaction tx that bbolt opened on it. It returns the problems
 // found (at most maxProblems, the last one saying how many more), none for
-// a sound file, or an error if the file cannot be read.
-func checkPages(path string, tx *bolt.Tx) ([]string, error) {
+// a sound file, or an error if the file cannot be read. With metaOnly it
+// checks only the meta pages and the pages of the root and meta buckets:
+// all that reading the header and key slots touches, and all that bbolt
+// reads opening a file read-write, at a cost independent of the records.
+func checkPages(path string, tx *bolt.Tx, metaOnly bool) ([]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("vault: %w", err)
@@ -98,7 +102,12 @@ func checkPages(path string, tx *bolt.Tx) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("vault: %w", err)
 	}
-	c := &pageCheck{f: f}
+	r, unmap, err := mapFile(f, min(fi.Size(), tx.Size()))
+	if err != nil {
+		return nil, err
+	}
+	defer unmap()
+	c := &pageCheck{f: r, metaOnly: metaOnly}
 	root := tx.Cursor().Bucket().Root()
 	c.run(uint64(fi.Size()), uint64(tx.DB().Info().PageSize), uint64(tx.ID()), uint64(tx.Size()), uint64(root))
 	return c.result(), nil
@@ -183,7 +192,12 @@ func (c *pageCheck) run(fileSize, pageSize, txid, txSize, root uint64) {
 	case m.hwm < 3 || m.root < 2 || m.root >= m.hwm:
 		c.problem("the meta page's root page %d or high-water mark %d is out of range", m.root, m.hwm)
 		return
-	case m.freelist != noFreelist && (m.freelist < 2 || m.freelist >= m.hwm):
+	case m.freelist == noFreelist:
+		// bbolt would rebuild the freelist by walking the file in a
+		// goroutine of its own; pkms always stores it.
+		c.problem("the file has no freelist page")
+		return
+	case m.freelist < 2 || m.freelist >= m.hwm:
 		c.problem("the freelist page %d is out of range", m.freelist)
 		return
 	}
@@ -191,10 +205,11 @@ func (c *pageCheck) run(fileSize, pageSize, txid, txSize, root uint64) {
 	c.seen = make([]uint64, (m.hwm+63)/64)
 	c.claim(0, 0)
 	c.claim(1, 0)
-	var free []uint64
-	if m.freelist != noFreelist {
-		free = c.freelist(m.freelist)
+	if c.metaOnly {
+		c.tree(m.root, nil, nil, 0, 0, 0)
+		return
 	}
+	free := c.freelist(m.freelist)
 	c.tree(m.root, nil, nil, 0, 0, 0)
 	for _, id := range free {
 		if c.isSeen(id) {
@@ -239,8 +254,11 @@ func (c *pageCheck) page(id uint64, depth int, want func(flags uint16) bool) []b
 		c.problem("page %d is beyond the high-water mark %d", id, c.hwm)
 		return nil
 	}
-	var hdr [pageHeaderSize]byte
-	if _, err := c.f.ReadAt(hdr[:], int64(id*c.pageSize)); err != nil {
+	for len(c.bufs) <= depth {
+		c.bufs = append(c.bufs, make([]byte, c.pageSize))
+	}
+	hdr := c.bufs[depth][:c.pageSize]
+	if _, err := c.f.ReadAt(hdr, int64(id*c.pageSize)); err != nil {
 		c.problem("page %d cannot be read", id)
 		return nil
 	}
@@ -260,17 +278,17 @@ func (c *pageCheck) page(id uint64, depth int, want func(flags uint16) bool) []b
 		c.problem("page %d is reached twice", id)
 		return nil
 	}
-	for len(c.bufs) <= depth {
-		c.bufs = append(c.bufs, nil)
-	}
-	n := (overflow + 1) * c.pageSize
-	if uint64(cap(c.bufs[depth])) < n {
-		c.bufs[depth] = make([]byte, n)
-	}
-	buf := c.bufs[depth][:n]
-	if _, err := c.f.ReadAt(buf, int64(id*c.pageSize)); err != nil {
-		c.problem("page %d cannot be read", id)
-		return nil
+	buf := hdr
+	if overflow > 0 {
+		n := (overflow + 1) * c.pageSize
+		if uint64(cap(c.bufs[depth])) < n {
+			c.bufs[depth] = make([]byte, n)
+		}
+		buf = c.bufs[depth][:n]
+		if _, err := c.f.ReadAt(buf, int64(id*c.pageSize)); err != nil {
+			c.problem("page %d cannot be read", id)
+			return nil
+		}
 	}
 	c.mark(id*c.pageSize, pageHeaderSize)
 	return buf
@@ -406,7 +424,13 @@ func (c *pageCheck) leaf(buf []byte, base uint64, where string, lo, hi []byte, d
 			c.problem("leaf %s: element %d's value is out of the page", where, i)
 			return
 		}
-		if flags&leafBucket != 0 {
+		switch {
+		case flags&leafBucket == 0:
+		case c.metaOnly && buckets == 0 && !bytes.Equal(key, bucketMeta):
+			if len(val) < bucketHeaderSize {
+				c.problem("%s element %d: bucket header is cut short", where, i)
+			}
+		default:
 			c.bucket(val, base+at+pos+ksize, fmt.Sprintf("%s element %d", where, i), depth, buckets+1)
 		}
 	}
@@ -438,8 +462,8 @@ func (c *pageCheck) bucket(val []byte, base uint64, where string, depth, buckets
 
 // checkStructure is checkPages for the ordinary paths: any problem makes
 // the file ErrCorrupt, before bbolt walks any of its buckets.
-func checkStructure(path string, tx *bolt.Tx) error {
-	problems, err := checkPages(path, tx)
+func checkStructure(path string, tx *bolt.Tx, metaOnly bool) error {
+	problems, err := checkPages(path, tx, metaOnly)
 	if err != nil {
 		return err
 	}

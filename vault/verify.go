@@ -35,7 +35,7 @@ func (v *Vault) Verify(progress func(done, total int)) (*VerifyReport, error) {
 	err := v.runRaw(false, func(btx *bolt.Tx) (*userPanic, error) {
 		// bbolt's own check trusts the page structure, in a goroutine
 		// where a memory fault cannot be recovered: check it first.
-		pageProblems, err := checkPages(v.path, btx)
+		pageProblems, err := checkPages(v.path, btx, false)
 		if err != nil {
 			return nil, err
 		}
