@@ -460,9 +460,20 @@ func (c *pageCheck) bucket(val []byte, base uint64, where string, depth, buckets
 	c.leaf(inline, base+bucketHeaderSize, where+" (inline bucket)", nil, nil, depth, buckets)
 }
 
+// fullCheckBytes bounds the files whose whole structure the ordinary paths
+// check on every open: the check reads every page (1 to 3 ms per MiB of
+// pages on a small VM), which would dominate a command on a large vault.
+// Beyond it they check the meta part only, and a damaged record page is
+// met by bbolt with its faults recovered (a page cycle there, or a count
+// that makes bbolt allocate, is found only by Verify).
+const fullCheckBytes = 4 << 20
+
 // checkStructure is checkPages for the ordinary paths: any problem makes
 // the file ErrCorrupt, before bbolt walks any of its buckets.
 func checkStructure(path string, tx *bolt.Tx, metaOnly bool) error {
+	if tx.Size() > fullCheckBytes {
+		metaOnly = true
+	}
 	problems, err := checkPages(path, tx, metaOnly)
 	if err != nil {
 		return err
