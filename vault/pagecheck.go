@@ -89,9 +89,11 @@ func (c *pageCheck) mark(off, n uint64) {
 // read transaction tx that bbolt opened on it. It returns the problems
 // found (at most maxProblems, the last one saying how many more), none for
 // a sound file, or an error if the file cannot be read. With metaOnly it
-// checks only the meta pages and the pages of the root and meta buckets:
-// all that reading the header and key slots touches, and all that bbolt
-// reads opening a file read-write, at a cost independent of the records.
+// checks only the meta pages, the freelist page and the pages of the root
+// and meta buckets: all that reading the header and key slots touches, and
+// all that bbolt reads opening a file read-write and loading its freelist,
+// at a cost independent of the records (whether a free page is in use
+// cannot be known without reading them all).
 func checkPages(path string, tx *bolt.Tx, metaOnly bool) ([]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -205,12 +207,13 @@ func (c *pageCheck) run(fileSize, pageSize, txid, txSize, root uint64) {
 	c.seen = make([]uint64, (m.hwm+63)/64)
 	c.claim(0, 0)
 	c.claim(1, 0)
-	if c.metaOnly {
-		c.tree(m.root, nil, nil, 0, 0, 0)
-		return
-	}
+	// The freelist page is checked even with metaOnly: bbolt reads it
+	// whole on the first write, allocating what its count says.
 	free := c.freelist(m.freelist)
 	c.tree(m.root, nil, nil, 0, 0, 0)
+	if c.metaOnly {
+		return
+	}
 	for _, id := range free {
 		if c.isSeen(id) {
 			c.problem("page %d is both free and in use", id)

@@ -83,58 +83,59 @@ func TestPageCheck(t *testing.T) {
 	}
 
 	tests := []struct {
-		name   string
-		damage func(t *testing.T, path string)
-		want   string
+		name     string
+		damage   func(t *testing.T, path string)
+		want     string
+		metaOnly bool // found by the meta-part check too
 	}{
 		{"branch child is the branch itself", func(t *testing.T, p string) {
 			patch(t, p, elem(branch, 0, 8), u64(uint64(branch)))
-		}, "is reached twice"},
+		}, "is reached twice", false},
 		{"branch child far beyond the file", func(t *testing.T, p string) {
 			patch(t, p, elem(branch, 1, 8), u64(1<<40))
-		}, "beyond the high-water mark"},
+		}, "beyond the high-water mark", false},
 		{"branch with no element", func(t *testing.T, p string) {
 			patch(t, p, at(branch, 10), u16(0))
-		}, "bad element count"},
+		}, "bad element count", false},
 		{"leaf element count past the page", func(t *testing.T, p string) {
 			patch(t, p, at(leaf, 10), u16(0xFFFF))
-		}, "bad element count"},
+		}, "bad element count", false},
 		{"leaf key position past the page", func(t *testing.T, p string) {
 			patch(t, p, elem(leaf, 0, 4), u32(0xFFFFFFF0))
-		}, "out of the page"},
+		}, "out of the page", false},
 		{"leaf value size of 2 GiB", func(t *testing.T, p string) {
 			patch(t, p, elem(leaf, 0, 12), u32(0x7FFFFFFF))
-		}, "value is out of the page"},
+		}, "value is out of the page", false},
 		{"leaf keys out of order", func(t *testing.T, p string) {
 			pos := int(binary.NativeEndian.Uint32(clean[elem(leaf, 1, 4):]))
 			patch(t, p, elem(leaf, 1, 0)+pos, make([]byte, recordKeySize))
-		}, "out of place"},
+		}, "out of place", false},
 		{"unknown leaf element flags", func(t *testing.T, p string) {
 			patch(t, p, elem(leaf, 0, 0), u32(0x80))
-		}, "flags"},
+		}, "flags", false},
 		{"overflow past the end", func(t *testing.T, p string) {
 			patch(t, p, at(leaf, 12), u32(0xFFFFFFFF))
-		}, "overflows past the high-water mark"},
+		}, "overflows past the high-water mark", false},
 		{"page naming another page", func(t *testing.T, p string) {
 			patch(t, p, at(leaf, 0), u64(uint64(leaf+1)))
-		}, "names itself"},
+		}, "names itself", false},
 		{"page of another type", func(t *testing.T, p string) {
 			patch(t, p, at(leaf, 8), u16(pageMeta))
-		}, "unexpected type"},
+		}, "unexpected type", false},
 		{"freelist count of 2^62", func(t *testing.T, p string) {
 			patch(t, p, at(fl, 10), u16(0xFFFF))
 			patch(t, p, at(fl, pageHeaderSize), u64(1<<62))
-		}, "claims"},
+		}, "claims", true},
 		{"freelist listing a page in use", func(t *testing.T, p string) {
 			patch(t, p, at(fl, 10), u16(1))
 			patch(t, p, at(fl, pageHeaderSize), u64(uint64(leaf)))
-		}, "both free and in use"},
+		}, "both free and in use", false},
 		{"page neither in use nor free", func(t *testing.T, p string) {
 			patch(t, p, at(fl, 10), u16(0))
-		}, "neither in use nor free"},
+		}, "neither in use nor free", false},
 		{"meta page failing its checksum", func(t *testing.T, p string) {
 			patch(t, p, at(0, pageHeaderSize+8), u32(8192))
-		}, "meta page 0 fails its checksum"},
+		}, "meta page 0 fails its checksum", true},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -152,6 +153,22 @@ func TestPageCheck(t *testing.T) {
 				t.Fatal(err)
 			}
 			tc.damage(t, path)
+			if tc.metaOnly {
+				// Found by the meta-part check every open does,
+				// whatever the size of the file.
+				db, err := openBolt(path, true, time.Second, true)
+				if err != nil {
+					t.Fatal(err)
+				}
+				_ = db.View(func(tx *bolt.Tx) error {
+					problems, err := checkPages(path, tx, true)
+					if err != nil || !strings.Contains(strings.Join(problems, "\n"), tc.want) {
+						t.Errorf("meta-part check: %q, %v; want %q", problems, err, tc.want)
+					}
+					return nil
+				})
+				db.Close()
+			}
 			rep, err := v.Verify(nil)
 			if err != nil {
 				t.Fatalf("Verify: %v", err)
