@@ -113,6 +113,7 @@
 // itself (pagecheck.go), reading each page at most once with every number
 // checked: Verify always checks all of it, then runs bbolt's check;
 // ReadHeader, Unlock and the probe before a read-write open check the meta
-// pages and the meta bucket; every handle checks the whole file when its
-// pages total at most 4 MiB. A problem is ErrCorrupt (Verify lists it).
+// pages, the freelist page and the meta bucket; every handle checks the
+// whole file when its pages total at most 4 MiB. A problem is ErrCorrupt
+// (Verify lists it).
 package vault
