@@ -482,7 +482,14 @@ func checkStructure(path string, tx *bolt.Tx, metaOnly bool) error {
 		return err
 	}
 	if len(problems) > 0 {
-		return corruptf(path, "damaged file: %s", strings.Join(problems, "; "))
+		se := &structureError{problems}
+		return corruptWrap(path, se, "damaged file: %s", se)
 	}
 	return nil
 }
+
+// structureError carries the problems checkPages found, so that Verify can
+// list them when the check made its handle fail to open.
+type structureError struct{ problems []string }
+
+func (e *structureError) Error() string { return strings.Join(e.problems, "; ") }

@@ -3,6 +3,7 @@ package vault
 import (
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -193,7 +194,10 @@ func TestPageCheck(t *testing.T) {
 				_, err := get(v, "keys", "key-1")
 				errs = append(errs, err)
 				errs = append(errs, v.Update(func(tx *Tx) error { return tx.Put("keys", "new", []byte("x")) }))
-				_, err = v.Verify(nil)
+				rep, err := v.Verify(nil)
+				if err == nil && !strings.Contains(fmt.Sprint(rep.Problems), tc.want) {
+					t.Errorf("Verify from a fresh Unlock: %+v, want a problem with %q", rep.Problems, tc.want)
+				}
 				errs = append(errs, err)
 				v.Close()
 			}

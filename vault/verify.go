@@ -25,8 +25,9 @@ func (r *VerifyReport) OK() bool { return len(r.Problems) == 0 }
 // record of every bucket (it authenticates, and the id inside maps back to
 // its on-disk key). A damaged page structure is reported alone: nothing
 // else is read through bbolt.
-// Each failure is listed in the report; the error is for failing to run at
-// all (closed, locked, a file too damaged for bbolt, ErrRekeyed).
+// Each failure is listed in the report, a damaged page structure too (then
+// FormatVersion is 0: nothing was read); the error is for failing to run
+// at all (closed, locked, a file bbolt cannot open, ErrRekeyed).
 // Metadata problems have an empty Bucket and Record. progress is as in
 // RekeyOptions.
 func (v *Vault) Verify(progress func(done, total int)) (*VerifyReport, error) {
@@ -85,6 +86,15 @@ func (v *Vault) Verify(progress func(done, total int)) (*VerifyReport, error) {
 		})
 		return prog.panicked, err
 	})
+	var se *structureError
+	if errors.As(err, &se) {
+		// The handle did not open: the file's structure is damaged.
+		rep = &VerifyReport{Slots: len(v.Slots())}
+		for _, p := range se.problems {
+			rep.Problems = append(rep.Problems, RecordProblem{Reason: "page structure: " + p})
+		}
+		return rep, nil
+	}
 	if err != nil {
 		return nil, err
 	}
