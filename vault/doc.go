@@ -105,4 +105,15 @@
 // transaction, that the file is still under the Vault's key (ErrRekeyed if
 // another process rekeyed it). bbolt panics and memory faults on a
 // damaged or truncated file are recovered and returned as ErrCorrupt.
+//
+// bbolt trusts every page id, count and offset in the file, so a damaged
+// file can make it loop, allocate gigabytes or fault where the fault
+// cannot be recovered (its consistency check runs in a goroutine of its
+// own). Before bbolt walks a file, the vault walks the page structure
+// itself (pagecheck.go), reading each page at most once with every number
+// checked: Verify always checks all of it, then runs bbolt's check;
+// ReadHeader, Unlock and the probe before a read-write open check the meta
+// pages, the freelist page and the meta bucket; every handle checks the
+// whole file when its pages total at most 4 MiB. A problem is ErrCorrupt
+// (Verify lists it).
 package vault

@@ -134,6 +134,9 @@ func readState(path string, timeout time.Duration) (*state, error) {
 		if err := checkSize(path, tx); err != nil {
 			return err
 		}
+		if err := checkStructure(path, tx, true); err != nil {
+			return err
+		}
 		var err error
 		st, err = readMeta(path, tx)
 		return err

@@ -19,7 +19,7 @@ import (
 
 // Child processes re-execute the test binary with these variables set.
 const (
-	envChild    = "PKMS_VAULT_TEST_CHILD" // "writer", "looper" or "rekeyer"
+	envChild    = "PKMS_VAULT_TEST_CHILD" // "writer", "looper", "rekeyer" or "flip"
 	envPath     = "PKMS_VAULT_TEST_PATH"
 	envIdentity = "PKMS_VAULT_TEST_IDENTITY"
 	envPrefix   = "PKMS_VAULT_TEST_PREFIX"
@@ -39,6 +39,9 @@ func TestMain(m *testing.M) {
 		childMain(childWriter)
 	case "looper":
 		childMain(childLooper)
+	case "flip":
+		flipChild()
+		os.Exit(0)
 	default:
 		fmt.Fprintln(os.Stderr, "unknown child mode")
 		os.Exit(2)

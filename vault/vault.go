@@ -238,7 +238,7 @@ func (v *Vault) reopenLocked(write bool) error {
 		if err != nil {
 			return err
 		}
-		err = v.verifyHandle(probe)
+		err = v.verifyHandle(probe, true)
 		_ = closeBolt(probe)
 		if err != nil {
 			return err
@@ -248,7 +248,7 @@ func (v *Vault) reopenLocked(write bool) error {
 	if err != nil {
 		return err
 	}
-	if err := v.verifyHandle(db); err != nil {
+	if err := v.verifyHandle(db, false); err != nil {
 		_ = closeBolt(db)
 		return err
 	}
@@ -257,11 +257,16 @@ func (v *Vault) reopenLocked(write bool) error {
 }
 
 // verifyHandle checks that db is still this vault, in a supported format,
-// not truncated, and still under this Vault's key (no other process rekeyed
-// it since Unlock: the records would then fail to open as if corrupt).
-func (v *Vault) verifyHandle(db *bolt.DB) error {
+// not truncated, of a sound page structure (checkPages; only the meta part
+// with metaOnly, enough for a probe before a read-write open), and still
+// under this Vault's key (no other process rekeyed it since Unlock: the
+// records would then fail to open as if corrupt).
+func (v *Vault) verifyHandle(db *bolt.DB, metaOnly bool) error {
 	return guardedView(v.path, db, func(tx *bolt.Tx) error {
 		if err := checkSize(v.path, tx); err != nil {
+			return err
+		}
+		if err := checkStructure(v.path, tx, metaOnly); err != nil {
 			return err
 		}
 		meta := tx.Bucket(bucketMeta)

@@ -19,17 +19,33 @@ type VerifyReport struct {
 func (r *VerifyReport) OK() bool { return len(r.Problems) == 0 }
 
 // Verify checks the whole vault without changing anything, in one read-only
-// transaction: bbolt's own page consistency, the metadata (format, id, check
-// value against this Vault's key, every key slot), and every record of every
-// bucket (it authenticates, and the id inside maps back to its on-disk key).
-// Each failure is listed in the report; the error is for failing to run at
-// all (closed, locked, a file too damaged for bbolt, ErrRekeyed).
+// transaction: the page structure (checkPages first, then bbolt's own
+// consistency check, which trusts that structure), the metadata (format,
+// id, check value against this Vault's key, every key slot), and every
+// record of every bucket (it authenticates, and the id inside maps back to
+// its on-disk key). A damaged page structure is reported alone: nothing
+// else is read through bbolt.
+// Each failure is listed in the report, a damaged page structure too (then
+// FormatVersion is 0: nothing was read); the error is for failing to run
+// at all (closed, locked, a file bbolt cannot open, ErrRekeyed).
 // Metadata problems have an empty Bucket and Record. progress is as in
 // RekeyOptions.
 func (v *Vault) Verify(progress func(done, total int)) (*VerifyReport, error) {
 	rep := &VerifyReport{}
 	var prog *progressFunc
 	err := v.runRaw(false, func(btx *bolt.Tx) (*userPanic, error) {
+		// bbolt's own check trusts the page structure, in a goroutine
+		// where a memory fault cannot be recovered: check it first.
+		pageProblems, err := checkPages(v.path, btx, false)
+		if err != nil {
+			return nil, err
+		}
+		for _, p := range pageProblems {
+			rep.Problems = append(rep.Problems, RecordProblem{Reason: "page structure: " + p})
+		}
+		if len(pageProblems) > 0 {
+			return nil, nil
+		}
 		for err := range btx.Check() {
 			rep.Problems = append(rep.Problems, RecordProblem{Reason: "bbolt consistency check: " + err.Error()})
 		}
@@ -51,7 +67,7 @@ func (v *Vault) Verify(progress func(done, total int)) (*VerifyReport, error) {
 			return prog.panicked, err
 		}
 		last := ""
-		err := walkEntries(data, func(e entry) error {
+		err = walkEntries(data, func(e entry) error {
 			if !e.stray && e.bucket != last {
 				rep.Buckets++
 				last = e.bucket
@@ -70,6 +86,15 @@ func (v *Vault) Verify(progress func(done, total int)) (*VerifyReport, error) {
 		})
 		return prog.panicked, err
 	})
+	var se *structureError
+	if errors.As(err, &se) {
+		// The handle did not open: the file's structure is damaged.
+		rep = &VerifyReport{Slots: len(v.Slots())}
+		for _, p := range se.problems {
+			rep.Problems = append(rep.Problems, RecordProblem{Reason: "page structure: " + p})
+		}
+		return rep, nil
+	}
 	if err != nil {
 		return nil, err
 	}
