@@ -107,6 +107,7 @@ func (g *globals) unlockWith(k *keyring) (*vault.Vault, error) {
 	if err != nil {
 		return nil, unlockError(path, err)
 	}
+	g.warnTampered(v)
 	return v, nil
 }
 
@@ -114,7 +115,7 @@ func (g *globals) unlockWith(k *keyring) (*vault.Vault, error) {
 // locked by another process, rekeyed by another process, unsupported
 // format), which exits 253.
 func isVaultError(err error) bool {
-	for _, target := range []error{vault.ErrCorrupt, vault.ErrLocked, vault.ErrNewerFormat, vault.ErrOldFormat, vault.ErrClosed, vault.ErrRekeyed} {
+	for _, target := range []error{vault.ErrCorrupt, vault.ErrLocked, vault.ErrNewerFormat, vault.ErrOldFormat, vault.ErrClosed, vault.ErrRekeyed, vault.ErrSlotTampered} {
 		if errors.Is(err, target) {
 			return true
 		}
@@ -137,8 +138,22 @@ func vaultFailure(err error) error {
 		return &vaultError{err: err, hints: []string{"the vault key was changed by pkms vault rekey; run the command again (an agent: pkms agent unlock)"}}
 	case errors.Is(err, vault.ErrLocked):
 		return &vaultError{err: err, hints: []string{lockedHint}}
+	case errors.Is(err, vault.ErrSlotTampered):
+		return &vaultError{err: err, hints: []string{tamperedHint}}
 	}
 	return &vaultError{err: err}
+}
+
+// tamperedHint says what to do about a key slot that failed authentication.
+const tamperedHint = "someone changed the slot in the vault file (its recipient may now be theirs); check pkms vault slots list, remove the slot with pkms vault slots remove ID, then add it again"
+
+// warnTampered names, on stderr, each key slot of v whose MAC failed: the
+// vault still works through the other slots, but the owner must know.
+func (g *globals) warnTampered(v *vault.Vault) {
+	for _, s := range v.TamperedSlots() {
+		fmt.Fprintf(g.env.stderr, "pkms: warning: key slot %s (%s %q) of %s failed authentication: it was modified outside pkms; "+
+			"rekey, slots add, passwd and export are refused until it is removed (pkms vault slots remove %s)\n", s.ID, s.Kind, s.Label, v.Path(), s.ID)
+	}
 }
 
 // lockedHint says what to do when another process holds the vault file.

@@ -73,6 +73,9 @@ func (v *Vault) Export(w io.Writer, recipients []age.Recipient, armored bool) er
 	}
 	bw := bufio.NewWriterSize(ew, 64<<10)
 	err = v.runRaw(false, func(btx *bolt.Tx) (*userPanic, error) {
+		if err := v.checkSlots(btx); err != nil {
+			return nil, err
+		}
 		data := btx.Bucket(bucketData)
 		if data == nil {
 			return nil, corruptf(v.path, "no data bucket")

@@ -135,8 +135,13 @@ func create(path string, opts InitOptions, fill func(*Vault) error) (err error) 
 		if err != nil {
 			return err
 		}
+		signer, err := newSlotSigner(vk, id)
+		if err != nil {
+			return err
+		}
+		defer signer.zero()
 		for _, s := range slots {
-			if err := putNewSlot(sb, s); err != nil {
+			if err := putNewSlot(sb, s, signer); err != nil {
 				return err
 			}
 		}
@@ -188,21 +193,22 @@ func create(path string, opts InitOptions, fill func(*Vault) error) (err error) 
 
 // putNewSlot stores s under the next slot id and sets s.ID. Ids come from
 // the bucket's sequence, so a removed slot's id is never reused.
-func putNewSlot(sb *bolt.Bucket, s *slot) error {
+func putNewSlot(sb *bolt.Bucket, s *slot, signer *slotSigner) error {
 	seq, err := sb.NextSequence()
 	if err != nil {
 		return err
 	}
 	s.ID = strconv.FormatUint(seq, 10)
-	return putSlot(sb, s)
+	return putSlot(sb, s, signer)
 }
 
-// putSlot stores s under its id, replacing any slot there.
-func putSlot(sb *bolt.Bucket, s *slot) error {
+// putSlot stores s under its id with a fresh MAC, replacing any slot there.
+func putSlot(sb *bolt.Bucket, s *slot, signer *slotSigner) error {
 	seq, err := parseSlotID(s.ID)
 	if err != nil {
 		return err
 	}
+	signer.sign(s)
 	enc, err := encodeSlot(s)
 	if err != nil {
 		return err

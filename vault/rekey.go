@@ -58,6 +58,9 @@ func (v *Vault) Rekey(opts RekeyOptions) error {
 		if err := v.checkCurrentKey(meta); err != nil {
 			return nil, err
 		}
+		if err := v.checkSlots(btx); err != nil {
+			return nil, err // never wrap the new key to a tampered recipient
+		}
 		before, beforeRaw, err = readSlotsRaw(v.path, sb)
 		return nil, err
 	})
@@ -126,10 +129,18 @@ func (v *Vault) Rekey(opts RekeyOptions) error {
 		if err := v.reseal(data, newKeys, prog); err != nil {
 			return prog.panicked, err
 		}
+		signer, err := newSlotSigner(newKeys.vk, v.id)
+		if err != nil {
+			return nil, err
+		}
+		defer signer.zero()
 		for _, s := range after {
-			if err := putSlot(sb, s); err != nil {
+			if err := putSlot(sb, s, signer); err != nil {
 				return nil, err
 			}
+		}
+		if err := meta.Put(keyFormat, formatBytes(FormatVersion)); err != nil {
+			return nil, err
 		}
 		return nil, meta.Put(keyCheck, check)
 	})
@@ -140,7 +151,7 @@ func (v *Vault) Rekey(opts RekeyOptions) error {
 	old := v.keys
 	v.keys = newKeys
 	old.zero()
-	v.setSlots(slotInfos(after))
+	v.setSlots(slotInfos(after), nil)
 	return nil
 }
 

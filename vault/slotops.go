@@ -223,9 +223,18 @@ func (v *Vault) newSlotWith(build func(vk []byte, now time.Time) (*slot, error))
 // updateSlots runs fn on the parsed slots in one write transaction, after
 // checking that the file is still under this Vault's key (a slot must never
 // wrap a key the records no longer use), then refreshes Slots.
-func (v *Vault) updateSlots(fn func(sb *bolt.Bucket, slots []*slot) error) error {
-	var infos []SlotInfo
+//
+// Unless removing is true, a tampered slot (ErrSlotTampered) stops the
+// change: adding or rewrapping a slot next to one that an attacker may have
+// pointed at their own recipient would carry on trusting the vault's slot
+// list. Removing a slot trusts nothing, so the owner can always remove the
+// tampered one.
+func (v *Vault) updateSlots(removing bool, fn func(sb *bolt.Bucket, slots []*slot, signer *slotSigner) error) error {
+	var infos, tampered []SlotInfo
 	err := v.runRaw(true, func(btx *bolt.Tx) (*userPanic, error) {
+		if err := v.upgrade(btx); err != nil {
+			return nil, err
+		}
 		meta, sb, err := v.metaBuckets(btx)
 		if err != nil {
 			return nil, err
@@ -237,19 +246,53 @@ func (v *Vault) updateSlots(fn func(sb *bolt.Bucket, slots []*slot) error) error
 		if err != nil {
 			return nil, err
 		}
-		if err := fn(sb, slots); err != nil {
+		signer, err := newSlotSigner(v.keys.vk, v.id)
+		if err != nil {
+			return nil, err
+		}
+		defer signer.zero()
+		if bad := signer.tampered(slots, FormatVersion); len(bad) > 0 && !removing {
+			return nil, tamperedError(v.path, bad)
+		}
+		if err := fn(sb, slots, signer); err != nil {
 			return nil, err
 		}
 		if slots, err = readSlots(v.path, sb); err != nil {
 			return nil, err
 		}
-		infos = slotInfos(slots)
+		infos, tampered = slotInfos(slots), signer.tampered(slots, FormatVersion)
 		return nil, nil
 	})
 	if err != nil {
 		return err
 	}
-	v.setSlots(infos)
+	v.setSlots(infos, tampered)
+	return nil
+}
+
+// checkSlots returns ErrSlotTampered if a slot of the vault, as btx sees
+// it, fails its MAC: Rekey and Export refuse to run then.
+func (v *Vault) checkSlots(btx *bolt.Tx) error {
+	meta, sb, err := v.metaBuckets(btx)
+	if err != nil {
+		return err
+	}
+	format, err := readFormat(v.path, meta)
+	if err != nil {
+		return err
+	}
+	slots, err := readSlots(v.path, sb)
+	if err != nil {
+		return err
+	}
+	signer, err := newSlotSigner(v.keys.vk, v.id)
+	if err != nil {
+		return err
+	}
+	defer signer.zero()
+	if bad := signer.tampered(slots, format); len(bad) > 0 {
+		return tamperedError(v.path, bad)
+	}
 	return nil
 }
 
@@ -271,7 +314,7 @@ func (v *Vault) addSlot(build func(vk []byte, now time.Time) (*slot, error)) (Sl
 	if err != nil {
 		return SlotInfo{}, err
 	}
-	err = v.updateSlots(func(sb *bolt.Bucket, _ []*slot) error { return putNewSlot(sb, s) })
+	err = v.updateSlots(false, func(sb *bolt.Bucket, _ []*slot, signer *slotSigner) error { return putNewSlot(sb, s, signer) })
 	if err != nil {
 		return SlotInfo{}, err
 	}
@@ -320,7 +363,7 @@ func (v *Vault) AddSlot(spec SlotSpec) (SlotInfo, error) {
 // if the credential may have leaked together with a copy of the file, run
 // Rekey as well.
 func (v *Vault) RemoveSlot(id string) error {
-	return v.updateSlots(func(sb *bolt.Bucket, slots []*slot) error {
+	return v.updateSlots(true, func(sb *bolt.Bucket, slots []*slot, _ *slotSigner) error {
 		for _, s := range slots {
 			if s.ID != id {
 				continue
@@ -352,13 +395,13 @@ func (v *Vault) ChangePassphrase(newPass []byte, workFactor int) error {
 	if err != nil {
 		return err
 	}
-	return v.updateSlots(func(sb *bolt.Bucket, slots []*slot) error {
+	return v.updateSlots(false, func(sb *bolt.Bucket, slots []*slot, signer *slotSigner) error {
 		pass := slotsOf(slots, SlotPassphrase)
 		if len(pass) == 0 {
 			return ErrNoPassphraseSlot
 		}
 		ns.ID, ns.Label = pass[0].ID, pass[0].Label
-		return putSlot(sb, ns)
+		return putSlot(sb, ns, signer)
 	})
 }
 

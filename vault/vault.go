@@ -82,8 +82,9 @@ type Vault struct {
 
 	keys *keySet // replaced, under mu, by Rekey
 
-	slotsMu sync.Mutex
-	slots   []SlotInfo
+	slotsMu  sync.Mutex
+	slots    []SlotInfo
+	tampered []SlotInfo // slots whose MAC does not verify (format 3)
 }
 
 func absPath(path string) string {
@@ -121,7 +122,7 @@ func Unlock(path string, creds Credentials, opts Options) (*Vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !verifyCheck(vk, st.header.ID, st.check) {
+	if !verifyCheck(vk, st.header.ID, st.check, st.header.FormatVersion) {
 		clear(vk)
 		return nil, corruptf(path, "the unwrapped vault key does not match the check value")
 	}
@@ -133,18 +134,27 @@ func Unlock(path string, creds Credentials, opts Options) (*Vault, error) {
 	return v, nil
 }
 
+// newVault builds the Vault for a key that opened the check value, and
+// checks every slot's MAC right away: a tampered slot does not stop the
+// owner (TamperedSlots lists it), but what would trust it is refused.
 func newVault(path string, st *state, vk []byte, opts Options) (*Vault, error) {
+	signer, err := newSlotSigner(vk, st.header.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer signer.zero()
 	keys, err := newKeySet(vk)
 	if err != nil {
 		return nil, err
 	}
 	return &Vault{
-		path:  path,
-		id:    st.header.ID,
-		opts:  opts,
-		rand:  crand.Reader,
-		keys:  keys,
-		slots: st.header.Slots,
+		path:     path,
+		id:       st.header.ID,
+		opts:     opts,
+		rand:     crand.Reader,
+		keys:     keys,
+		slots:    st.header.Slots,
+		tampered: signer.tampered(st.slots, st.header.FormatVersion),
 	}, nil
 }
 
@@ -166,9 +176,22 @@ func (v *Vault) Slots() []SlotInfo {
 	return out
 }
 
-func (v *Vault) setSlots(infos []SlotInfo) {
+// TamperedSlots lists the key slots whose MAC did not verify at Unlock (or
+// at the last slot change through this Vault): their public parameters were
+// changed outside pkms. Callers warn, naming each; RemoveSlot removes one.
+func (v *Vault) TamperedSlots() []SlotInfo {
 	v.slotsMu.Lock()
-	v.slots = infos
+	defer v.slotsMu.Unlock()
+	out := make([]SlotInfo, len(v.tampered))
+	for i, s := range v.tampered {
+		out[i] = s.clone()
+	}
+	return out
+}
+
+func (v *Vault) setSlots(infos, tampered []SlotInfo) {
+	v.slotsMu.Lock()
+	v.slots, v.tampered = infos, tampered
 	v.slotsMu.Unlock()
 }
 
@@ -283,7 +306,11 @@ func (v *Vault) verifyHandle(db *bolt.DB) error {
 // under this Vault's key. Every slot change checks it inside its write
 // transaction, so that a slot never wraps a key the file no longer uses.
 func (v *Vault) checkCurrentKey(meta *bolt.Bucket) error {
-	if !verifyCheck(v.keys.vk, v.id, meta.Get(keyCheck)) {
+	format, err := readFormat(v.path, meta)
+	if err != nil {
+		return err
+	}
+	if !verifyCheck(v.keys.vk, v.id, meta.Get(keyCheck), format) {
 		return &vaultError{sentinel: ErrRekeyed, msg: fmt.Sprintf("vault %s was rekeyed since it was unlocked (or its check value is damaged); unlock it again", v.path)}
 	}
 	return nil
@@ -303,6 +330,11 @@ var errUserPanic = errors.New("vault: callback panicked")
 
 func (v *Vault) run(write bool, fn func(*Tx) error) error {
 	return v.runRaw(write, func(btx *bolt.Tx) (*userPanic, error) {
+		if write {
+			if err := v.upgrade(btx); err != nil {
+				return nil, err
+			}
+		}
 		tx := &Tx{v: v, btx: btx, writable: write}
 		defer func() { tx.btx = nil }()
 		up, err := callUser(func() error { return fn(tx) })

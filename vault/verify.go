@@ -38,9 +38,10 @@ func (v *Vault) Verify(progress func(done, total int)) (*VerifyReport, error) {
 		} else {
 			rep.FormatVersion = st.header.FormatVersion
 			rep.Slots = len(st.slots)
-			if !verifyCheck(v.keys.vk, v.id, st.check) {
+			if !verifyCheck(v.keys.vk, v.id, st.check, st.header.FormatVersion) {
 				rep.Problems = append(rep.Problems, RecordProblem{Reason: "the check value does not open under the vault key"})
 			}
+			rep.Problems = append(rep.Problems, v.slotProblems(st)...)
 		}
 		data := btx.Bucket(bucketData)
 		if data == nil {
