@@ -31,8 +31,8 @@
 // authenticate the file's public parts: slot MACs (below) and the check
 // constant "pkms vault check v1". It is read as it is, and the first write
 // transaction through an unlocked Vault upgrades it in that same
-// transaction (upgrade.go): every slot gets its MAC, the check value and
-// the format become those of format 3. Because the check names the format,
+// transaction (upgrade.go): every slot gets its MAC, the content summary is
+// computed, the check value and the format become those of format 3. Because the check names the format,
 // setting the format value of an upgraded vault back to 2 (to make its slots
 // look unauthenticated again) makes the vault fail to open (ErrCorrupt). The
 // upgrade trusts the format 2 slots it signs: a slot altered before a vault's
@@ -84,9 +84,21 @@
 // with AAD "pkms record v2"‖vault id‖bucket‖0‖on-disk key: a value moved to
 // another record, bucket or vault fails to open, and the id inside must hash
 // back to the on-disk key (ErrCorrupt otherwise). The id inside is what lets
-// Rekey and Export recover logical ids from the file. Someone able to write
-// the file can still roll one record back to an older value of the same
-// record; that is accepted for a local tool.
+// Rekey and Export recover logical ids from the file.
+//
+// Sealing cannot show that a record is missing or stale, so format 3 also
+// keeps a content summary, meta "summary", authenticated under
+// DeriveKey(VK, "summary mac"): per bucket and per shard (the first byte of
+// the on-disk key), the record count and the XOR of a secret 16-byte
+// element per record derived from its GCM tag (summary.go has the encoding).
+// Every write transaction updates it (one AES block per Put or Delete);
+// every transaction checks each shard it touches against it the first time
+// (a walk of the shard's on-disk entries, no decryption), and a bucket the
+// summary lists but the file lacks at once. So a bucket renamed or removed,
+// a record deleted, or a record replaced by an older copy of itself is
+// ErrCorrupt rather than an empty or stale answer, and Verify, Rekey and
+// Export compare the whole file with it. Rolling the whole file back to an
+// older copy cannot be seen from inside the file.
 //
 // # Rekey, verify, export
 //

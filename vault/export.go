@@ -76,6 +76,9 @@ func (v *Vault) Export(w io.Writer, recipients []age.Recipient, armored bool) er
 		if err := v.checkSlots(btx); err != nil {
 			return nil, err
 		}
+		if err := v.checkSummary(btx); err != nil {
+			return nil, fmt.Errorf("vault: export refused: %w", err)
+		}
 		data := btx.Bucket(bucketData)
 		if data == nil {
 			return nil, corruptf(v.path, "no data bucket")

@@ -145,8 +145,19 @@ func create(path string, opts InitOptions, fill func(*Vault) error) (err error) 
 				return err
 			}
 		}
-		_, err = tx.CreateBucket(bucketData)
-		return err
+		if _, err = tx.CreateBucket(bucketData); err != nil {
+			return err
+		}
+		ks, err := newKeySet(bytes.Clone(vk))
+		if err != nil {
+			return err
+		}
+		defer ks.zero()
+		raw, err := sealSummary(ks, id, summary{})
+		if err != nil {
+			return err
+		}
+		return meta.Put(keySummary, raw)
 	})
 	if cerr := db.Close(); err == nil {
 		err = cerr

@@ -125,6 +125,9 @@ func (v *Vault) Rekey(opts RekeyOptions) error {
 		if data == nil {
 			return nil, corruptf(v.path, "no data bucket")
 		}
+		if err := v.checkSummary(btx); err != nil {
+			return nil, err
+		}
 		prog = newProgress(opts.Progress, countEntries(data))
 		if err := v.reseal(data, newKeys, prog); err != nil {
 			return prog.panicked, err
@@ -138,6 +141,13 @@ func (v *Vault) Rekey(opts RekeyOptions) error {
 			if err := putSlot(sb, s, signer); err != nil {
 				return nil, err
 			}
+		}
+		m, err := newSummer(newKeys)
+		if err != nil {
+			return nil, err
+		}
+		if err := v.putSummary(meta, newKeys, computeSummary(data, m)); err != nil {
+			return nil, err
 		}
 		if err := meta.Put(keyFormat, formatBytes(FormatVersion)); err != nil {
 			return nil, err

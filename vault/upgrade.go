@@ -8,12 +8,14 @@ import (
 // transaction, under this Vault's key: every slot gets its MAC, the check
 // value is rewritten for the new format (so that the format value cannot be
 // set back to 2 without the vault failing to open) and the format value is
-// set. It does nothing to a vault already in the current format.
+// set, and the content summary (summary.go) is computed from the records
+// as they are. It does nothing to a vault already in the current format.
 //
 // A format 2 slot carries no MAC, so the upgrade trusts the slots as they
 // are at that moment (trust on first use): a slot tampered with before the
-// first write of this pkms release is signed with the rest. From then on a
-// missing or wrong MAC is a tampered slot.
+// first write of this pkms release is signed with the rest, and so is a
+// record removed before then. From then on a missing or wrong MAC is a
+// tampered slot, and a record missing from the summary is damage.
 func (v *Vault) upgrade(btx *bolt.Tx) error {
 	meta, sb, err := v.metaBuckets(btx)
 	if err != nil {
@@ -39,6 +41,17 @@ func (v *Vault) upgrade(btx *bolt.Tx) error {
 		if err := putSlot(sb, s, signer); err != nil {
 			return err
 		}
+	}
+	data := btx.Bucket(bucketData)
+	if data == nil {
+		return corruptf(v.path, "no data bucket")
+	}
+	m, err := newSummer(v.keys)
+	if err != nil {
+		return err
+	}
+	if err := v.putSummary(meta, v.keys, computeSummary(data, m)); err != nil {
+		return err
 	}
 	check, err := makeCheck(v.rand, v.keys.vk, v.id)
 	if err != nil {

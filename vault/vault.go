@@ -80,7 +80,8 @@ type Vault struct {
 	closed bool
 	bad    atomic.Bool // a bbolt panic was recovered: reopen the handle
 
-	keys *keySet // replaced, under mu, by Rekey
+	keys *keySet  // replaced, under mu, by Rekey
+	sc   sumCache // the content summary last authenticated, and the shards checked
 
 	slotsMu  sync.Mutex
 	slots    []SlotInfo
@@ -329,13 +330,16 @@ type userPanic struct{ v any }
 var errUserPanic = errors.New("vault: callback panicked")
 
 func (v *Vault) run(write bool, fn func(*Tx) error) error {
-	return v.runRaw(write, func(btx *bolt.Tx) (*userPanic, error) {
+	var done *Tx
+	var gen uint64
+	err := v.runRaw(write, func(btx *bolt.Tx) (*userPanic, error) {
 		if write {
 			if err := v.upgrade(btx); err != nil {
 				return nil, err
 			}
 		}
 		tx := &Tx{v: v, btx: btx, writable: write}
+		gen = uint64(btx.ID())
 		defer func() { tx.btx = nil }()
 		up, err := callUser(func() error { return fn(tx) })
 		if up != nil {
@@ -345,8 +349,18 @@ func (v *Vault) run(write bool, fn func(*Tx) error) error {
 			// bbolt panicked inside a Tx method: never commit that tx.
 			return nil, tx.failed
 		}
+		if err == nil && write {
+			err = tx.flushSummary()
+		}
+		if err == nil {
+			done = tx
+		}
 		return nil, err
 	})
+	if err == nil && done != nil {
+		v.remember(&done.ts, gen)
+	}
+	return err
 }
 
 // runRaw runs fn in a bbolt transaction on an acquired handle. A panic in

@@ -69,7 +69,23 @@ func (v *Vault) Verify(progress func(done, total int)) (*VerifyReport, error) {
 			}
 			return prog.report(rep.Records)
 		})
-		return prog.panicked, err
+		if err != nil {
+			return prog.panicked, err
+		}
+		// The content summary: a bucket whose records failed above differs
+		// from it anyway, so for those only a wrong count is news.
+		damaged := map[string]bool{}
+		for _, p := range rep.Problems {
+			damaged[p.Bucket] = true
+		}
+		if stored, found, err := v.storedSummary(btx); err != nil {
+			rep.Problems = append(rep.Problems, RecordProblem{Reason: err.Error()})
+		} else {
+			for _, p := range summaryProblems(stored, found, damaged) {
+				rep.Problems = append(rep.Problems, RecordProblem{Reason: p})
+			}
+		}
+		return nil, nil
 	})
 	if err != nil {
 		return nil, err
