@@ -161,6 +161,7 @@ func Import(path string, r io.Reader, identities []age.Identity, opts InitOption
 		return nil, fmt.Errorf("vault: import: decrypting the export: %w", pluginError(err))
 	}
 	var hdr *ExportHeader
+	opts.Setup = nil // the export brings its own records
 	err = create(path, opts, func(v *Vault) error {
 		var batch []exportRecord
 		flush := func() error {

@@ -32,13 +32,21 @@ type InitOptions struct {
 	Slots      []SlotSpec // slots of outside kinds (pkcs11)
 	Rand       io.Reader  // nil: crypto/rand.Reader
 	NoSync     bool       // tests only
+	// Setup, if not nil, writes the first records of a new vault (the KMS
+	// configuration) through a Vault open on it while it is still under
+	// its temporary name: the vault appears at its path only once Setup has
+	// succeeded, so a kill or a failure in between leaves no vault that
+	// every later command would refuse. The Vault is closed afterwards;
+	// its Path is the temporary one.
+	Setup func(*Vault) error
 }
 
 // Init creates a new vault at path. See the package documentation for the
-// format. Creation is atomic: the file is built under a temporary name in the
-// same directory and hard-linked into place, so path either does not exist or
-// holds a complete vault; ErrExists if path already exists.
-func Init(path string, opts InitOptions) error { return create(path, opts, nil) }
+// format. Creation is atomic: the file is built (slots, then opts.Setup's
+// records) under a temporary name in the same directory and hard-linked into
+// place, so path either does not exist or holds a complete vault; ErrExists
+// if path already exists.
+func Init(path string, opts InitOptions) error { return create(path, opts, opts.Setup) }
 
 // create is Init; fill, if not nil, writes the first records through a Vault
 // open on the temporary file before it is linked into place (Import), so

@@ -19,7 +19,7 @@ import (
 
 // Child processes re-execute the test binary with these variables set.
 const (
-	envChild    = "PKMS_VAULT_TEST_CHILD" // "writer", "looper" or "rekeyer"
+	envChild    = "PKMS_VAULT_TEST_CHILD" // "writer", "looper", "rekeyer" or "initer"
 	envPath     = "PKMS_VAULT_TEST_PATH"
 	envIdentity = "PKMS_VAULT_TEST_IDENTITY"
 	envPrefix   = "PKMS_VAULT_TEST_PREFIX"
@@ -39,6 +39,8 @@ func TestMain(m *testing.M) {
 		childMain(childWriter)
 	case "looper":
 		childMain(childLooper)
+	case "initer":
+		childMain(childIniter)
 	default:
 		fmt.Fprintln(os.Stderr, "unknown child mode")
 		os.Exit(2)
