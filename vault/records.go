@@ -28,6 +28,7 @@ type Tx struct {
 	writable bool
 	failed   error     // set when bbolt panicked: the transaction must not commit
 	ts       txSummary // the content summary as this transaction sees it
+	gen      uint64    // bbolt's id of the transaction (the generation it commits, for a write)
 }
 
 const (

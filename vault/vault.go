@@ -331,36 +331,44 @@ var errUserPanic = errors.New("vault: callback panicked")
 
 func (v *Vault) run(write bool, fn func(*Tx) error) error {
 	var done *Tx
-	var gen uint64
 	err := v.runRaw(write, func(btx *bolt.Tx) (*userPanic, error) {
-		if write {
-			if err := v.upgrade(btx); err != nil {
-				return nil, err
-			}
-		}
-		tx := &Tx{v: v, btx: btx, writable: write}
-		gen = uint64(btx.ID())
-		defer func() { tx.btx = nil }()
-		up, err := callUser(func() error { return fn(tx) })
-		if up != nil {
-			return up, errUserPanic
-		}
-		if tx.failed != nil {
-			// bbolt panicked inside a Tx method: never commit that tx.
-			return nil, tx.failed
-		}
-		if err == nil && write {
-			err = tx.flushSummary()
-		}
-		if err == nil {
-			done = tx
-		}
-		return nil, err
+		tx, up, err := v.inTx(btx, write, fn)
+		done = tx
+		return up, err
 	})
 	if err == nil && done != nil {
-		v.remember(&done.ts, gen)
+		v.remember(&done.ts, done.gen)
 	}
 	return err
+}
+
+// inTx runs a caller's fn as a Tx inside the bbolt transaction btx: a write
+// first upgrades a format 2 vault, and writes the content summary back after
+// fn succeeded. Every path that hands a Tx to a caller goes through it (and,
+// once btx committed, calls v.remember(&tx.ts, tx.gen) with the returned tx).
+func (v *Vault) inTx(btx *bolt.Tx, write bool, fn func(*Tx) error) (*Tx, *userPanic, error) {
+	if write {
+		if err := v.upgrade(btx); err != nil {
+			return nil, nil, err
+		}
+	}
+	tx := &Tx{v: v, btx: btx, writable: write, gen: uint64(btx.ID())}
+	defer func() { tx.btx = nil }()
+	up, err := callUser(func() error { return fn(tx) })
+	if up != nil {
+		return nil, up, errUserPanic
+	}
+	if tx.failed != nil {
+		// bbolt panicked inside a Tx method: never commit that tx.
+		return nil, nil, tx.failed
+	}
+	if err == nil && write {
+		err = tx.flushSummary()
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return tx, nil, nil
 }
 
 // runRaw runs fn in a bbolt transaction on an acquired handle. A panic in
