@@ -55,8 +55,10 @@ type exportRecord struct {
 // documentation. It reads one consistent snapshot (a read transaction) and
 // never writes the vault. A record that does not open stops the export
 // with ErrCorrupt; w then holds an unfinished age file that fails to
-// decrypt, never a silently partial backup. Plugin recipients run their
-// plugin before the vault is read.
+// decrypt, never a silently partial backup. It is refused, before any
+// record is written, while a key slot fails its MAC (ErrSlotTampered) or a
+// bucket differs from the content summary (ErrCorrupt). Plugin recipients
+// run their plugin before the vault is read.
 func (v *Vault) Export(w io.Writer, recipients []age.Recipient, armored bool) error {
 	if len(recipients) == 0 {
 		return errors.New("vault: export needs at least one recipient")

@@ -44,8 +44,11 @@ type RekeyOptions struct {
 // or kill at any point leaves either the old vault or the new one, whole.
 // Slots are rewrapped before the file is locked (scrypt, plugins); if any
 // slot cannot be, nothing is written. A record that does not open stops the
-// rekey (ErrCorrupt; see Verify). Afterwards this Vault uses the new key;
-// other processes must unlock again (ErrRekeyed).
+// rekey (ErrCorrupt; see Verify), and so does a bucket that differs from
+// the content summary. A key slot that fails its MAC (ErrSlotTampered)
+// stops it before anything is done: the new key would be wrapped to
+// whatever recipient that slot now names. Afterwards this Vault uses the
+// new key; other processes must unlock again (ErrRekeyed).
 func (v *Vault) Rekey(opts RekeyOptions) error {
 	// 1. The slots as they are now, and the work done outside the lock.
 	var before []*slot
