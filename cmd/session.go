@@ -152,7 +152,7 @@ const tamperedHint = "someone changed the slot in the vault file (its recipient 
 func (g *globals) warnTampered(v *vault.Vault) {
 	for _, s := range v.TamperedSlots() {
 		fmt.Fprintf(g.env.stderr, "pkms: warning: key slot %s (%s %q) of %s failed authentication: it was modified outside pkms; "+
-			"rekey, slots add, passwd and export are refused until it is removed (pkms vault slots remove %s)\n", s.ID, s.Kind, s.Label, v.Path(), s.ID)
+			"rekey, slots add and export are refused until it is removed (pkms vault slots remove %s)\n", s.ID, s.Kind, s.Label, v.Path(), s.ID)
 	}
 }
 

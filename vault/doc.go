@@ -63,8 +63,10 @@
 // missing or wrong is tampered (someone who could write the file, without
 // any key, may have put their own recipient there): the vault still opens
 // through the owner's slots, TamperedSlots names it, Verify reports it, and
-// what would trust it (Rekey, adding or rewrapping a slot, Export) fails with
-// ErrSlotTampered until RemoveSlot removes it. Removing a slot (by anyone
+// what would trust it (Rekey, adding a slot, Export, changing another slot's
+// passphrase) fails with ErrSlotTampered until RemoveSlot removes it; a
+// tampered passphrase slot can also be replaced whole by ChangePassphrase
+// (the repair when it is the vault's only slot). Removing a slot (by anyone
 // who can write the file) only denies access; it cannot grant any.
 //
 // Separate age files per slot sidestep both mixing rules, and changing a

@@ -229,3 +229,34 @@ func TestFormat2Upgrade(t *testing.T) {
 		t.Errorf("Unlock after a downgrade: %v, want ErrCorrupt", err)
 	}
 }
+
+// A vault whose only slot, the passphrase slot, was tampered with cannot
+// remove it; ChangePassphrase replaces it whole, which repairs the vault.
+func TestTamperedPassphraseSlotRepair(t *testing.T) {
+	path := initVault(t, "pw")
+	editSlot(t, path, 1, func(e map[string]any) { e["label"] = "evil" })
+	v := mustUnlock(t, path, "pw")
+	if len(v.TamperedSlots()) != 1 {
+		t.Fatal("tampered slot not found")
+	}
+	if err := v.RemoveSlot("1"); !errors.Is(err, ErrLastSlot) {
+		t.Fatalf("RemoveSlot: %v", err)
+	}
+	if err := v.ChangePassphrase([]byte("new"), testWF); err != nil {
+		t.Fatalf("ChangePassphrase: %v", err)
+	}
+	if bad := v.TamperedSlots(); len(bad) != 0 {
+		t.Errorf("still tampered: %+v", bad)
+	}
+	if s := v.Slots(); len(s) != 1 || s[0].Label != "passphrase" {
+		t.Errorf("slots = %+v", s)
+	}
+	v.Close()
+	v = mustUnlock(t, path, "new")
+	if len(v.TamperedSlots()) != 0 {
+		t.Error("tampered after reopening")
+	}
+	if err := v.Rekey(RekeyOptions{Passphrase: func(SlotInfo) ([]byte, error) { return []byte("new"), nil }}); err != nil {
+		t.Errorf("Rekey after the repair: %v", err)
+	}
+}

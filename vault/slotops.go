@@ -224,12 +224,11 @@ func (v *Vault) newSlotWith(build func(vk []byte, now time.Time) (*slot, error))
 // checking that the file is still under this Vault's key (a slot must never
 // wrap a key the records no longer use), then refreshes Slots.
 //
-// Unless removing is true, a tampered slot (ErrSlotTampered) stops the
-// change: adding or rewrapping a slot next to one that an attacker may have
-// pointed at their own recipient would carry on trusting the vault's slot
-// list. Removing a slot trusts nothing, so the owner can always remove the
-// tampered one.
-func (v *Vault) updateSlots(removing bool, fn func(sb *bolt.Bucket, slots []*slot, signer *slotSigner) error) error {
+// fn gets the slots whose MAC fails (bad) and decides: adding a slot next
+// to one an attacker may have pointed at their own recipient is refused
+// (ErrSlotTampered), removing one trusts nothing, and rewrapping the
+// passphrase slot replaces all of it.
+func (v *Vault) updateSlots(fn func(sb *bolt.Bucket, slots []*slot, signer *slotSigner, bad []SlotInfo) error) error {
 	var infos, tampered []SlotInfo
 	err := v.runRaw(true, func(btx *bolt.Tx) (*userPanic, error) {
 		if err := v.upgrade(btx); err != nil {
@@ -251,10 +250,7 @@ func (v *Vault) updateSlots(removing bool, fn func(sb *bolt.Bucket, slots []*slo
 			return nil, err
 		}
 		defer signer.zero()
-		if bad := signer.tampered(slots, FormatVersion); len(bad) > 0 && !removing {
-			return nil, tamperedError(v.path, bad)
-		}
-		if err := fn(sb, slots, signer); err != nil {
+		if err := fn(sb, slots, signer, signer.tampered(slots, FormatVersion)); err != nil {
 			return nil, err
 		}
 		if slots, err = readSlots(v.path, sb); err != nil {
@@ -314,7 +310,12 @@ func (v *Vault) addSlot(build func(vk []byte, now time.Time) (*slot, error)) (Sl
 	if err != nil {
 		return SlotInfo{}, err
 	}
-	err = v.updateSlots(false, func(sb *bolt.Bucket, _ []*slot, signer *slotSigner) error { return putNewSlot(sb, s, signer) })
+	err = v.updateSlots(func(sb *bolt.Bucket, _ []*slot, signer *slotSigner, bad []SlotInfo) error {
+		if len(bad) > 0 {
+			return tamperedError(v.path, bad)
+		}
+		return putNewSlot(sb, s, signer)
+	})
 	if err != nil {
 		return SlotInfo{}, err
 	}
@@ -363,7 +364,7 @@ func (v *Vault) AddSlot(spec SlotSpec) (SlotInfo, error) {
 // if the credential may have leaked together with a copy of the file, run
 // Rekey as well.
 func (v *Vault) RemoveSlot(id string) error {
-	return v.updateSlots(true, func(sb *bolt.Bucket, slots []*slot, _ *slotSigner) error {
+	return v.updateSlots(func(sb *bolt.Bucket, slots []*slot, _ *slotSigner, _ []SlotInfo) error {
 		for _, s := range slots {
 			if s.ID != id {
 				continue
@@ -381,7 +382,9 @@ func (v *Vault) RemoveSlot(id string) error {
 // ChangePassphrase rewraps the first passphrase slot under newPass with a
 // new scrypt salt, keeping its id and label, in one transaction; data
 // records are not touched. The scrypt work is done before the file is
-// locked. ErrNoPassphraseSlot if the vault has none.
+// locked. ErrNoPassphraseSlot if the vault has none. If that slot failed
+// its MAC it is replaced whole (label "passphrase"), which repairs it; any
+// other tampered slot stops the change (ErrSlotTampered).
 func (v *Vault) ChangePassphrase(newPass []byte, workFactor int) error {
 	if v.isClosed() {
 		return ErrClosed
@@ -395,12 +398,27 @@ func (v *Vault) ChangePassphrase(newPass []byte, workFactor int) error {
 	if err != nil {
 		return err
 	}
-	return v.updateSlots(false, func(sb *bolt.Bucket, slots []*slot, signer *slotSigner) error {
+	return v.updateSlots(func(sb *bolt.Bucket, slots []*slot, signer *slotSigner, bad []SlotInfo) error {
 		pass := slotsOf(slots, SlotPassphrase)
 		if len(pass) == 0 {
 			return ErrNoPassphraseSlot
 		}
 		ns.ID, ns.Label = pass[0].ID, pass[0].Label
+		// The rewrapped slot keeps nothing of the old one but its id and
+		// label, so a tampered passphrase slot may be rewrapped (the only
+		// repair of a vault whose single slot was tampered with), with its
+		// default label; any other tampered slot stops the change.
+		var others []SlotInfo
+		for _, b := range bad {
+			if b.ID == ns.ID {
+				ns.Label = "passphrase"
+			} else {
+				others = append(others, b)
+			}
+		}
+		if len(others) > 0 {
+			return tamperedError(v.path, others)
+		}
 		return putSlot(sb, ns, signer)
 	})
 }
