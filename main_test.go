@@ -2,11 +2,15 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"filippo.io/age"
@@ -70,6 +74,8 @@ func TestScripts(t *testing.T) {
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
 			"flip-record": flipRecord,
+			"edit-slot":   editSlot,
+			"bolt-edit":   boltEdit,
 		},
 		Condition: func(cond string) (bool, error) {
 			switch cond {
@@ -110,5 +116,92 @@ func flipRecord(ts *testscript.TestScript, neg bool, args []string) {
 		damaged := bytes.Clone(v)
 		damaged[len(damaged)/2] ^= 0x10
 		return b.Put(bytes.Clone(k), damaged)
+	}))
+}
+
+// editSlot (edit-slot VAULT SLOT FIELD VALUE) sets one public field of a key
+// slot (label, or params.NAME) straight through bbolt, as someone who can
+// write the vault file but holds no key would.
+func editSlot(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 4 {
+		ts.Fatalf("usage: edit-slot VAULT SLOT FIELD VALUE")
+	}
+	seq, err := strconv.ParseUint(args[1], 10, 64)
+	ts.Check(err)
+	db, err := bolt.Open(ts.MkAbs(args[0]), 0o600, nil)
+	ts.Check(err)
+	defer db.Close()
+	ts.Check(db.Update(func(tx *bolt.Tx) error {
+		meta := tx.Bucket([]byte("meta"))
+		if meta == nil || meta.Bucket([]byte("slots")) == nil {
+			return errors.New("no slots bucket")
+		}
+		sb := meta.Bucket([]byte("slots"))
+		key := binary.BigEndian.AppendUint64(nil, seq)
+		var e map[string]any
+		if err := json.Unmarshal(sb.Get(key), &e); err != nil {
+			return fmt.Errorf("slot %d: %v", seq, err)
+		}
+		if name, ok := strings.CutPrefix(args[2], "params."); ok {
+			p, _ := e["params"].(map[string]any)
+			if p == nil {
+				p = map[string]any{}
+			}
+			p[name] = args[3]
+			e["params"] = p
+		} else {
+			e[args[2]] = args[3]
+		}
+		b, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		return sb.Put(key, b)
+	}))
+}
+
+// boltEdit edits a vault file with well-formed bbolt writes, as a tool that
+// understands bbolt (or a careless sync) would; nothing is corrupt at the
+// page level:
+//
+//	bolt-edit VAULT rename-bucket FROM TO   a logical bucket gets another name
+//	bolt-edit VAULT drop-first BUCKET       the first record of a bucket is deleted
+//	bolt-edit VAULT drop-bucket BUCKET      a logical bucket is deleted
+func boltEdit(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 3 {
+		ts.Fatalf("usage: bolt-edit VAULT rename-bucket FROM TO | drop-first BUCKET | drop-bucket BUCKET")
+	}
+	db, err := bolt.Open(ts.MkAbs(args[0]), 0o600, nil)
+	ts.Check(err)
+	defer db.Close()
+	ts.Check(db.Update(func(tx *bolt.Tx) error {
+		data := tx.Bucket([]byte("data"))
+		if data == nil {
+			return errors.New("no data bucket")
+		}
+		b := data.Bucket([]byte(args[2]))
+		if b == nil {
+			return fmt.Errorf("no bucket %q", args[2])
+		}
+		switch {
+		case args[1] == "rename-bucket" && len(args) == 4:
+			dst, err := data.CreateBucket([]byte(args[3]))
+			if err != nil {
+				return err
+			}
+			if err := b.ForEach(func(k, v []byte) error { return dst.Put(bytes.Clone(k), bytes.Clone(v)) }); err != nil {
+				return err
+			}
+			return data.DeleteBucket([]byte(args[2]))
+		case args[1] == "drop-first" && len(args) == 3:
+			k, _ := b.Cursor().First()
+			if k == nil {
+				return fmt.Errorf("bucket %q is empty", args[2])
+			}
+			return b.Delete(bytes.Clone(k))
+		case args[1] == "drop-bucket" && len(args) == 3:
+			return data.DeleteBucket([]byte(args[2]))
+		}
+		return fmt.Errorf("bolt-edit: unknown edit %q", strings.Join(args[1:], " "))
 	}))
 }

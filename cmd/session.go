@@ -131,6 +131,7 @@ func (g *globals) unlockWith(k *keyring) (*vault.Vault, error) {
 	if err != nil {
 		return nil, unlockError(path, err)
 	}
+	g.warnTampered(v)
 	return v, nil
 }
 
@@ -138,7 +139,7 @@ func (g *globals) unlockWith(k *keyring) (*vault.Vault, error) {
 // locked by another process, rekeyed by another process, unsupported
 // format), which exits 253.
 func isVaultError(err error) bool {
-	for _, target := range []error{vault.ErrCorrupt, vault.ErrLocked, vault.ErrNewerFormat, vault.ErrOldFormat, vault.ErrClosed, vault.ErrRekeyed, fs.ErrPermission, syscall.EROFS} {
+	for _, target := range []error{vault.ErrCorrupt, vault.ErrLocked, vault.ErrNewerFormat, vault.ErrOldFormat, vault.ErrClosed, vault.ErrRekeyed, vault.ErrSlotTampered, fs.ErrPermission, syscall.EROFS} {
 		if errors.Is(err, target) {
 			return true
 		}
@@ -161,6 +162,8 @@ func vaultFailure(err error) error {
 		return &vaultError{err: err, hints: []string{"the vault key was changed by pkms vault rekey; run the command again (an agent: pkms agent unlock)"}}
 	case errors.Is(err, vault.ErrLocked):
 		return &vaultError{err: err, hints: []string{lockedHint}}
+	case errors.Is(err, vault.ErrSlotTampered):
+		return &vaultError{err: err, hints: []string{tamperedHint}}
 	case errors.Is(err, syscall.EROFS):
 		return &vaultError{err: err, hints: []string{"the vault's file system is mounted read-only; pkms writes the vault file on every change"}}
 	case errors.Is(err, fs.ErrPermission):
@@ -171,6 +174,18 @@ func vaultFailure(err error) error {
 		return &vaultError{err: err, hints: []string{"pkms reads and writes the vault file: it must be yours with mode 0600 (chmod 600 " + file + ")"}}
 	}
 	return &vaultError{err: err}
+}
+
+// tamperedHint says what to do about a key slot that failed authentication.
+const tamperedHint = "someone changed the slot in the vault file (its recipient may now be theirs); check pkms vault slots list, remove the slot with pkms vault slots remove ID, then add it again"
+
+// warnTampered names, on stderr, each key slot of v whose MAC failed: the
+// vault still works through the other slots, but the owner must know.
+func (g *globals) warnTampered(v *vault.Vault) {
+	for _, s := range v.TamperedSlots() {
+		fmt.Fprintf(g.env.stderr, "pkms: warning: key slot %s (%s %q) of %s failed authentication: it was modified outside pkms; "+
+			"rekey, slots add and export are refused until it is removed (pkms vault slots remove %s)\n", s.ID, s.Kind, s.Label, v.Path(), s.ID)
+	}
 }
 
 // lockedHint says what to do when another process holds the vault file.

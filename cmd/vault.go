@@ -176,13 +176,16 @@ func newCmdVaultInit(g *globals) *cobra.Command {
 			if err != nil {
 				return unlockError(path, err)
 			}
+			// The KMS configuration is written before the vault is linked
+			// into place: one atomic step, no half-made vault.
+			out := &vaultInitOutput{VaultPath: path}
+			opts.Setup = func(v *vault.Vault) error {
+				acct, err := kms.Initialize(kms.VaultStore(v), account)
+				out.AccountId, out.Slots = acct, slotsOf(v.Slots())
+				return err
+			}
 			if err := vault.Init(path, opts); err != nil {
 				return vaultFailure(err)
-			}
-			out, err := initKMS(path, k, opts.Passphrase, account)
-			if err != nil {
-				_ = os.Remove(path) // it holds nothing yet
-				return err
 			}
 			return g.render("VaultInit", out)
 		},
@@ -222,28 +225,6 @@ func (g *globals) vaultHeader() (string, *vault.Header, error) {
 		return "", nil, unlockError(path, err)
 	}
 	return path, h, nil
-}
-
-// initKMS writes the KMS configuration of a freshly created vault, opening
-// it with the passphrase just set, else the caller's identities, tokens and
-// plugins.
-func initKMS(path string, k *keyring, pass []byte, account string) (*vaultInitOutput, error) {
-	creds := k.credentials("")
-	creds.Passphrase = nil // a vault without a passphrase slot never asks
-	if pass != nil {
-		creds.Passphrase = func() ([]byte, error) { return bytes.Clone(pass), nil }
-	}
-	v, err := vault.Unlock(path, creds, vault.Options{})
-	if err != nil {
-		return nil, &vaultError{err: fmt.Errorf("opening the new vault: %w", err),
-			hints: []string{"with --no-passphrase and only --recipient slots, pass the identity of one recipient with --identity-file"}}
-	}
-	defer v.Close()
-	acct, err := kms.Initialize(kms.VaultStore(v), account)
-	if err != nil {
-		return nil, &vaultError{err: err}
-	}
-	return &vaultInitOutput{VaultPath: path, AccountId: acct, Slots: slotsOf(v.Slots())}, nil
 }
 
 func newCmdVaultPasswd(g *globals) *cobra.Command {

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"math/big"
 	"time"
+
+	"github.com/pocketkms/pkms/vault"
 )
 
 // Bucket names in the vault. Record ids inside them are logical ids (key
@@ -59,7 +61,9 @@ func (s *Service) accountID(tx Tx) (string, error) {
 	var cfg config
 	if err := getJSON(tx, bucketConfig, "config", &cfg); err != nil {
 		if errors.Is(err, ErrNoRecord) {
-			return "", newErr(KMSInternalException, "the vault has no KMS configuration; it was not created by pkms vault init")
+			// Damage (a lost record or bucket), not a KMS failure: the
+			// vault's own error, which the CLI answers with 253.
+			return "", fmt.Errorf("%w: it has no KMS configuration record (lost, or the vault was not made by pkms vault init)", vault.ErrCorrupt)
 		}
 		return "", err
 	}

@@ -140,11 +140,15 @@ func (v *Vault) commitGroup(calls []*batchCall) {
 			c.answer(errUserPanic)
 			continue
 		}
+		var done *Tx
 		err := v.runRaw(true, func(btx *bolt.Tx) (*userPanic, error) {
-			up, _, err := v.callTx(btx, true, c.fn)
-			c.up = up // re-raised by Batch in the caller's goroutine
+			tx, up, _, err := v.inTx(btx, true, c.fn, nil)
+			c.up, done = up, tx // a panic is re-raised by Batch in the caller's goroutine
 			return nil, err
 		})
+		if err == nil && done != nil {
+			v.remember(&done.ts, done.gen)
+		}
 		c.answer(err)
 	}
 }
@@ -155,12 +159,24 @@ func (v *Vault) commitGroup(calls []*batchCall) {
 func (v *Vault) tryGroup(calls []*batchCall) int {
 	out := -1
 	errs := make([]error, len(calls))
+	// last is the last call that succeeded: each call's Tx reads the
+	// content summary the calls before it wrote into btx, so the last one
+	// holds the summary the group commits.
+	var last *Tx
 	err := v.runRaw(true, func(btx *bolt.Tx) (*userPanic, error) {
+		last = nil
 		for i, c := range calls {
-			up, untouched, err := v.callTx(btx, true, c.fn)
+			var carry *txSummary
+			if last != nil {
+				carry = &last.ts
+			}
+			tx, up, untouched, err := v.inTx(btx, true, c.fn, carry)
 			if up != nil || (err != nil && !untouched) {
 				c.up, out = up, i
 				return nil, errBatchRetry
+			}
+			if tx != nil {
+				last = tx
 			}
 			errs[i] = err
 		}
@@ -168,6 +184,9 @@ func (v *Vault) tryGroup(calls []*batchCall) int {
 	})
 	if out >= 0 {
 		return out
+	}
+	if err == nil && last != nil {
+		v.remember(&last.ts, last.gen)
 	}
 	for i, c := range calls {
 		if err != nil {
@@ -177,23 +196,4 @@ func (v *Vault) tryGroup(calls []*batchCall) int {
 		}
 	}
 	return -1
-}
-
-// callTx runs fn on a Tx over btx. It returns a panic of fn, to be re-raised
-// once the transaction is rolled back (err is then errUserPanic); whether
-// the transaction is untouched by fn (nothing written, no bbolt failure);
-// and fn's error or the failure that forbids committing.
-func (v *Vault) callTx(btx *bolt.Tx, write bool, fn func(*Tx) error) (up *userPanic, untouched bool, err error) {
-	tx := &Tx{v: v, btx: btx, writable: write}
-	defer func() { tx.btx = nil }()
-	up, err = callUser(func() error { return fn(tx) })
-	untouched = !tx.wrote && tx.failed == nil
-	switch {
-	case up != nil:
-		return up, untouched, errUserPanic
-	case tx.failed != nil:
-		// bbolt panicked inside a Tx method: never commit that tx.
-		return nil, false, tx.failed
-	}
-	return nil, untouched, err
 }

@@ -224,3 +224,44 @@ func TestBatchClosed(t *testing.T) {
 		t.Fatal("Batch on a closed vault did not return")
 	}
 }
+
+// TestBatchKeepsContentSummary commits groups of writes to many records and
+// then opens the file afresh: the content summary each group committed must
+// match the records it wrote (every call in a group sees the summary the
+// calls before it wrote into the same transaction).
+func TestBatchKeepsContentSummary(t *testing.T) {
+	path := initVault(t, "pw")
+	v := mustUnlock(t, path, "pw")
+	const writers, each = 8, 25
+	var wg sync.WaitGroup
+	for w := 0; w < writers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < each; j++ {
+				if err := v.Batch(func(tx *Tx) error {
+					return tx.Put("t", fmt.Sprintf("w%d-%d", w, j), []byte("x"))
+				}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err := v.Close(); err != nil {
+		t.Fatal(err)
+	}
+	fresh := mustUnlock(t, path, "pw")
+	var n int
+	if err := fresh.View(func(tx *Tx) (err error) { n, err = tx.Count("t"); return err }); err != nil {
+		t.Fatalf("reading the records a group commit wrote: %v", err)
+	}
+	if n != writers*each {
+		t.Fatalf("count = %d, want %d", n, writers*each)
+	}
+	rep, err := fresh.Verify(nil)
+	if err != nil || !rep.OK() {
+		t.Fatalf("verify after group commits: %v %+v", err, rep)
+	}
+}

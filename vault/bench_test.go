@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"testing"
+
+	"filippo.io/age"
 )
 
 // BenchmarkUpdate: one Put (1 KiB, the size of a key record) per write
@@ -54,5 +56,49 @@ func BenchmarkGet(b *testing.B) {
 		if err := v.View(func(tx *Tx) error { _, err := tx.Get("keys", id); return err }); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkColdGet: what one command-line process pays in the vault to read
+// one record among 10,000: open the file (Resume: no scrypt), one Get, Close.
+func BenchmarkColdGet(b *testing.B) {
+	const n = 10000
+	x, err := age.GenerateX25519Identity()
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := initVault(b, "", x.Recipient().String())
+	v, err := Unlock(path, Credentials{Identities: []age.Identity{x}}, Options{NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	val := bytes.Repeat([]byte("k"), 1024)
+	if err := v.Update(func(tx *Tx) error {
+		for i := range n {
+			if err := tx.Put("keys", fmt.Sprintf("key-%d", i), val); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		b.Fatal(err)
+	}
+	h, err := v.Handoff()
+	if err != nil {
+		b.Fatal(err)
+	}
+	v.Close()
+	i := 0
+	for b.Loop() {
+		v, err := Resume(path, h, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		id := fmt.Sprintf("key-%d", i%n)
+		i++
+		if err := v.View(func(tx *Tx) error { _, err := tx.Get("keys", id); return err }); err != nil {
+			b.Fatal(err)
+		}
+		v.Close()
 	}
 }

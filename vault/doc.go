@@ -13,25 +13,36 @@
 // kill -9 rounds. AWS KMS records last usage on every cryptographic call, so
 // even small vaults write often: hence bbolt.
 //
-// # Format (version 2)
+// # Format (version 3)
 //
 // A bbolt file, created 0600 in a 0700 directory, with two top-level buckets:
 //
 //   - "meta", in plaintext: "format" (the format version in ASCII decimal),
-//     "id" (16 random bytes), "check" (crypto.Seal of a constant under
-//     DeriveKey(VK, "check") with the vault id as AAD, so a wrong key is a
-//     clean error) and the bucket "slots".
+//     "id" (16 random bytes), "check" (crypto.Seal of a constant naming the
+//     format, "pkms vault check v3", under DeriveKey(VK, "check") with the
+//     vault id as AAD, so a wrong key is a clean error) and the bucket
+//     "slots".
 //   - "data": one sub-bucket per logical bucket, created on first Put.
 //
 // Format 1 was written only by pre-release builds: its records did not carry
 // their logical ids, so it cannot be upgraded and is refused (ErrOldFormat).
 // A newer format is refused too (ErrNewerFormat) and never rewritten.
+// Format 2 (the first release) differs from 3 only in what 3 adds to
+// authenticate the file's public parts: slot MACs (below) and the check
+// constant "pkms vault check v1". It is read as it is, and the first write
+// transaction through an unlocked Vault upgrades it in that same
+// transaction (upgrade.go): every slot gets its MAC, the content summary is
+// computed, the check value and the format become those of format 3. Because the check names the format,
+// setting the format value of an upgraded vault back to 2 (to make its slots
+// look unauthenticated again) makes the vault fail to open (ErrCorrupt). The
+// upgrade trusts the format 2 slots it signs: a slot altered before a vault's
+// first write under this release is not caught.
 //
 // The vault key VK is 32 random bytes. Each key slot wraps it for one unlock
 // method as a small self-contained age file. A slot is stored under its id
 // (a big-endian uint64 from the bucket's sequence, never reused) as JSON:
-// kind, label, created, params (public strings only) and age (the age file).
-// The kinds:
+// kind, label, created, params (public strings only), age (the age file)
+// and mac. The kinds:
 //
 //   - "passphrase": age scrypt, which age requires to be alone in its file.
 //   - "identity": one age recipient, X25519 (age1...) or the post-quantum
@@ -43,6 +54,20 @@
 //   - any other name (e.g. "pkcs11"): an outside kind whose recipient and
 //     identity the caller supplies; params are whatever the caller needs to
 //     find its token and key again.
+//
+// A slot's public part decides what Rekey wraps the next vault key to, so
+// it is authenticated: mac is HMAC-SHA-256 under DeriveKey(VK, "slot mac")
+// of the vault id, the slot id, kind, label, creation time, params and a
+// hash of the age file (slotmac.go has the exact encoding). Every slot is
+// checked right after every unlock (Unlock, Resume). A slot whose mac is
+// missing or wrong is tampered (someone who could write the file, without
+// any key, may have put their own recipient there): the vault still opens
+// through the owner's slots, TamperedSlots names it, Verify reports it, and
+// what would trust it (Rekey, adding a slot, Export, changing another slot's
+// passphrase) fails with ErrSlotTampered until RemoveSlot removes it; a
+// tampered passphrase slot can also be replaced whole by ChangePassphrase
+// (the repair when it is the vault's only slot). Removing a slot (by anyone
+// who can write the file) only denies access; it cannot grant any.
 //
 // Separate age files per slot sidestep both mixing rules, and changing a
 // passphrase or adding a slot rewraps one slot, never the data. age's
@@ -61,9 +86,21 @@
 // with AAD "pkms record v2"‖vault id‖bucket‖0‖on-disk key: a value moved to
 // another record, bucket or vault fails to open, and the id inside must hash
 // back to the on-disk key (ErrCorrupt otherwise). The id inside is what lets
-// Rekey and Export recover logical ids from the file. Someone able to write
-// the file can still roll one record back to an older value of the same
-// record; that is accepted for a local tool.
+// Rekey and Export recover logical ids from the file.
+//
+// Sealing cannot show that a record is missing or stale, so format 3 also
+// keeps a content summary, meta "summary", authenticated under
+// DeriveKey(VK, "summary mac"): per bucket and per shard (the first byte of
+// the on-disk key), the record count and the XOR of a secret 16-byte
+// element per record derived from its GCM tag (summary.go has the encoding).
+// Every write transaction updates it (one AES block per Put or Delete);
+// every transaction checks each shard it touches against it the first time
+// (a walk of the shard's on-disk entries, no decryption), and a bucket the
+// summary lists but the file lacks at once. So a bucket renamed or removed,
+// a record deleted, or a record replaced by an older copy of itself is
+// ErrCorrupt rather than an empty or stale answer, and Verify, Rekey and
+// Export compare the whole file with it. Rolling the whole file back to an
+// older copy cannot be seen from inside the file.
 //
 // # Rekey, verify, export
 //

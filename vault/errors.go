@@ -55,6 +55,12 @@ var (
 	// ErrSlotNotFound: RemoveSlot (or a slot operation) names no slot of the
 	// vault.
 	ErrSlotNotFound = errors.New("no such key slot")
+	// ErrSlotTampered: a key slot's MAC does not verify (or is missing in a
+	// format 3 vault): its public parameters (a recipient, a label) were
+	// changed outside pkms. The vault still opens through the other slots;
+	// operations that would trust the slot (Rekey, adding or changing a
+	// slot, Export) are refused until it is removed (RemoveSlot).
+	ErrSlotTampered = errors.New("a key slot failed authentication")
 	// ErrInvalidExport: Import was given a stream that is not a complete,
 	// well-formed vault export of a supported version.
 	ErrInvalidExport = errors.New("invalid vault export")

@@ -55,8 +55,10 @@ type exportRecord struct {
 // documentation. It reads one consistent snapshot (a read transaction) and
 // never writes the vault. A record that does not open stops the export
 // with ErrCorrupt; w then holds an unfinished age file that fails to
-// decrypt, never a silently partial backup. Plugin recipients run their
-// plugin before the vault is read.
+// decrypt, never a silently partial backup. It is refused, before any
+// record is written, while a key slot fails its MAC (ErrSlotTampered) or a
+// bucket differs from the content summary (ErrCorrupt). Plugin recipients
+// run their plugin before the vault is read.
 func (v *Vault) Export(w io.Writer, recipients []age.Recipient, armored bool) error {
 	if len(recipients) == 0 {
 		return errors.New("vault: export needs at least one recipient")
@@ -73,6 +75,12 @@ func (v *Vault) Export(w io.Writer, recipients []age.Recipient, armored bool) er
 	}
 	bw := bufio.NewWriterSize(ew, 64<<10)
 	err = v.runRaw(false, func(btx *bolt.Tx) (*userPanic, error) {
+		if err := v.checkSlots(btx); err != nil {
+			return nil, err
+		}
+		if err := v.checkSummary(btx); err != nil {
+			return nil, fmt.Errorf("vault: export refused: %w", err)
+		}
 		data := btx.Bucket(bucketData)
 		if data == nil {
 			return nil, corruptf(v.path, "no data bucket")
@@ -155,6 +163,7 @@ func Import(path string, r io.Reader, identities []age.Identity, opts InitOption
 		return nil, fmt.Errorf("vault: import: decrypting the export: %w", pluginError(err))
 	}
 	var hdr *ExportHeader
+	opts.Setup = nil // the export brings its own records
 	err = create(path, opts, func(v *Vault) error {
 		var batch []exportRecord
 		flush := func() error {

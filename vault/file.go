@@ -150,10 +150,12 @@ func readState(path string, timeout time.Duration) (*state, error) {
 	return st, nil
 }
 
+// closeBolt closes db; a panic (bbolt on a damaged file) is ErrCorrupt.
 func closeBolt(db *bolt.DB) (err error) {
+	path := db.Path()
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("vault: closing after damage: %v", r)
+			err = corruptf(path, "damaged file (while closing it): %s", panicDetail(r))
 		}
 	}()
 	return db.Close()

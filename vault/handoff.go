@@ -49,7 +49,7 @@ func Resume(path string, handoff []byte, opts Options) (*Vault, error) {
 		return nil, err
 	}
 	id, key := rest[:idSize], rest[idSize:]
-	if !bytes.Equal(id, st.header.ID) || !verifyCheck(key, st.header.ID, st.check) {
+	if !bytes.Equal(id, st.header.ID) || !verifyCheck(key, st.header.ID, st.check, st.header.FormatVersion) {
 		return nil, ErrBadHandoff
 	}
 	return newVault(path, st, bytes.Clone(key), opts)

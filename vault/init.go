@@ -32,13 +32,21 @@ type InitOptions struct {
 	Slots      []SlotSpec // slots of outside kinds (pkcs11)
 	Rand       io.Reader  // nil: crypto/rand.Reader
 	NoSync     bool       // tests only
+	// Setup, if not nil, writes the first records of a new vault (the KMS
+	// configuration) through a Vault open on it while it is still under
+	// its temporary name: the vault appears at its path only once Setup has
+	// succeeded, so a kill or a failure in between leaves no vault that
+	// every later command would refuse. The Vault is closed afterwards;
+	// its Path is the temporary one.
+	Setup func(*Vault) error
 }
 
 // Init creates a new vault at path. See the package documentation for the
-// format. Creation is atomic: the file is built under a temporary name in the
-// same directory and hard-linked into place, so path either does not exist or
-// holds a complete vault; ErrExists if path already exists.
-func Init(path string, opts InitOptions) error { return create(path, opts, nil) }
+// format. Creation is atomic: the file is built (slots, then opts.Setup's
+// records) under a temporary name in the same directory and hard-linked into
+// place, so path either does not exist or holds a complete vault; ErrExists
+// if path already exists.
+func Init(path string, opts InitOptions) error { return create(path, opts, opts.Setup) }
 
 // create is Init; fill, if not nil, writes the first records through a Vault
 // open on the temporary file before it is linked into place (Import), so
@@ -135,13 +143,29 @@ func create(path string, opts InitOptions, fill func(*Vault) error) (err error) 
 		if err != nil {
 			return err
 		}
+		signer, err := newSlotSigner(vk, id)
+		if err != nil {
+			return err
+		}
+		defer signer.zero()
 		for _, s := range slots {
-			if err := putNewSlot(sb, s); err != nil {
+			if err := putNewSlot(sb, s, signer); err != nil {
 				return err
 			}
 		}
-		_, err = tx.CreateBucket(bucketData)
-		return err
+		if _, err = tx.CreateBucket(bucketData); err != nil {
+			return err
+		}
+		ks, err := newKeySet(bytes.Clone(vk))
+		if err != nil {
+			return err
+		}
+		defer ks.zero()
+		raw, err := sealSummary(ks, id, summary{})
+		if err != nil {
+			return err
+		}
+		return meta.Put(keySummary, raw)
 	})
 	if cerr := db.Close(); err == nil {
 		err = cerr
@@ -188,21 +212,22 @@ func create(path string, opts InitOptions, fill func(*Vault) error) (err error) 
 
 // putNewSlot stores s under the next slot id and sets s.ID. Ids come from
 // the bucket's sequence, so a removed slot's id is never reused.
-func putNewSlot(sb *bolt.Bucket, s *slot) error {
+func putNewSlot(sb *bolt.Bucket, s *slot, signer *slotSigner) error {
 	seq, err := sb.NextSequence()
 	if err != nil {
 		return err
 	}
 	s.ID = strconv.FormatUint(seq, 10)
-	return putSlot(sb, s)
+	return putSlot(sb, s, signer)
 }
 
-// putSlot stores s under its id, replacing any slot there.
-func putSlot(sb *bolt.Bucket, s *slot) error {
+// putSlot stores s under its id with a fresh MAC, replacing any slot there.
+func putSlot(sb *bolt.Bucket, s *slot, signer *slotSigner) error {
 	seq, err := parseSlotID(s.ID)
 	if err != nil {
 		return err
 	}
+	signer.sign(s)
 	enc, err := encodeSlot(s)
 	if err != nil {
 		return err

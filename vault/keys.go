@@ -77,3 +77,21 @@ func (k *keySet) zero() {
 	}
 	k.mu.Unlock()
 }
+
+// derive returns DeriveKey(vk, label) for a vault-wide purpose (the content
+// summary), cached with the bucket keys (under a name no bucket can have)
+// and zeroed with them.
+func (k *keySet) derive(label string) ([]byte, error) {
+	name := "\x00" + label
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if key, ok := k.bucketKey[name]; ok {
+		return key, nil
+	}
+	key, err := crypto.DeriveKey(k.vk, label)
+	if err != nil {
+		return nil, err
+	}
+	k.bucketKey[name] = key
+	return key, nil
+}

@@ -12,8 +12,12 @@ import (
 	"github.com/pocketkms/pkms/crypto"
 )
 
-// FormatVersion is the vault file format this package reads and writes.
-const FormatVersion = 2
+// FormatVersion is the vault file format this package writes. It reads
+// format 2 too and upgrades it on the first write (see upgrade).
+const FormatVersion = 3
+
+// slotMACFormat is the first format whose slots carry a MAC.
+const slotMACFormat = 3
 
 // oldestFormat is the oldest format version pkms reads; older ones were
 // written by pre-release builds and are refused with ErrOldFormat.
@@ -32,10 +36,11 @@ var (
 )
 
 const (
-	idSize         = 16
-	checkPlaintext = "pkms vault check v1"
-	checkLabel     = "check"
-	maxCheckSize   = 256
+	idSize          = 16
+	checkPlaintext  = "pkms vault check v1" // format 2
+	checkPlaintext3 = "pkms vault check v3" // format 3: slot MACs in use
+	checkLabel      = "check"
+	maxCheckSize    = 256
 )
 
 // state is what a short read-only open learns about a vault.
@@ -122,6 +127,7 @@ func readSlots(path string, sb *bolt.Bucket) ([]*slot, error) {
 			return nil, corruptWrap(path, err, "key slot: %v", err)
 		}
 		s.ageFile = bytes.Clone(s.ageFile)
+		s.mac = bytes.Clone(s.mac)
 		slots = append(slots, s)
 	}
 	return slots, nil
@@ -140,18 +146,22 @@ func slotInfos(slots []*slot) []SlotInfo {
 	return out
 }
 
-// makeCheck returns the check value for a vault key.
+// makeCheck returns the check value for a vault key, in the current format.
+// Its plaintext names the format, so that a vault upgraded to format 3 whose
+// format value is set back to 2 (to make its slots look unauthenticated)
+// no longer opens.
 func makeCheck(rand interface{ Read([]byte) (int, error) }, vk, id []byte) ([]byte, error) {
 	ck, err := crypto.DeriveKey(vk, checkLabel)
 	if err != nil {
 		return nil, err
 	}
 	defer clear(ck)
-	return crypto.Seal(rand, ck, []byte(checkPlaintext), id)
+	return crypto.Seal(rand, ck, []byte(checkPlaintext3), id)
 }
 
-// verifyCheck reports whether vk opens the check value of vault id.
-func verifyCheck(vk, id, check []byte) bool {
+// verifyCheck reports whether vk opens the check value of vault id written
+// for the given format version.
+func verifyCheck(vk, id, check []byte, format int) bool {
 	ck, err := crypto.DeriveKey(vk, checkLabel)
 	if err != nil {
 		return false
@@ -161,7 +171,11 @@ func verifyCheck(vk, id, check []byte) bool {
 	if err != nil {
 		return false
 	}
-	return subtle.ConstantTimeCompare(pt, []byte(checkPlaintext)) == 1
+	want := checkPlaintext3
+	if format < slotMACFormat {
+		want = checkPlaintext
+	}
+	return subtle.ConstantTimeCompare(pt, []byte(want)) == 1
 }
 
 func formatBytes(v int) []byte { return []byte(fmt.Sprint(v)) }

@@ -19,7 +19,7 @@ import (
 
 // Child processes re-execute the test binary with these variables set.
 const (
-	envChild    = "PKMS_VAULT_TEST_CHILD" // "writer", "looper", "rekeyer" or "flip"
+	envChild    = "PKMS_VAULT_TEST_CHILD" // "writer", "looper", "rekeyer", "initer" or "flip"
 	envPath     = "PKMS_VAULT_TEST_PATH"
 	envIdentity = "PKMS_VAULT_TEST_IDENTITY"
 	envPrefix   = "PKMS_VAULT_TEST_PREFIX"
@@ -42,6 +42,8 @@ func TestMain(m *testing.M) {
 	case "flip":
 		flipChild()
 		os.Exit(0)
+	case "initer":
+		childMain(childIniter)
 	default:
 		fmt.Fprintln(os.Stderr, "unknown child mode")
 		os.Exit(2)

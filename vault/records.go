@@ -26,8 +26,10 @@ type Tx struct {
 	v        *Vault
 	btx      *bolt.Tx
 	writable bool
-	failed   error // set when bbolt panicked: the transaction must not commit
-	wrote    bool  // Put or Delete was called: the transaction may differ from its start
+	failed   error     // set when bbolt panicked: the transaction must not commit
+	wrote    bool      // Put or Delete was called: the transaction may differ from its start
+	ts       txSummary // the content summary as this transaction sees it
+	gen      uint64    // bbolt's id of the transaction (the generation it commits, for a write)
 }
 
 const (
@@ -230,7 +232,13 @@ func (tx *Tx) Get(bucket, id string) (val []byte, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := tx.checkBucket(bucket, b); err != nil {
+		return nil, err
+	}
 	rk := tx.v.recordKey(bucket, id)
+	if err := tx.checkShard(bucket, b, shardOf(rk)); err != nil {
+		return nil, err
+	}
 	var sealed []byte
 	if b != nil {
 		sealed = b.Get(rk)
@@ -260,6 +268,9 @@ func (tx *Tx) Put(bucket, id string, value []byte) (err error) {
 	if data == nil {
 		return corruptf(tx.v.path, "no data bucket")
 	}
+	if err := tx.checkBucket(bucket, data.Bucket([]byte(bucket))); err != nil {
+		return err
+	}
 	b, err := data.CreateBucketIfNotExists([]byte(bucket))
 	if err != nil {
 		if errors.Is(err, berrors.ErrIncompatibleValue) {
@@ -271,6 +282,10 @@ func (tx *Tx) Put(bucket, id string, value []byte) (err error) {
 	if err != nil {
 		return fmt.Errorf("vault: sealing a record of bucket %q: %w", bucket, err)
 	}
+	if err := tx.checkShard(bucket, b, shardOf(rk)); err != nil {
+		return err
+	}
+	tx.noteWrite(bucket, b, rk, sealed)
 	if err := b.Put(rk, sealed); err != nil {
 		return fmt.Errorf("vault: bucket %q: %w", bucket, err)
 	}
@@ -292,10 +307,18 @@ func (tx *Tx) Delete(bucket, id string) (err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer tx.guard(&err)
 	b, err := tx.dataBucket(bucket)
-	if err != nil || b == nil {
+	if err != nil {
 		return err
 	}
-	if err := b.Delete(tx.v.recordKey(bucket, id)); err != nil {
+	if err := tx.checkBucket(bucket, b); err != nil || b == nil {
+		return err
+	}
+	rk := tx.v.recordKey(bucket, id)
+	if err := tx.checkShard(bucket, b, shardOf(rk)); err != nil {
+		return err
+	}
+	tx.noteWrite(bucket, b, rk, nil)
+	if err := b.Delete(rk); err != nil {
 		if errors.Is(err, berrors.ErrIncompatibleValue) {
 			return corruptf(tx.v.path, "bucket %q holds a nested bucket", bucket)
 		}
@@ -334,12 +357,17 @@ func (tx *Tx) forEach(bucket, after string, fn func(string, []byte) error, up **
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer tx.guard(&err)
 	b, err := tx.dataBucket(bucket)
-	if err != nil || b == nil {
+	if err != nil {
+		return err
+	}
+	if err := tx.checkBucket(bucket, b); err != nil || b == nil {
 		return err
 	}
 	c := b.Cursor()
 	var k, val []byte
+	prev := -1 // the last shard checked: every shard entered is checked whole
 	if start != nil {
+		prev = int(shardOf(start)) - 1
 		k, val = c.Seek(start)
 		if k != nil && string(k) == string(start) {
 			k, val = c.Next()
@@ -348,6 +376,15 @@ func (tx *Tx) forEach(bucket, after string, fn func(string, []byte) error, up **
 		k, val = c.First()
 	}
 	for ; k != nil; k, val = c.Next() {
+		if sh := int(shardOf(k)); sh != prev {
+			if err := tx.checkShardsBetween(bucket, b, prev, sh); err != nil {
+				return err
+			}
+			if err := tx.checkShard(bucket, b, byte(sh)); err != nil {
+				return err
+			}
+			prev = sh
+		}
 		if val == nil {
 			return corruptf(tx.v.path, "bucket %q holds a nested bucket", bucket)
 		}
@@ -368,7 +405,7 @@ func (tx *Tx) forEach(bucket, after string, fn func(string, []byte) error, up **
 			return err
 		}
 	}
-	return nil
+	return tx.checkShardsBetween(bucket, b, prev, 256)
 }
 
 // Count returns the number of records in bucket without decrypting them.
@@ -379,13 +416,24 @@ func (tx *Tx) Count(bucket string) (n int, err error) {
 	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
 	defer tx.guard(&err)
 	b, err := tx.dataBucket(bucket)
-	if err != nil || b == nil {
+	if err != nil {
+		return 0, err
+	}
+	if err := tx.checkBucket(bucket, b); err != nil || b == nil {
 		return 0, err
 	}
 	c := b.Cursor()
 	for k, val := c.First(); k != nil; k, val = c.Next() {
 		if val != nil {
 			n++
+		}
+	}
+	if tx.ts.sum != nil {
+		if uint64(n) != tx.ts.sum.total(bucket) {
+			return 0, tx.summaryMismatch(bucket)
+		}
+		if err := tx.checkShardsBetween(bucket, b, -1, 256); err != nil {
+			return 0, err
 		}
 	}
 	return n, nil

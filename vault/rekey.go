@@ -44,8 +44,11 @@ type RekeyOptions struct {
 // or kill at any point leaves either the old vault or the new one, whole.
 // Slots are rewrapped before the file is locked (scrypt, plugins); if any
 // slot cannot be, nothing is written. A record that does not open stops the
-// rekey (ErrCorrupt; see Verify). Afterwards this Vault uses the new key;
-// other processes must unlock again (ErrRekeyed).
+// rekey (ErrCorrupt; see Verify), and so does a bucket that differs from
+// the content summary. A key slot that fails its MAC (ErrSlotTampered)
+// stops it before anything is done: the new key would be wrapped to
+// whatever recipient that slot now names. Afterwards this Vault uses the
+// new key; other processes must unlock again (ErrRekeyed).
 func (v *Vault) Rekey(opts RekeyOptions) error {
 	// 1. The slots as they are now, and the work done outside the lock.
 	var before []*slot
@@ -57,6 +60,9 @@ func (v *Vault) Rekey(opts RekeyOptions) error {
 		}
 		if err := v.checkCurrentKey(meta); err != nil {
 			return nil, err
+		}
+		if err := v.checkSlots(btx); err != nil {
+			return nil, err // never wrap the new key to a tampered recipient
 		}
 		before, beforeRaw, err = readSlotsRaw(v.path, sb)
 		return nil, err
@@ -122,14 +128,32 @@ func (v *Vault) Rekey(opts RekeyOptions) error {
 		if data == nil {
 			return nil, corruptf(v.path, "no data bucket")
 		}
+		if err := v.checkSummary(btx); err != nil {
+			return nil, err
+		}
 		prog = newProgress(opts.Progress, countEntries(data))
 		if err := v.reseal(data, newKeys, prog); err != nil {
 			return prog.panicked, err
 		}
+		signer, err := newSlotSigner(newKeys.vk, v.id)
+		if err != nil {
+			return nil, err
+		}
+		defer signer.zero()
 		for _, s := range after {
-			if err := putSlot(sb, s); err != nil {
+			if err := putSlot(sb, s, signer); err != nil {
 				return nil, err
 			}
+		}
+		m, err := newSummer(newKeys)
+		if err != nil {
+			return nil, err
+		}
+		if err := v.putSummary(meta, newKeys, computeSummary(data, m)); err != nil {
+			return nil, err
+		}
+		if err := meta.Put(keyFormat, formatBytes(FormatVersion)); err != nil {
+			return nil, err
 		}
 		return nil, meta.Put(keyCheck, check)
 	})
@@ -140,7 +164,7 @@ func (v *Vault) Rekey(opts RekeyOptions) error {
 	old := v.keys
 	v.keys = newKeys
 	old.zero()
-	v.setSlots(slotInfos(after))
+	v.setSlots(slotInfos(after), nil)
 	return nil
 }
 

@@ -148,7 +148,7 @@ func TestRekey(t *testing.T) {
 	put(t, v, "keys", "after", "rekey")
 	ids["keys\x00after"] = "rekey"
 	v.Close()
-	if newCheck := checkValue(t, path); verifyCheck(oldVK, v.id, newCheck) || bytes.Equal(newCheck, oldCheck) {
+	if newCheck := checkValue(t, path); verifyCheck(oldVK, v.id, newCheck, FormatVersion) || bytes.Equal(newCheck, oldCheck) {
 		t.Fatal("the old vault key still opens the check value")
 	}
 	for _, k := range rawRecords(t, path, "keys") {

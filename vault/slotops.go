@@ -223,9 +223,17 @@ func (v *Vault) newSlotWith(build func(vk []byte, now time.Time) (*slot, error))
 // updateSlots runs fn on the parsed slots in one write transaction, after
 // checking that the file is still under this Vault's key (a slot must never
 // wrap a key the records no longer use), then refreshes Slots.
-func (v *Vault) updateSlots(fn func(sb *bolt.Bucket, slots []*slot) error) error {
-	var infos []SlotInfo
+//
+// fn gets the slots whose MAC fails (bad) and decides: adding a slot next
+// to one an attacker may have pointed at their own recipient is refused
+// (ErrSlotTampered), removing one trusts nothing, and rewrapping the
+// passphrase slot replaces all of it.
+func (v *Vault) updateSlots(fn func(sb *bolt.Bucket, slots []*slot, signer *slotSigner, bad []SlotInfo) error) error {
+	var infos, tampered []SlotInfo
 	err := v.runRaw(true, func(btx *bolt.Tx) (*userPanic, error) {
+		if err := v.upgrade(btx); err != nil {
+			return nil, err
+		}
 		meta, sb, err := v.metaBuckets(btx)
 		if err != nil {
 			return nil, err
@@ -237,19 +245,50 @@ func (v *Vault) updateSlots(fn func(sb *bolt.Bucket, slots []*slot) error) error
 		if err != nil {
 			return nil, err
 		}
-		if err := fn(sb, slots); err != nil {
+		signer, err := newSlotSigner(v.keys.vk, v.id)
+		if err != nil {
+			return nil, err
+		}
+		defer signer.zero()
+		if err := fn(sb, slots, signer, signer.tampered(slots, FormatVersion)); err != nil {
 			return nil, err
 		}
 		if slots, err = readSlots(v.path, sb); err != nil {
 			return nil, err
 		}
-		infos = slotInfos(slots)
+		infos, tampered = slotInfos(slots), signer.tampered(slots, FormatVersion)
 		return nil, nil
 	})
 	if err != nil {
 		return err
 	}
-	v.setSlots(infos)
+	v.setSlots(infos, tampered)
+	return nil
+}
+
+// checkSlots returns ErrSlotTampered if a slot of the vault, as btx sees
+// it, fails its MAC: Rekey and Export refuse to run then.
+func (v *Vault) checkSlots(btx *bolt.Tx) error {
+	meta, sb, err := v.metaBuckets(btx)
+	if err != nil {
+		return err
+	}
+	format, err := readFormat(v.path, meta)
+	if err != nil {
+		return err
+	}
+	slots, err := readSlots(v.path, sb)
+	if err != nil {
+		return err
+	}
+	signer, err := newSlotSigner(v.keys.vk, v.id)
+	if err != nil {
+		return err
+	}
+	defer signer.zero()
+	if bad := signer.tampered(slots, format); len(bad) > 0 {
+		return tamperedError(v.path, bad)
+	}
 	return nil
 }
 
@@ -271,7 +310,12 @@ func (v *Vault) addSlot(build func(vk []byte, now time.Time) (*slot, error)) (Sl
 	if err != nil {
 		return SlotInfo{}, err
 	}
-	err = v.updateSlots(func(sb *bolt.Bucket, _ []*slot) error { return putNewSlot(sb, s) })
+	err = v.updateSlots(func(sb *bolt.Bucket, _ []*slot, signer *slotSigner, bad []SlotInfo) error {
+		if len(bad) > 0 {
+			return tamperedError(v.path, bad)
+		}
+		return putNewSlot(sb, s, signer)
+	})
 	if err != nil {
 		return SlotInfo{}, err
 	}
@@ -320,7 +364,7 @@ func (v *Vault) AddSlot(spec SlotSpec) (SlotInfo, error) {
 // if the credential may have leaked together with a copy of the file, run
 // Rekey as well.
 func (v *Vault) RemoveSlot(id string) error {
-	return v.updateSlots(func(sb *bolt.Bucket, slots []*slot) error {
+	return v.updateSlots(func(sb *bolt.Bucket, slots []*slot, _ *slotSigner, _ []SlotInfo) error {
 		for _, s := range slots {
 			if s.ID != id {
 				continue
@@ -338,7 +382,9 @@ func (v *Vault) RemoveSlot(id string) error {
 // ChangePassphrase rewraps the first passphrase slot under newPass with a
 // new scrypt salt, keeping its id and label, in one transaction; data
 // records are not touched. The scrypt work is done before the file is
-// locked. ErrNoPassphraseSlot if the vault has none.
+// locked. ErrNoPassphraseSlot if the vault has none. If that slot failed
+// its MAC it is replaced whole (label "passphrase"), which repairs it; any
+// other tampered slot stops the change (ErrSlotTampered).
 func (v *Vault) ChangePassphrase(newPass []byte, workFactor int) error {
 	if v.isClosed() {
 		return ErrClosed
@@ -352,13 +398,28 @@ func (v *Vault) ChangePassphrase(newPass []byte, workFactor int) error {
 	if err != nil {
 		return err
 	}
-	return v.updateSlots(func(sb *bolt.Bucket, slots []*slot) error {
+	return v.updateSlots(func(sb *bolt.Bucket, slots []*slot, signer *slotSigner, bad []SlotInfo) error {
 		pass := slotsOf(slots, SlotPassphrase)
 		if len(pass) == 0 {
 			return ErrNoPassphraseSlot
 		}
 		ns.ID, ns.Label = pass[0].ID, pass[0].Label
-		return putSlot(sb, ns)
+		// The rewrapped slot keeps nothing of the old one but its id and
+		// label, so a tampered passphrase slot may be rewrapped (the only
+		// repair of a vault whose single slot was tampered with), with its
+		// default label; any other tampered slot stops the change.
+		var others []SlotInfo
+		for _, b := range bad {
+			if b.ID == ns.ID {
+				ns.Label = "passphrase"
+			} else {
+				others = append(others, b)
+			}
+		}
+		if len(others) > 0 {
+			return tamperedError(v.path, others)
+		}
+		return putSlot(sb, ns, signer)
 	})
 }
 

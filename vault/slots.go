@@ -92,6 +92,7 @@ const (
 type slot struct {
 	SlotInfo
 	ageFile []byte
+	mac     []byte // slotMAC as stored; nil in a format 2 vault
 }
 
 // slotEntry is the stored (JSON) form of a slot, the value under its id in
@@ -102,13 +103,14 @@ type slotEntry struct {
 	Created time.Time         `json:"created"`
 	Params  map[string]string `json:"params,omitempty"`
 	Age     []byte            `json:"age"`
+	MAC     []byte            `json:"mac,omitempty"` // format 3: slotMAC
 }
 
 // slotKey is the bbolt key of a slot: its sequence number, big-endian.
 func slotKey(seq uint64) []byte { return binary.BigEndian.AppendUint64(nil, seq) }
 
 func encodeSlot(s *slot) ([]byte, error) {
-	return json.Marshal(slotEntry{Kind: string(s.Kind), Label: s.Label, Created: s.Created.UTC(), Params: s.Params, Age: s.ageFile})
+	return json.Marshal(slotEntry{Kind: string(s.Kind), Label: s.Label, Created: s.Created.UTC(), Params: s.Params, Age: s.ageFile, MAC: s.mac})
 }
 
 // parseSlot decodes and validates a stored slot. It never panics; every
@@ -148,6 +150,7 @@ func parseSlot(key, value []byte) (*slot, error) {
 	return &slot{
 		SlotInfo: SlotInfo{ID: id, Kind: SlotKind(e.Kind), Label: e.Label, Created: e.Created, Params: e.Params},
 		ageFile:  e.Age,
+		mac:      e.MAC,
 	}, nil
 }
 

@@ -280,14 +280,14 @@ func TestNewerFormat(t *testing.T) {
 	put(t, v, "keys", "a", "1")
 	v.Close()
 	v = mustUnlock(t, path, "pw")
-	editBolt(t, path, func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyFormat, []byte("3")) })
+	editBolt(t, path, func(tx *bolt.Tx) error { return tx.Bucket(bucketMeta).Put(keyFormat, []byte("4")) })
 	before := fileHash(t, path)
 
 	_, err := ReadHeader(path)
 	if !errors.Is(err, ErrNewerFormat) {
 		t.Fatalf("ReadHeader: %v", err)
 	}
-	if want := "vault format version 3 is newer than this pkms supports (2); upgrade pkms"; !strings.Contains(err.Error(), want) {
+	if want := "vault format version 4 is newer than this pkms supports (3); upgrade pkms"; !strings.Contains(err.Error(), want) {
 		t.Errorf("message %q lacks %q", err, want)
 	}
 	if _, err := Unlock(path, Credentials{Passphrase: passFn("pw")}, testOpts); !errors.Is(err, ErrNewerFormat) {

@@ -80,10 +80,12 @@ type Vault struct {
 	closed bool
 	bad    atomic.Bool // a bbolt panic was recovered: reopen the handle
 
-	keys *keySet // replaced, under mu, by Rekey
+	keys *keySet  // replaced, under mu, by Rekey
+	sc   sumCache // the content summary last authenticated, and the shards checked
 
-	slotsMu sync.Mutex
-	slots   []SlotInfo
+	slotsMu  sync.Mutex
+	slots    []SlotInfo
+	tampered []SlotInfo // slots whose MAC does not verify (format 3)
 
 	batch batcher // writes waiting for a group commit (see Batch)
 }
@@ -123,7 +125,7 @@ func Unlock(path string, creds Credentials, opts Options) (*Vault, error) {
 	if err != nil {
 		return nil, err
 	}
-	if !verifyCheck(vk, st.header.ID, st.check) {
+	if !verifyCheck(vk, st.header.ID, st.check, st.header.FormatVersion) {
 		clear(vk)
 		return nil, corruptf(path, "the unwrapped vault key does not match the check value")
 	}
@@ -135,18 +137,27 @@ func Unlock(path string, creds Credentials, opts Options) (*Vault, error) {
 	return v, nil
 }
 
+// newVault builds the Vault for a key that opened the check value, and
+// checks every slot's MAC right away: a tampered slot does not stop the
+// owner (TamperedSlots lists it), but what would trust it is refused.
 func newVault(path string, st *state, vk []byte, opts Options) (*Vault, error) {
+	signer, err := newSlotSigner(vk, st.header.ID)
+	if err != nil {
+		return nil, err
+	}
+	defer signer.zero()
 	keys, err := newKeySet(vk)
 	if err != nil {
 		return nil, err
 	}
 	return &Vault{
-		path:  path,
-		id:    st.header.ID,
-		opts:  opts,
-		rand:  crand.Reader,
-		keys:  keys,
-		slots: st.header.Slots,
+		path:     path,
+		id:       st.header.ID,
+		opts:     opts,
+		rand:     crand.Reader,
+		keys:     keys,
+		slots:    st.header.Slots,
+		tampered: signer.tampered(st.slots, st.header.FormatVersion),
 	}, nil
 }
 
@@ -168,9 +179,22 @@ func (v *Vault) Slots() []SlotInfo {
 	return out
 }
 
-func (v *Vault) setSlots(infos []SlotInfo) {
+// TamperedSlots lists the key slots whose MAC did not verify at Unlock (or
+// at the last slot change through this Vault): their public parameters were
+// changed outside pkms. Callers warn, naming each; RemoveSlot removes one.
+func (v *Vault) TamperedSlots() []SlotInfo {
 	v.slotsMu.Lock()
-	v.slots = infos
+	defer v.slotsMu.Unlock()
+	out := make([]SlotInfo, len(v.tampered))
+	for i, s := range v.tampered {
+		out[i] = s.clone()
+	}
+	return out
+}
+
+func (v *Vault) setSlots(infos, tampered []SlotInfo) {
+	v.slotsMu.Lock()
+	v.slots, v.tampered = infos, tampered
 	v.slotsMu.Unlock()
 }
 
@@ -290,7 +314,11 @@ func (v *Vault) verifyHandle(db *bolt.DB, metaOnly bool) error {
 // under this Vault's key. Every slot change checks it inside its write
 // transaction, so that a slot never wraps a key the file no longer uses.
 func (v *Vault) checkCurrentKey(meta *bolt.Bucket) error {
-	if !verifyCheck(v.keys.vk, v.id, meta.Get(keyCheck)) {
+	format, err := readFormat(v.path, meta)
+	if err != nil {
+		return err
+	}
+	if !verifyCheck(v.keys.vk, v.id, meta.Get(keyCheck), format) {
 		return &vaultError{sentinel: ErrRekeyed, msg: fmt.Sprintf("vault %s was rekeyed since it was unlocked (or its check value is damaged); unlock it again", v.path)}
 	}
 	return nil
@@ -309,10 +337,58 @@ type userPanic struct{ v any }
 var errUserPanic = errors.New("vault: callback panicked")
 
 func (v *Vault) run(write bool, fn func(*Tx) error) error {
-	return v.runRaw(write, func(btx *bolt.Tx) (*userPanic, error) {
-		up, _, err := v.callTx(btx, write, fn)
+	var done *Tx
+	err := v.runRaw(write, func(btx *bolt.Tx) (*userPanic, error) {
+		tx, up, _, err := v.inTx(btx, write, fn, nil)
+		done = tx
 		return up, err
 	})
+	if err == nil && done != nil {
+		v.remember(&done.ts, done.gen)
+	}
+	return err
+}
+
+// inTx runs a caller's fn as a Tx inside the bbolt transaction btx: a write
+// first upgrades a format 2 vault, and writes the content summary back after
+// fn succeeded. Every path that hands a Tx to a caller goes through it (and,
+// once btx committed, calls v.remember(&tx.ts, tx.gen) with the returned tx).
+// A panic of fn is returned, to be re-raised once btx is rolled back (err is
+// then errUserPanic). untouched reports that btx is as it was before fn
+// (nothing written, no bbolt failure), so a group commit may go on with it.
+// carry is the summary view of the Tx that ran before in the same btx (a
+// group commit), nil for the first: its updates are in btx, not in the
+// Vault's cache of the last committed generation.
+func (v *Vault) inTx(btx *bolt.Tx, write bool, fn func(*Tx) error, carry *txSummary) (done *Tx, up *userPanic, untouched bool, err error) {
+	if write {
+		if err := v.upgrade(btx); err != nil {
+			return nil, nil, false, err
+		}
+	}
+	tx := &Tx{v: v, btx: btx, writable: write, gen: uint64(btx.ID())}
+	if carry != nil && carry.loaded {
+		tx.ts = *carry
+		tx.ts.dirty = false // already written into btx
+	}
+	defer func() { tx.btx = nil }()
+	up, err = callUser(func() error { return fn(tx) })
+	untouched = !tx.wrote && tx.failed == nil
+	switch {
+	case up != nil:
+		return nil, up, untouched, errUserPanic
+	case tx.failed != nil:
+		// bbolt panicked inside a Tx method: never commit that tx.
+		return nil, nil, false, tx.failed
+	}
+	if err == nil && write {
+		if err = tx.flushSummary(); err != nil {
+			untouched = false
+		}
+	}
+	if err != nil {
+		return nil, nil, untouched, err
+	}
+	return tx, nil, untouched, nil
 }
 
 // runRaw runs fn in a bbolt transaction on an acquired handle. A panic in

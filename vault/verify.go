@@ -54,9 +54,10 @@ func (v *Vault) Verify(progress func(done, total int)) (*VerifyReport, error) {
 		} else {
 			rep.FormatVersion = st.header.FormatVersion
 			rep.Slots = len(st.slots)
-			if !verifyCheck(v.keys.vk, v.id, st.check) {
+			if !verifyCheck(v.keys.vk, v.id, st.check, st.header.FormatVersion) {
 				rep.Problems = append(rep.Problems, RecordProblem{Reason: "the check value does not open under the vault key"})
 			}
+			rep.Problems = append(rep.Problems, v.slotProblems(st)...)
 		}
 		data := btx.Bucket(bucketData)
 		if data == nil {
@@ -84,7 +85,23 @@ func (v *Vault) Verify(progress func(done, total int)) (*VerifyReport, error) {
 			}
 			return prog.report(rep.Records)
 		})
-		return prog.panicked, err
+		if err != nil {
+			return prog.panicked, err
+		}
+		// The content summary: a bucket whose records failed above differs
+		// from it anyway, so for those only a wrong count is news.
+		damaged := map[string]bool{}
+		for _, p := range rep.Problems {
+			damaged[p.Bucket] = true
+		}
+		if stored, found, err := v.storedSummary(btx); err != nil {
+			rep.Problems = append(rep.Problems, RecordProblem{Reason: err.Error()})
+		} else {
+			for _, p := range summaryProblems(stored, found, damaged) {
+				rep.Problems = append(rep.Problems, RecordProblem{Reason: p})
+			}
+		}
+		return nil, nil
 	})
 	var se *structureError
 	if errors.As(err, &se) {
