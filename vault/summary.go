@@ -51,7 +51,7 @@ const (
 	summaryDomain    = "pkms summary v1"
 	summaryMACLabel  = "summary mac"
 	summaryElemLabel = "summary element"
-	sumElemSize         = 16
+	sumElemSize      = 16
 	maxSummary       = 64 << 20
 )
 
