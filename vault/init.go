@@ -1,7 +1,6 @@
 package vault
 
 import (
-	"bytes"
 	crand "crypto/rand"
 	"errors"
 	"fmt"
@@ -151,7 +150,7 @@ func create(path string, opts InitOptions, fill func(*Vault) error) (err error) 
 	}
 	if fill != nil {
 		st := &state{header: &Header{Path: tmp, ID: id, FormatVersion: FormatVersion, Slots: slotInfos(slots)}}
-		v, err := newVault(tmp, st, bytes.Clone(vk), Options{NoSync: opts.NoSync, Timeout: time.Second})
+		v, err := newVault(tmp, st, vk, Options{NoSync: opts.NoSync, Timeout: time.Second})
 		if err != nil {
 			return err
 		}

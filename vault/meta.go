@@ -157,6 +157,11 @@ func verifyCheck(vk, id, check []byte) bool {
 		return false
 	}
 	defer clear(ck)
+	return openCheck(ck, id, check)
+}
+
+// openCheck reports whether the check key ck opens the check value of vault id.
+func openCheck(ck, id, check []byte) bool {
 	pt, err := crypto.Open(ck, check, id)
 	if err != nil {
 		return false

@@ -121,18 +121,14 @@ func Unlock(path string, creds Credentials, opts Options) (*Vault, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer clear(vk)
 	if !verifyCheck(vk, st.header.ID, st.check) {
-		clear(vk)
 		return nil, corruptf(path, "the unwrapped vault key does not match the check value")
 	}
-	v, err := newVault(path, st, vk, opts)
-	if err != nil {
-		clear(vk)
-		return nil, err
-	}
-	return v, nil
+	return newVault(path, st, vk, opts)
 }
 
+// newVault copies vk into the vault's locked key set; the caller clears vk.
 func newVault(path string, st *state, vk []byte, opts Options) (*Vault, error) {
 	keys, err := newKeySet(vk)
 	if err != nil {
@@ -283,7 +279,7 @@ func (v *Vault) verifyHandle(db *bolt.DB) error {
 // under this Vault's key. Every slot change checks it inside its write
 // transaction, so that a slot never wraps a key the file no longer uses.
 func (v *Vault) checkCurrentKey(meta *bolt.Bucket) error {
-	if !verifyCheck(v.keys.vk, v.id, meta.Get(keyCheck)) {
+	if !openCheck(v.keys.checkKey, v.id, meta.Get(keyCheck)) {
 		return &vaultError{sentinel: ErrRekeyed, msg: fmt.Sprintf("vault %s was rekeyed since it was unlocked (or its check value is damaged); unlock it again", v.path)}
 	}
 	return nil
