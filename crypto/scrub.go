@@ -78,8 +78,9 @@ func hmacSHA256(dst, key []byte, parts ...[]byte) []byte {
 	return h.Sum(dst)
 }
 
-// HMACSHA256 is HMAC-SHA-256(key, parts concatenated), for keys of at most
-// one block, leaving no copy of the key behind (see scrub).
+// HMACSHA256 is HMAC-SHA-256(key, parts concatenated). A key of at most
+// one block (64 bytes) leaves no copy behind (see scrub); a longer one is
+// hashed first, as HMAC requires, and its digest is not wiped.
 func HMACSHA256(key []byte, parts ...[]byte) []byte {
 	return hmacSHA256(make([]byte, 0, sha256.Size), key, parts...)
 }
