@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"encoding/base64"
 	"fmt"
 	"os"
 	"os/exec"
@@ -145,7 +146,8 @@ func startBackground(t *testing.T, env []string, ready string, args ...string) (
 	return c.Process.Pid, ready, stop
 }
 
-// vaultKeys returns the vault key and the keys derived from it, by name.
+// vaultKeys returns the vault key, the keys derived from it and the
+// handoff's base64 encoding, by name.
 func vaultKeys(t *testing.T, path string, pass []byte) map[string][]byte {
 	t.Helper()
 	v, err := vault.Unlock(path, vault.Credentials{Passphrase: func() ([]byte, error) { return bytes.Clone(pass), nil }}, vault.Options{})
@@ -158,7 +160,9 @@ func vaultKeys(t *testing.T, path string, pass []byte) map[string][]byte {
 		t.Fatal(err)
 	}
 	vk := h[len(h)-crypto.KeySize:]
-	keys := map[string][]byte{"vault key": vk}
+	// The handoff as JSON would carry it (base64), which `pkms agent
+	// unlock` must not leave in the agent's request buffers.
+	keys := map[string][]byte{"vault key": vk, "handoff in base64": []byte(base64.StdEncoding.EncodeToString(h))}
 	labels := []string{"record id", "marker", "check"}
 	for _, b := range []string{"config", "keys", "aliases", "deletions", "expiries", "usage", "accesskeys"} {
 		labels = append(labels, "record "+b)

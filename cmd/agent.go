@@ -248,8 +248,8 @@ func (g *globals) newAgentServer(v *vault.Vault) *server.Server {
 	s.Logf = func(format string, args ...any) { fmt.Fprintf(g.env.stderr, format+"\n", args...) }
 	s.Hooks = server.Control{
 		VaultPath: v.Path(),
-		Resume: func(h []byte) (*server.Backend, error) {
-			nv, err := vault.Resume(v.Path(), h, vault.Options{})
+		Resume: func(r io.Reader) (*server.Backend, error) {
+			nv, err := vault.ResumeFrom(v.Path(), r, vault.Options{})
 			if err != nil {
 				return nil, err
 			}
@@ -352,7 +352,7 @@ func newCmdAgentUnlock(g *globals) *cobra.Command {
 				return &vaultError{err: err}
 			}
 			defer clear(h)
-			return cl.Control(ctx, "Unlock", server.UnlockInput{Handoff: h}, nil)
+			return cl.Unlock(ctx, h)
 		})
 }
 
