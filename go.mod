@@ -22,6 +22,7 @@ require (
 
 require (
 	filippo.io/hpke v0.4.0 // indirect
+	github.com/awnumar/memcall v0.4.0 // indirect
 	github.com/aws/aws-sdk-go-v2/internal/configsources v1.5.10 // indirect
 	github.com/aws/aws-sdk-go-v2/internal/endpoints/v2 v2.8.10 // indirect
 	github.com/inconshreveable/mousetrap v1.1.0 // indirect

@@ -89,6 +89,7 @@ func (g *globals) runAgentCommand(ctx context.Context, f *agentFlags) error {
 	if f.handoffFD >= 0 {
 		return g.runDetachedAgent(ctx, f)
 	}
+	g.hardenProcess()
 	v, err := g.unlockVault()
 	if err != nil {
 		return err
@@ -203,21 +204,20 @@ func (g *globals) runDetachedAgent(ctx context.Context, f *agentFlags) error {
 		}
 		return err
 	}
+	// Undumpable before the key arrives: from here on no other process of
+	// this uid can read this one's memory or attach to it.
+	g.hardenProcess()
 	hf := os.NewFile(uintptr(f.handoffFD), "handoff")
 	if hf == nil {
 		return fail(errors.New("no handoff descriptor"))
 	}
-	handoff, err := io.ReadAll(io.LimitReader(hf, 4096))
-	hf.Close()
-	if err != nil {
-		return fail(err)
-	}
 	path, err := g.vaultPath()
 	if err != nil {
+		hf.Close()
 		return fail(err)
 	}
-	v, err := vault.Resume(path, handoff, vault.Options{})
-	clear(handoff)
+	v, err := vault.ResumeFrom(path, hf, vault.Options{})
+	hf.Close()
 	if err != nil {
 		return fail(err)
 	}
@@ -233,9 +233,17 @@ func (g *globals) runDetachedAgent(ctx context.Context, f *agentFlags) error {
 	return g.serveAgent(withSignals(ctx), v, l, f)
 }
 
+// hardenProcess makes this process undumpable before it holds the vault
+// key (see server.HardenProcess); failing that it says so and goes on.
+func (g *globals) hardenProcess() {
+	if err := server.HardenProcess(); err != nil {
+		fmt.Fprintf(g.env.stderr, "pkms: cannot make the process undumpable: %v\n", err)
+	}
+}
+
 // newAgentServer builds the server over an unlocked vault; it owns v.
 func (g *globals) newAgentServer(v *vault.Vault) *server.Server {
-	if err := v.LockMemory(server.LockMemory); err != nil {
+	if err := v.MemoryError(); err != nil {
 		g.debugf("cannot lock the vault key in memory: %v", err)
 	}
 	s := server.New(g.backend(v))
@@ -244,12 +252,11 @@ func (g *globals) newAgentServer(v *vault.Vault) *server.Server {
 	s.Logf = func(format string, args ...any) { fmt.Fprintf(g.env.stderr, format+"\n", args...) }
 	s.Hooks = server.Control{
 		VaultPath: v.Path(),
-		Resume: func(h []byte) (*server.Backend, error) {
-			nv, err := vault.Resume(v.Path(), h, vault.Options{})
+		Resume: func(r io.Reader) (*server.Backend, error) {
+			nv, err := vault.ResumeFrom(v.Path(), r, vault.Options{})
 			if err != nil {
 				return nil, err
 			}
-			_ = nv.LockMemory(server.LockMemory)
 			return g.backend(nv), nil
 		},
 	}
@@ -350,7 +357,7 @@ func newCmdAgentUnlock(g *globals) *cobra.Command {
 				return &vaultError{err: err}
 			}
 			defer clear(h)
-			return cl.Control(ctx, "Unlock", server.UnlockInput{Handoff: h}, nil)
+			return cl.Unlock(ctx, h)
 		})
 }
 

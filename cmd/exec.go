@@ -48,6 +48,7 @@ func (g *globals) runExec(ctx context.Context, f *agentFlags, args []string) err
 		fmt.Fprintf(g.env.stderr, "pkms exec: %s: command not found\n", args[0])
 		return exitStatus(127)
 	}
+	g.hardenProcess() // CMD, once exec'd, is dumpable again
 	v, err := g.unlockVault()
 	if err != nil {
 		return err

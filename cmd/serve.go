@@ -61,6 +61,7 @@ commands run with PKMS_AGENT_SOCK set use the unlocked vault too.`,
 }
 
 func (g *globals) runServe(ctx context.Context, opts server.ServeOptions, socket string) error {
+	g.hardenProcess()
 	v, err := g.unlockVault()
 	if err != nil {
 		return err

@@ -3,8 +3,6 @@ package crypto
 import (
 	"crypto/aes"
 	"crypto/cipher"
-	"crypto/hkdf"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"io"
@@ -20,24 +18,32 @@ const NonceSize = 12
 // additional data, or modified bytes. It deliberately carries no detail.
 var ErrAuth = errors.New("message authentication failed")
 
-func newGCM(key []byte) (cipher.AEAD, error) {
+// newGCM returns AES-256-GCM under key and the function that overwrites
+// its key schedule (see scrub), to be called once the AEAD is done with.
+func newGCM(key []byte) (cipher.AEAD, func(), error) {
 	if len(key) != KeySize {
-		return nil, fmt.Errorf("crypto: AES-256 key must be %d bytes, got %d", KeySize, len(key))
+		return nil, nil, fmt.Errorf("crypto: AES-256 key must be %d bytes, got %d", KeySize, len(key))
 	}
 	block, err := aes.NewCipher(key)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return cipher.NewGCM(block)
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		scrub(block)
+		return nil, nil, err
+	}
+	return aead, func() { scrub(aead); scrub(block) }, nil
 }
 
 // Seal encrypts plaintext with AES-256-GCM under key, binding aad, and
 // returns nonce ‖ ciphertext ‖ tag. The nonce is read from rand.
 func Seal(rand io.Reader, key, plaintext, aad []byte) ([]byte, error) {
-	aead, err := newGCM(key)
+	aead, done, err := newGCM(key)
 	if err != nil {
 		return nil, err
 	}
+	defer done()
 	out := make([]byte, NonceSize, NonceSize+len(plaintext)+aead.Overhead())
 	if _, err := io.ReadFull(rand, out); err != nil {
 		return nil, fmt.Errorf("crypto: reading nonce: %w", err)
@@ -47,10 +53,11 @@ func Seal(rand io.Reader, key, plaintext, aad []byte) ([]byte, error) {
 
 // Open reverses Seal. Any failure to authenticate returns ErrAuth.
 func Open(key, sealed, aad []byte) ([]byte, error) {
-	aead, err := newGCM(key)
+	aead, done, err := newGCM(key)
 	if err != nil {
 		return nil, err
 	}
+	defer done()
 	if len(sealed) < NonceSize+aead.Overhead() {
 		return nil, ErrAuth
 	}
@@ -62,7 +69,12 @@ func Open(key, sealed, aad []byte) ([]byte, error) {
 }
 
 // DeriveKey derives a 32-byte sub-key from a root key with HKDF-SHA-256,
-// separating uses by label (for example one key per vault bucket).
+// separating uses by label (for example one key per vault bucket). See
+// DeriveKeyTo, which it calls, to derive into memory of the caller's choice.
 func DeriveKey(root []byte, label string) ([]byte, error) {
-	return hkdf.Key(sha256.New, root, nil, "pkms v1 "+label, KeySize)
+	out := make([]byte, KeySize)
+	if err := DeriveKeyTo(out, root, label); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -82,11 +82,9 @@ type peerKey struct{}
 
 // ServeAgent serves s on l until s.Stop, the idle timeout or the maximum
 // lifetime, then shuts down, flushes key usage, closes the vault and
-// removes the socket. It returns why it stopped.
+// removes the socket. It returns why it stopped. The caller makes the
+// process undumpable (HardenProcess) before it unlocks the vault.
 func ServeAgent(ctx context.Context, s *Server, l *net.UnixListener, opts AgentOptions) error {
-	if err := hardenProcess(); err != nil {
-		s.logf("pkms agent: cannot make the process undumpable: %v", err)
-	}
 	own := os.Getuid()
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		pc, _ := r.Context().Value(peerKey{}).(*peerConn)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"errors"
+	"io"
 	"net/http"
 	"os"
 
@@ -19,9 +20,10 @@ type StatusOutput struct {
 	Locked bool   `json:"Locked"`
 }
 
-// UnlockInput carries a vault handoff (see vault.Handoff) to a locked agent.
+// UnlockInput names the named pipe from which a locked agent reads a vault
+// handoff (see vault.Handoff and Client.Unlock).
 type UnlockInput struct {
-	Handoff []byte `json:"Handoff"`
+	HandoffPipe string `json:"HandoffPipe"`
 }
 
 // CreateAccessKeyInput is the request of PkmsAgent.CreateAccessKey.
@@ -41,8 +43,9 @@ type DeleteAccessKeyInput struct {
 
 // Control hooks the agent's owner provides.
 type Control struct {
-	// Resume opens the vault from a handoff (Unlock).
-	Resume func(handoff []byte) (*Backend, error)
+	// Resume opens the vault from a handoff read from r (Unlock), which
+	// ends (EOF) after the handoff.
+	Resume func(r io.Reader) (*Backend, error)
 	// VaultPath is reported by Status.
 	VaultPath string
 }
@@ -67,10 +70,8 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request, action string, 
 	case "Unlock":
 		var in UnlockInput
 		if err = decodeBody(body, &in); err == nil {
-			err = s.unlockFrom(in.Handoff)
-			clear(in.Handoff)
+			err = s.unlockFrom(in.HandoffPipe)
 		}
-		clear(body)
 	case "CreateAccessKey":
 		var in CreateAccessKeyInput
 		if err = decodeBody(body, &in); err == nil {
@@ -103,14 +104,36 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request, action string, 
 
 var errNoResume = errors.New("this agent cannot be unlocked remotely")
 
-func (s *Server) unlockFrom(handoff []byte) error {
+func (s *Server) unlockFrom(pipe string) error {
 	if s.Hooks.Resume == nil {
 		return errNoResume
 	}
-	b, err := s.Hooks.Resume(handoff)
+	f, err := openHandoffPipe(pipe)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	b, err := s.Hooks.Resume(&pipeMessage{f: f})
 	if err != nil {
 		return err
 	}
 	s.Unlock(b)
 	return nil
+}
+
+// pipeMessage reads one message from a pipe: the client writes the handoff
+// with one write, smaller than PIPE_BUF and so atomic, and keeps the pipe
+// open, so the first read returns all of it and the pipe never ends by
+// itself; the next read is EOF.
+type pipeMessage struct {
+	f    *os.File
+	done bool
+}
+
+func (m *pipeMessage) Read(p []byte) (int, error) {
+	if m.done {
+		return 0, io.EOF
+	}
+	m.done = true
+	return m.f.Read(p)
 }

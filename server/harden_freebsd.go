@@ -2,6 +2,6 @@ package server
 
 import "errors"
 
-// hardenProcess is not implemented on FreeBSD (procctl PROC_TRACE_CTL is
+// HardenProcess is not implemented on FreeBSD (procctl PROC_TRACE_CTL is
 // not in golang.org/x/sys/unix); the agent says so when it starts.
-func hardenProcess() error { return errors.New("not supported on this OS") }
+func HardenProcess() error { return errors.New("not supported on this OS") }

@@ -11,6 +11,7 @@ func socketPeerUID(fd int) (int, error) {
 	return int(cred.Uid), nil
 }
 
-// hardenProcess keeps the agent's memory out of core dumps and away from
-// ptrace by other processes of the same uid (PR_SET_DUMPABLE=0).
-func hardenProcess() error { return unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0) }
+// HardenProcess keeps the process's memory out of core dumps and away from
+// ptrace and /proc/PID/mem of other processes of the same uid
+// (PR_SET_DUMPABLE=0). Call it before the process holds a key.
+func HardenProcess() error { return unix.Prctl(unix.PR_SET_DUMPABLE, 0, 0, 0, 0) }

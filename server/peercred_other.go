@@ -14,7 +14,5 @@ func peerUID(*net.UnixConn) (int, error) {
 	return -1, errors.New("peer credentials are not supported on this OS")
 }
 
-func hardenProcess() error { return errors.New("not supported on this OS") }
-
-// LockMemory is not supported on this OS.
-func LockMemory([]byte) error { return errors.New("not supported on this OS") }
+// HardenProcess is not supported on this OS.
+func HardenProcess() error { return errors.New("not supported on this OS") }

@@ -2,11 +2,7 @@
 
 package server
 
-import (
-	"net"
-
-	"golang.org/x/sys/unix"
-)
+import "net"
 
 // peerUID returns the uid of the process at the other end of a unix socket
 // connection, as the kernel reports it (socketPeerUID), not from anything
@@ -25,6 +21,3 @@ func peerUID(c *net.UnixConn) (int, error) {
 	}
 	return uid, nil
 }
-
-// LockMemory keeps b out of swap where the OS allows it (RLIMIT_MEMLOCK).
-func LockMemory(b []byte) error { return unix.Mlock(b) }

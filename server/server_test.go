@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -69,7 +70,12 @@ func startAgent(t *testing.T, opts AgentOptions) (*Server, *Client, string, <-ch
 	}
 	s := New(open())
 	s.Logf = t.Logf
-	s.Hooks.Resume = func([]byte) (*Backend, error) { return open(), nil }
+	s.Hooks.Resume = func(r io.Reader) (*Backend, error) {
+		if b, err := io.ReadAll(r); err != nil || string(b) != "handoff" {
+			return nil, fmt.Errorf("read %q, %v", b, err)
+		}
+		return open(), nil
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	finished := make(chan struct{})
@@ -151,7 +157,10 @@ func TestAgentLockUnlockStop(t *testing.T) {
 	if err := c.Control(ctx, "Status", struct{}{}, &st); err != nil || !st.Locked || st.Pid != os.Getpid() {
 		t.Fatalf("status %+v %v", st, err)
 	}
-	if err := c.Control(ctx, "Unlock", UnlockInput{Handoff: []byte("x")}, nil); err != nil {
+	if err := c.Control(ctx, "Unlock", UnlockInput{HandoffPipe: "/etc/passwd"}, nil); err == nil {
+		t.Fatal("Unlock read its handoff from a regular file")
+	}
+	if err := c.Unlock(ctx, []byte("handoff")); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Invoke(ctx, "ListKeys", &kms.ListKeysInput{}, &kms.ListKeysOutput{}); err != nil {

@@ -3,8 +3,11 @@ package vault
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"io"
 
 	"github.com/pocketkms/pkms/crypto"
+	"github.com/pocketkms/pkms/internal/secmem"
 )
 
 // A handoff passes an unlocked vault from one pkms process to another that
@@ -23,7 +26,7 @@ func (v *Vault) Handoff() ([]byte, error) {
 	if v.closed {
 		return nil, ErrClosed
 	}
-	out := make([]byte, 0, len(handoffMagic)+len(v.id)+len(v.keys.vk))
+	out := make([]byte, 0, handoffSize)
 	out = append(out, handoffMagic...)
 	out = append(out, v.id...)
 	return append(out, v.keys.vk...), nil
@@ -41,7 +44,7 @@ func Resume(path string, handoff []byte, opts Options) (*Vault, error) {
 		opts.Timeout = defaultTimeout
 	}
 	rest, ok := bytes.CutPrefix(handoff, []byte(handoffMagic))
-	if !ok || len(rest) != idSize+crypto.KeySize {
+	if !ok || len(handoff) != handoffSize {
 		return nil, ErrBadHandoff
 	}
 	st, err := readState(path, opts.Timeout)
@@ -52,23 +55,40 @@ func Resume(path string, handoff []byte, opts Options) (*Vault, error) {
 	if !bytes.Equal(id, st.header.ID) || !verifyCheck(key, st.header.ID, st.check, st.header.FormatVersion) {
 		return nil, ErrBadHandoff
 	}
-	return newVault(path, st, bytes.Clone(key), opts)
+	return newVault(path, st, key, opts)
 }
 
-// LockMemory asks the OS to keep the vault's keys out of swap, with the
-// platform's mlock supplied by the caller (the agent). Keys derived later
-// per bucket are not covered; the process should also be undumpable.
-func (v *Vault) LockMemory(mlock func([]byte) error) error {
+// MemoryError is nil if the vault's keys are locked in RAM (they are
+// always outside the Go heap and out of core dumps), else why they are not
+// locked, typically RLIMIT_MEMLOCK.
+func (v *Vault) MemoryError() error {
 	v.mu.RLock()
 	defer v.mu.RUnlock()
 	if v.closed {
 		return ErrClosed
 	}
-	var errs []error
-	for _, b := range [][]byte{v.keys.vk, v.keys.idKey, v.keys.markerKey} {
-		if len(b) > 0 {
-			errs = append(errs, mlock(b))
-		}
+	return v.keys.memoryError()
+}
+
+// handoffSize is the length of every handoff.
+const handoffSize = len(handoffMagic) + idSize + crypto.KeySize
+
+// ResumeFrom is Resume with the handoff read from r (a pipe) straight into
+// locked memory, which is wiped before it returns: the handoff never
+// passes through a buffer of the Go heap. It reads at most one byte more
+// than a handoff.
+func ResumeFrom(path string, r io.Reader, opts Options) (*Vault, error) {
+	buf, err := secmem.New(handoffSize + 1)
+	if err != nil {
+		return nil, err
 	}
-	return errors.Join(errs...)
+	defer buf.Destroy()
+	n, err := io.ReadFull(r, buf.Bytes())
+	if err != nil && err != io.ErrUnexpectedEOF && err != io.EOF {
+		return nil, fmt.Errorf("vault: reading the handoff: %w", err)
+	}
+	if n != handoffSize {
+		return nil, ErrBadHandoff
+	}
+	return Resume(path, buf.Bytes()[:n], opts)
 }

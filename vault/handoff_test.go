@@ -1,9 +1,11 @@
 package vault
 
 import (
+	"bytes"
 	"errors"
 	"path/filepath"
 	"testing"
+	"testing/iotest"
 )
 
 func TestHandoff(t *testing.T) {
@@ -59,5 +61,33 @@ func TestHandoff(t *testing.T) {
 		if _, err := Resume(tc.path, tc.h, Options{NoSync: true}); !errors.Is(err, ErrBadHandoff) {
 			t.Errorf("%s: Resume = %v, want ErrBadHandoff", name, err)
 		}
+	}
+
+	// ResumeFrom: the same handoff read from a reader (the agent's pipe).
+	for name, tc := range map[string]struct {
+		path string
+		in   []byte
+		ok   bool
+	}{
+		"intact":      {a, h, true},
+		"other vault": {b, h, false},
+		"wrong key":   {a, bad, false},
+		"truncated":   {a, h[:len(h)-1], false},
+		"one more":    {a, append(bytes.Clone(h), 0), false},
+		"empty":       {a, nil, false},
+	} {
+		r, err := ResumeFrom(tc.path, iotest.OneByteReader(bytes.NewReader(tc.in)), Options{NoSync: true})
+		switch {
+		case tc.ok && err != nil:
+			t.Errorf("%s: ResumeFrom: %v", name, err)
+		case !tc.ok && !errors.Is(err, ErrBadHandoff):
+			t.Errorf("%s: ResumeFrom = %v, want ErrBadHandoff", name, err)
+		}
+		if r != nil {
+			r.Close()
+		}
+	}
+	if _, err := ResumeFrom(a, iotest.ErrReader(errors.New("pipe broke")), Options{NoSync: true}); err == nil || errors.Is(err, ErrBadHandoff) {
+		t.Errorf("ResumeFrom a failing reader = %v, want the read error", err)
 	}
 }

@@ -1,7 +1,6 @@
 package vault
 
 import (
-	"bytes"
 	crand "crypto/rand"
 	"errors"
 	"fmt"
@@ -156,7 +155,7 @@ func create(path string, opts InitOptions, fill func(*Vault) error) (err error) 
 		if _, err = tx.CreateBucket(bucketData); err != nil {
 			return err
 		}
-		ks, err := newKeySet(bytes.Clone(vk))
+		ks, err := newKeySet(vk)
 		if err != nil {
 			return err
 		}
@@ -175,7 +174,7 @@ func create(path string, opts InitOptions, fill func(*Vault) error) (err error) 
 	}
 	if fill != nil {
 		st := &state{header: &Header{Path: tmp, ID: id, FormatVersion: FormatVersion, Slots: slotInfos(slots)}}
-		v, err := newVault(tmp, st, bytes.Clone(vk), Options{NoSync: opts.NoSync, Timeout: time.Second})
+		v, err := newVault(tmp, st, vk, Options{NoSync: opts.NoSync, Timeout: time.Second})
 		if err != nil {
 			return err
 		}

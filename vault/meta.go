@@ -167,6 +167,12 @@ func verifyCheck(vk, id, check []byte, format int) bool {
 		return false
 	}
 	defer clear(ck)
+	return openCheck(ck, id, check, format)
+}
+
+// openCheck reports whether the check key ck opens the check value of vault
+// id written for the given format version.
+func openCheck(ck, id, check []byte, format int) bool {
 	pt, err := crypto.Open(ck, check, id)
 	if err != nil {
 		return false

@@ -79,9 +79,9 @@ func (v *Vault) Rekey(opts RekeyOptions) error {
 	if _, err := io.ReadFull(v.rand, newVK); err != nil {
 		return fmt.Errorf("vault: reading randomness: %w", err)
 	}
+	defer clear(newVK)
 	newKeys, err := newKeySet(newVK)
 	if err != nil {
-		clear(newVK)
 		return err
 	}
 	committed := false

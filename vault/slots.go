@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"maps"
 	"strconv"
 	"strings"
@@ -17,8 +16,6 @@ import (
 
 	"filippo.io/age"
 	"filippo.io/age/plugin"
-
-	"github.com/pocketkms/pkms/crypto"
 )
 
 // SlotKind names how a key slot is unlocked.
@@ -209,27 +206,6 @@ func wrapKey(vk []byte, recipients ...age.Recipient) ([]byte, error) {
 		return nil, err
 	}
 	return buf.Bytes(), nil
-}
-
-// unwrapKey decrypts a slot's age file with identities. It returns an error
-// wrapping age.ErrIncorrectIdentity when no identity matches, and an
-// ErrCorrupt-worthy error (errBadSlot) when the file decrypts to something
-// that is not a vault key or fails authentication.
-func unwrapKey(ageFile []byte, identities ...age.Identity) ([]byte, error) {
-	r, err := age.Decrypt(bytes.NewReader(ageFile), identities...)
-	if err != nil {
-		return nil, pluginError(err)
-	}
-	buf := make([]byte, crypto.KeySize+1)
-	n, err := io.ReadFull(r, buf)
-	if err != io.ErrUnexpectedEOF || n != crypto.KeySize {
-		clear(buf)
-		if err == nil || err == io.ErrUnexpectedEOF || err == io.EOF {
-			return nil, fmt.Errorf("%w: wrapped key is not %d bytes", errBadSlot, crypto.KeySize)
-		}
-		return nil, fmt.Errorf("%w: %v", errBadSlot, err)
-	}
-	return buf[:crypto.KeySize:crypto.KeySize], nil
 }
 
 var errBadSlot = errors.New("bad slot")

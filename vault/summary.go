@@ -206,7 +206,7 @@ func decodeSummary(b []byte) (summary, error) {
 }
 
 func summaryMAC(k *keySet, vaultID, body []byte) ([]byte, error) {
-	key, err := k.derive(summaryMACLabel)
+	key, err := k.purposeKey(summaryMACLabel)
 	if err != nil {
 		return nil, err
 	}
@@ -254,7 +254,7 @@ func (v *Vault) openSummary(k *keySet, raw []byte) (summary, error) {
 type summer struct{ blk cipher.Block }
 
 func newSummer(k *keySet) (*summer, error) {
-	key, err := k.derive(summaryElemLabel)
+	key, err := k.purposeKey(summaryElemLabel)
 	if err != nil {
 		return nil, err
 	}

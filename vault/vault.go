@@ -125,21 +125,17 @@ func Unlock(path string, creds Credentials, opts Options) (*Vault, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer clear(vk)
 	if !verifyCheck(vk, st.header.ID, st.check, st.header.FormatVersion) {
-		clear(vk)
 		return nil, corruptf(path, "the unwrapped vault key does not match the check value")
 	}
-	v, err := newVault(path, st, vk, opts)
-	if err != nil {
-		clear(vk)
-		return nil, err
-	}
-	return v, nil
+	return newVault(path, st, vk, opts)
 }
 
 // newVault builds the Vault for a key that opened the check value, and
 // checks every slot's MAC right away: a tampered slot does not stop the
-// owner (TamperedSlots lists it), but what would trust it is refused.
+// owner (TamperedSlots lists it), but what would trust it is refused. It
+// copies vk into the vault's locked key set; the caller clears vk.
 func newVault(path string, st *state, vk []byte, opts Options) (*Vault, error) {
 	signer, err := newSlotSigner(vk, st.header.ID)
 	if err != nil {
@@ -318,7 +314,7 @@ func (v *Vault) checkCurrentKey(meta *bolt.Bucket) error {
 	if err != nil {
 		return err
 	}
-	if !verifyCheck(v.keys.vk, v.id, meta.Get(keyCheck), format) {
+	if !openCheck(v.keys.checkKey, v.id, meta.Get(keyCheck), format) {
 		return &vaultError{sentinel: ErrRekeyed, msg: fmt.Sprintf("vault %s was rekeyed since it was unlocked (or its check value is damaged); unlock it again", v.path)}
 	}
 	return nil
