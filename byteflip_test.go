@@ -55,6 +55,11 @@ func pkmsRun(env []string, args ...string) (int, string, string) {
 }
 
 func TestByteFlipCLI(t *testing.T) {
+	if raceEnabled {
+		// Each case starts several pkms processes: race-instrumented, the
+		// sample takes minutes. The race detector adds nothing here.
+		t.Skip("runs without -race (the README's test command runs it so)")
+	}
 	if testing.Short() {
 		t.Skip("-short")
 	}
