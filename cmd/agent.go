@@ -253,7 +253,11 @@ func (g *globals) newAgentServer(v *vault.Vault) *server.Server {
 }
 
 func (g *globals) backend(v *vault.Vault) *server.Backend {
-	return &server.Backend{Service: kms.New(kms.VaultStore(v), kms.Options{Region: g.regionName()}), Close: v.Close}
+	svc := kms.New(kms.VaultStore(v), g.serviceOptions())
+	return &server.Backend{Service: svc, Close: func() error {
+		_ = svc.Close() // token sessions of custom key stores
+		return v.Close()
+	}}
 }
 
 // serveAgent serves until stopped and says why on stderr.

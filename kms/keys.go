@@ -34,13 +34,17 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 	if origin == "" {
 		origin = OriginAwsKms
 	}
+	var tk *tokenKey // a key in a custom key store, generated in its token
 	switch {
 	case in.MultiRegion != nil && *in.MultiRegion:
 		return nil, newErr(UnsupportedOperationException, "pkms does not support multi-Region keys yet")
-	case in.CustomKeyStoreId != "":
-		return nil, newErr(CustomKeyStoreNotFoundException, "Custom key store %s does not exist", in.CustomKeyStoreId)
-	case origin == OriginAwsCloudhsm || origin == OriginExternalKeyStore:
-		return nil, newErr(ValidationException, "Origin %s requires a CustomKeyStoreId", origin)
+	case in.CustomKeyStoreId != "" || origin == OriginAwsCloudhsm || origin == OriginExternalKeyStore:
+		if err := validateTags(in.Tags); err != nil {
+			return nil, err
+		}
+		if tk, err = s.newTokenKey(ctx, in, spec, usage, origin); err != nil {
+			return nil, err
+		}
 	case in.XksKeyId != "":
 		return nil, newErr(ValidationException, "XksKeyId is valid only with Origin EXTERNAL_KEY_STORE")
 	}
@@ -66,10 +70,15 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 		if err != nil {
 			return err
 		}
+		if tk != nil {
+			id = tk.keyID
+		}
 		k := &keyRecord{KeyID: id, Created: t.now, Description: in.Description, Usage: usage,
 			Spec: spec, Origin: origin, State: KeyStateEnabled, Policy: policy, Tags: mergeTags(nil, in.Tags),
 			Exportable: in.PkmsExportable != nil && *in.PkmsExportable}
-		if origin == OriginExternal {
+		if tk != nil {
+			tk.apply(k)
+		} else if origin == OriginExternal {
 			k.State = KeyStatePendingImport
 		} else {
 			m, err := generateMaterial(s.rand, spec, t.now)
@@ -88,6 +97,9 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 		out = &CreateKeyOutput{KeyMetadata: t.metadata(k)}
 		return nil
 	})
+	if err != nil && tk != nil {
+		s.discard(tk)
+	}
 	return out, err
 }
 
@@ -111,6 +123,9 @@ func (s *Service) DescribeKey(ctx context.Context, in *DescribeKeyInput) (*Descr
 			return err
 		}
 		out = &DescribeKeyOutput{KeyMetadata: t.metadata(k)}
+		if k.CustomKeyStoreID != "" && t.tokenKeyGone(k) {
+			out.KeyMetadata.KeyState, out.KeyMetadata.Enabled = KeyStateUnavailable, ptr(false)
+		}
 		return nil
 	})
 	return out, err

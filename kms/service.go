@@ -50,6 +50,9 @@ type Options struct {
 	Clock func() time.Time
 	// Rand supplies every random byte (default crypto/rand.Reader).
 	Rand io.Reader
+	// PKCS11Module is the PKCS#11 module custom key stores use when a
+	// request names none (default: a search of the usual paths).
+	PKCS11Module string
 }
 
 // Service implements the AWS KMS operations over a Store. It is safe for
@@ -64,6 +67,10 @@ type Service struct {
 	region  string
 	clock   func() time.Time
 	rand    io.Reader
+	// Custom key stores: the configured module, and the logged-in token
+	// sessions, kept while the service lives.
+	pkcs11Module string
+	tokens       tokenPool
 }
 
 // DefaultRegion is the region used when none is configured, as the AWS CLI
@@ -93,7 +100,7 @@ func ValidRegion(r string) bool {
 
 // New returns a Service over store.
 func New(store Store, opts Options) *Service {
-	s := &Service{store: store, region: opts.Region, clock: opts.Clock, rand: opts.Rand}
+	s := &Service{store: store, region: opts.Region, clock: opts.Clock, rand: opts.Rand, pkcs11Module: opts.PKCS11Module}
 	if s.region == "" {
 		s.region = DefaultRegion
 	}
@@ -154,4 +161,12 @@ func (s *Service) Counts() (keys, aliases int, err error) {
 		return err
 	})
 	return keys, aliases, err
+}
+
+// Close ends the token sessions of custom key stores that the service
+// opened (it logs out of the tokens). The service stays usable: a later
+// operation opens a session again.
+func (s *Service) Close() error {
+	s.tokens.closeAll()
+	return nil
 }
