@@ -340,3 +340,36 @@ func (s *Service) tokenRandom(ctx context.Context, id string, n int) ([]byte, er
 	}
 	return b, nil
 }
+
+// purgedTokenKey is the token object of a key whose deletion window ended.
+type purgedTokenKey struct {
+	store *keyStoreRecord
+	label string
+}
+
+// notePurgedTokenKey remembers the token object of key id, if it is in a
+// connected custom key store, for destroyTokenKeys.
+func (t *txn) notePurgedTokenKey(id string) error {
+	var k keyRecord
+	if err := getJSON(t, bucketKeys, id, &k); err != nil || k.CustomKeyStoreID == "" {
+		if errors.Is(err, ErrNoRecord) {
+			return nil
+		}
+		return err
+	}
+	r, err := t.loadStore(k.CustomKeyStoreID)
+	if err != nil || r.State != ConnectionStateConnected {
+		return nil // best effort, as AWS: the object stays in the token
+	}
+	t.purgedTokenKeys = append(t.purgedTokenKeys, purgedTokenKey{store: r, label: k.TokenLabel})
+	return nil
+}
+
+// destroyTokenKeys deletes the token objects of purged keys, as AWS makes
+// a best-effort attempt to delete a deleted key's backing key. A failure
+// leaves the object in the token, where the token's tools can delete it.
+func (s *Service) destroyTokenKeys(keys []purgedTokenKey) {
+	for _, k := range keys {
+		_ = s.withToken(k.store, func(tok *pkcs11.Token) error { return tok.DestroyKey(k.label) })
+	}
+}

@@ -363,3 +363,41 @@ func TestConnectionErrorCode(t *testing.T) {
 		}
 	}
 }
+
+// newConnectedStore creates and connects a store on cksToken.
+func (e *testEnv) newConnectedStore(t *testing.T) string {
+	t.Helper()
+	out := invokeOK[CreateCustomKeyStoreOutput](e, "CreateCustomKeyStore", &CreateCustomKeyStoreInput{CustomKeyStoreName: "lab",
+		CloudHsmClusterId: cksToken, TrustAnchorCertificate: testCert(t), KeyStorePassword: cksPIN})
+	invokeOK[ConnectCustomKeyStoreOutput](e, "ConnectCustomKeyStore", &ConnectCustomKeyStoreInput{CustomKeyStoreId: out.CustomKeyStoreId})
+	return out.CustomKeyStoreId
+}
+
+// TestCustomKeyStoreKeyDeletion: when a key's deletion window ends, its
+// token object is destroyed too; before, it stays.
+func TestCustomKeyStoreKeyDeletion(t *testing.T) {
+	module := softTokens(t)
+	e := newEnv(t, withSystemRand(), func(o *Options) { o.PKCS11Module = module })
+	defer e.svc.Close()
+	id := e.newConnectedStore(t)
+	m := e.createKey(&CreateKeyInput{Origin: OriginAwsCloudhsm, CustomKeyStoreId: id})
+	invokeOK[ScheduleKeyDeletionOutput](e, "ScheduleKeyDeletion", &ScheduleKeyDeletionInput{KeyId: m.KeyId, PendingWindowInDays: ptr[int32](7)})
+	tok, err := pkcs11.OpenToken(module, cksToken, []byte(cksPIN))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tok.Close()
+	for _, step := range []struct {
+		advance time.Duration
+		want    bool
+	}{
+		{6 * 24 * time.Hour, true},
+		{2 * 24 * time.Hour, false},
+	} {
+		e.clock.Advance(step.advance)
+		e.newKey() // any write applies ended deletion windows
+		if has, err := tok.HasKey(m.Arn); err != nil || has != step.want {
+			t.Errorf("after %v more: token object present %v (%v), want %v", step.advance, has, err, step.want)
+		}
+	}
+}

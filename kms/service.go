@@ -138,7 +138,8 @@ func (s *Service) update(ctx context.Context, fn func(*txn) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.store.Update(func(tx Tx) error {
+	var purged []purgedTokenKey
+	err := s.store.Update(func(tx Tx) error {
 		t, err := s.begin(ctx, tx, true)
 		if err != nil {
 			return err
@@ -146,8 +147,13 @@ func (s *Service) update(ctx context.Context, fn func(*txn) error) error {
 		if err := t.purgeExpired(); err != nil {
 			return err
 		}
+		purged = t.purgedTokenKeys
 		return fn(t)
 	})
+	if err == nil {
+		s.destroyTokenKeys(purged)
+	}
+	return err
 }
 
 // Counts returns how many keys and aliases the vault holds (keys pending
