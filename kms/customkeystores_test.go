@@ -4,6 +4,7 @@ package kms
 
 import (
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -30,7 +31,7 @@ const (
 
 // softTokens makes SoftHSM2 tokens labelled cksToken and cksOther (user PIN
 // cksPIN) in a temporary directory, or skips the test.
-func softTokens(t *testing.T) (module string) {
+func softTokens(t testing.TB) (module string) {
 	t.Helper()
 	module = pkcs11.SoftHSMModule()
 	if _, err := exec.LookPath("softhsm2-util"); err != nil || module == "" {
@@ -56,7 +57,7 @@ func softTokens(t *testing.T) (module string) {
 }
 
 // testCert is a self-signed PEM certificate, a trust anchor.
-func testCert(t *testing.T) string {
+func testCert(t testing.TB) string {
 	t.Helper()
 	k, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -399,5 +400,45 @@ func TestCustomKeyStoreKeyDeletion(t *testing.T) {
 		if has, err := tok.HasKey(m.Arn); err != nil || has != step.want {
 			t.Errorf("after %v more: token object present %v (%v), want %v", step.advance, has, err, step.want)
 		}
+	}
+}
+
+// BenchmarkEncryptTokenKey is Encrypt in a long-lived service (the agent's
+// case: the token session stays open) with a key in the token, next to a
+// key in the vault.
+func BenchmarkEncryptTokenKey(b *testing.B) {
+	module := softTokens(b)
+	st := newMemStore()
+	if _, err := Initialize(st, testAccount); err != nil {
+		b.Fatal(err)
+	}
+	svc := New(st, Options{PKCS11Module: module})
+	defer svc.Close()
+	ctx := context.Background()
+	out, err := svc.CreateCustomKeyStore(ctx, &CreateCustomKeyStoreInput{CustomKeyStoreName: "lab",
+		CloudHsmClusterId: cksToken, TrustAnchorCertificate: testCert(b), KeyStorePassword: cksPIN})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.ConnectCustomKeyStore(ctx, &ConnectCustomKeyStoreInput{CustomKeyStoreId: out.CustomKeyStoreId}); err != nil {
+		b.Fatal(err)
+	}
+	tk, err := svc.CreateKey(ctx, &CreateKeyInput{Origin: OriginAwsCloudhsm, CustomKeyStoreId: out.CustomKeyStoreId})
+	if err != nil {
+		b.Fatal(err)
+	}
+	vk, err := svc.CreateKey(ctx, &CreateKeyInput{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, k := range []struct{ name, id string }{{"vault-key", vk.KeyMetadata.KeyId}, {"token-key", tk.KeyMetadata.KeyId}} {
+		b.Run(k.name, func(b *testing.B) {
+			in := &EncryptInput{KeyId: k.id, Plaintext: []byte("hello world")}
+			for b.Loop() {
+				if _, err := svc.Encrypt(ctx, in); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
