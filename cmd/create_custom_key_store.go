@@ -47,6 +47,9 @@ func newCmdCreateCustomKeyStore(g *globals) *cobra.Command {
 	})
 	c.Long = operationShort["CreateCustomKeyStore"] + "\n" + keyStoreHelp
 	aliasFlag(c, "pkcs11-module", "pkms-pkcs11-module")
+	if f := c.Flags().Lookup("pkms-pkcs11-module"); f != nil {
+		f.Usage = "pkms only (also --pkcs11-module): the PKCS#11 module of the token (default PKMS_PKCS11_MODULE, else the usual paths)"
+	}
 	return c
 }
 

@@ -2,10 +2,12 @@ package kms
 
 import (
 	"context"
+	stdcrypto "crypto"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"io"
+	"strings"
 	"sync"
 
 	"github.com/pocketkms/pkms/crypto"
@@ -232,7 +234,13 @@ type tokenKey struct {
 	keyID      string
 	label      string
 	materialID string
+	public     []byte // SubjectPublicKeyInfo of a token signing key
 }
+
+// tokenSigningSpecs are the key specs --pkms-token-signing makes.
+var tokenSigningSpecs = []string{"ECC_NIST_P256", "ECC_NIST_P384", "RSA_2048", "RSA_3072", "RSA_4096"}
+
+func tokenSigning(in *CreateKeyInput) bool { return in.PkmsTokenSigning != nil && *in.PkmsTokenSigning }
 
 // newTokenKey checks a CreateKey request for a custom key store and
 // generates the key in the store's token. The caller writes the record,
@@ -245,8 +253,12 @@ func (s *Service) newTokenKey(ctx context.Context, in *CreateKeyInput, spec KeyS
 		return nil, newErr(ValidationException, "Origin %s requires a CustomKeyStoreId", origin)
 	case origin != OriginAwsCloudhsm:
 		return nil, newErr(UnsupportedOperationException, "A KMS key in custom key store %s must have Origin AWS_CLOUDHSM, not %s.", in.CustomKeyStoreId, origin)
+	case tokenSigning(in):
+		if usage != KeyUsageSignVerify || !contains(tokenSigningSpecs, string(spec)) {
+			return nil, newErr(UnsupportedOperationException, "--pkms-token-signing makes SIGN_VERIFY keys of spec %s in the token; %s with %s is not supported.", strings.Join(tokenSigningSpecs, ", "), spec, usage)
+		}
 	case spec != KeySpecSymmetricDefault || usage != KeyUsageEncryptDecrypt:
-		return nil, newErr(UnsupportedOperationException, "KMS keys in a custom key store must be SYMMETRIC_DEFAULT keys for ENCRYPT_DECRYPT; %s with %s is not supported.", spec, usage)
+		return nil, newErr(UnsupportedOperationException, "KMS keys in a custom key store must be SYMMETRIC_DEFAULT keys for ENCRYPT_DECRYPT; %s with %s is not supported (pkms's --pkms-token-signing allows signing keys in the token).", spec, usage)
 	case in.PkmsExportable != nil && *in.PkmsExportable:
 		return nil, newErr(UnsupportedOperationException, "The key material of a KMS key in a custom key store never leaves its token; it cannot be exportable.")
 	}
@@ -275,6 +287,11 @@ func (s *Service) newTokenKey(ctx context.Context, in *CreateKeyInput, spec KeyS
 	}
 	tk.materialID = hex.EncodeToString(mid[:])
 	err = s.withToken(tk.store, func(tok *pkcs11.Token) error {
+		if tokenSigning(in) {
+			var err error
+			tk.public, err = tok.GenerateKeyPair(string(spec), tk.label, []byte(tk.keyID))
+			return err
+		}
 		return tok.GenerateAES256(tk.label, []byte(tk.keyID))
 	})
 	if errors.Is(err, pkcs11.ErrNoCgo) {
@@ -289,6 +306,54 @@ func (s *Service) newTokenKey(ctx context.Context, in *CreateKeyInput, spec KeyS
 // apply makes k a key of the store.
 func (tk *tokenKey) apply(k *keyRecord) {
 	k.CustomKeyStoreID, k.TokenLabel, k.CurrentMaterial = tk.store.ID, tk.label, tk.materialID
+	if tk.public != nil {
+		// The public key, for Verify and GetPublicKey; no secret.
+		k.Materials = []material{{ID: tk.materialID, Public: tk.public, Created: k.Created}}
+	}
+}
+
+// tokenSigner signs with a token signing key.
+type tokenSigner struct {
+	s     *Service
+	r     *keyStoreRecord
+	label string
+}
+
+func (g tokenSigner) sign(scheme pkcs11.SignScheme, h stdcrypto.Hash, input []byte) (sig []byte, err error) {
+	err = g.s.withToken(g.r, func(tok *pkcs11.Token) error {
+		sig, err = tok.Sign(g.label, scheme, h, input)
+		return err
+	})
+	return sig, err
+}
+
+func (g tokenSigner) SignECDSA(digest []byte) ([]byte, error) {
+	return g.sign(pkcs11.SignECDSA, 0, digest)
+}
+func (g tokenSigner) SignPKCS1v15(di []byte) ([]byte, error) { return g.sign(pkcs11.SignPKCS1, 0, di) }
+func (g tokenSigner) SignPSS(h stdcrypto.Hash, digest []byte) ([]byte, error) {
+	return g.sign(pkcs11.SignPSS, h, digest)
+}
+
+// tokenSign is Sign with a token signing key.
+func (t *txn) tokenSign(k *keyRecord, in *SignInput) ([]byte, error) {
+	r, err := t.connectedStore(k)
+	if err != nil {
+		return nil, err
+	}
+	sig, err := crypto.SignWith(string(k.Spec), tokenSigner{t.s, r, k.TokenLabel}, string(in.SigningAlgorithm), messageType(in.MessageType), in.Message)
+	if err == nil {
+		return sig, nil
+	}
+	for _, e := range []error{pkcs11.ErrNoCgo, pkcs11.ErrTokenNotFound, pkcs11.ErrKeyNotFound, pkcs11.ErrIncorrectPIN, pkcs11.ErrPINLocked, pkcs11.ErrModuleUnavailable} {
+		if errors.Is(err, e) {
+			return nil, t.tokenKeyErr(k, err)
+		}
+	}
+	if ke := signError(err, in.SigningAlgorithm, in.MessageType); CodeOf(ke) != "" {
+		return nil, ke
+	}
+	return nil, newErr(KMSInternalException, "The token of custom key store %s could not sign with %s.", r.ID, t.keyArn(k.KeyID))
 }
 
 // discard deletes the token key of a CreateKey that failed.

@@ -5,9 +5,11 @@ package kms
 import (
 	"bytes"
 	"context"
+	stdcrypto "crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	_ "crypto/sha512"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -20,6 +22,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/pocketkms/pkms/crypto"
 	"github.com/pocketkms/pkms/vault/pkcs11"
 )
 
@@ -441,4 +444,68 @@ func BenchmarkEncryptTokenKey(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestTokenSigningKeys: with PkmsTokenSigning the key pair is made in the
+// token; Sign runs there, and its signatures verify with the public key
+// alone (crypto.Verify is the standard library), for every algorithm and
+// message type of each spec.
+func TestTokenSigningKeys(t *testing.T) {
+	module := softTokens(t)
+	e := newEnv(t, withSystemRand(), func(o *Options) { o.PKCS11Module = module })
+	defer e.svc.Close()
+	id := e.newConnectedStore(t)
+	_, err := e.call("CreateKey", &CreateKeyInput{Origin: OriginAwsCloudhsm, CustomKeyStoreId: id, KeySpec: KeySpecEccNistP256, KeyUsage: KeyUsageSignVerify})
+	wantCode(t, err, UnsupportedOperationException) // AWS's refusal without the opt-in
+	_, err = e.call("CreateKey", &CreateKeyInput{KeySpec: KeySpecEccNistP256, KeyUsage: KeyUsageSignVerify, PkmsTokenSigning: ptr(true)})
+	wantCode(t, err, ValidationException)
+	_, err = e.call("CreateKey", &CreateKeyInput{Origin: OriginAwsCloudhsm, CustomKeyStoreId: id, KeySpec: KeySpecEccNistP521, KeyUsage: KeyUsageSignVerify, PkmsTokenSigning: ptr(true)})
+	wantCode(t, err, UnsupportedOperationException)
+	tok, err := pkcs11.OpenToken(module, cksToken, []byte(cksPIN))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tok.Close()
+	msg := []byte("release v1.2.3")
+	signed := 0
+	for _, spec := range []KeySpec{KeySpecEccNistP256, KeySpecEccNistP384, KeySpecRsa2048} {
+		m := e.createKey(&CreateKeyInput{Origin: OriginAwsCloudhsm, CustomKeyStoreId: id, KeySpec: spec, KeyUsage: KeyUsageSignVerify, PkmsTokenSigning: ptr(true)})
+		if attrs, err := tok.Attributes(m.Arn); err != nil || !attrs.Sensitive || attrs.Extractable || attrs.ValueReadable {
+			t.Errorf("%s: private key attributes %+v, %v", spec, attrs, err)
+		}
+		pub := invokeOK[GetPublicKeyOutput](e, "GetPublicKey", &GetPublicKeyInput{KeyId: m.KeyId}).PublicKey
+		for _, alg := range m.SigningAlgorithms {
+			for _, mt := range []MessageType{MessageTypeRaw, MessageTypeDigest} {
+				input := msg
+				if mt == MessageTypeDigest {
+					input = digestFor(alg, msg)
+				}
+				s := invokeOK[SignOutput](e, "Sign", &SignInput{KeyId: m.KeyId, Message: input, MessageType: mt, SigningAlgorithm: alg})
+				if err := crypto.Verify(pub, string(alg), string(MessageTypeRaw), msg, s.Signature); err != nil {
+					t.Errorf("%s %s %s: the token's signature does not verify: %v", spec, alg, mt, err)
+				}
+				signed++
+				invokeOK[VerifyOutput](e, "Verify", &VerifyInput{KeyId: m.KeyId, Message: msg, Signature: s.Signature, SigningAlgorithm: alg})
+			}
+		}
+	}
+	if signed != 2*(1+1+6) { // ECDSA_SHA_256, ECDSA_SHA_384, three PSS and three PKCS #1 v1.5
+		t.Errorf("%d signatures checked, want 16", signed)
+	}
+}
+
+// digestFor is the hash of msg that a DIGEST message for alg holds.
+func digestFor(alg SigningAlgorithm, msg []byte) []byte {
+	var h stdcrypto.Hash
+	switch {
+	case strings.HasSuffix(string(alg), "256"):
+		h = stdcrypto.SHA256
+	case strings.HasSuffix(string(alg), "384"):
+		h = stdcrypto.SHA384
+	default:
+		h = stdcrypto.SHA512
+	}
+	d := h.New()
+	d.Write(msg)
+	return d.Sum(nil)
 }

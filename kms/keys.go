@@ -45,6 +45,8 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 		if tk, err = s.newTokenKey(ctx, in, spec, usage, origin); err != nil {
 			return nil, err
 		}
+	case in.PkmsTokenSigning != nil && *in.PkmsTokenSigning:
+		return nil, newErr(ValidationException, "PkmsTokenSigning needs Origin AWS_CLOUDHSM and a CustomKeyStoreId.")
 	case in.XksKeyId != "":
 		return nil, newErr(ValidationException, "XksKeyId is valid only with Origin EXTERNAL_KEY_STORE")
 	}

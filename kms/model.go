@@ -589,6 +589,9 @@ type CreateKeyInput struct {
 	// as exportable with pkms export-key-material, for BYOK into a cloud KMS.
 	// It can only be set when the key is created.
 	PkmsExportable *bool `json:"PkmsExportable,omitempty"`
+	// PkmsTokenSigning (pkms only) allows an asymmetric SIGN_VERIFY key in a
+	// custom key store: its key pair is generated in the store's token.
+	PkmsTokenSigning *bool `json:"PkmsTokenSigning,omitempty"`
 }
 
 // CreateKeyOutput is the response of CreateKey, members in the order the CLI prints them.

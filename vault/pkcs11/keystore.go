@@ -80,3 +80,16 @@ func FindTokenIn(modules []string, ref TokenRef) (TokenInfo, error) {
 	}
 	return TokenInfo{}, errors.Join(errs...)
 }
+
+// SignScheme is how Token.Sign uses a token's private key.
+type SignScheme int
+
+const (
+	// SignECDSA signs a digest with CKM_ECDSA; the answer is r ‖ s.
+	SignECDSA SignScheme = iota + 1
+	// SignPKCS1 signs a DigestInfo with CKM_RSA_PKCS (PKCS #1 v1.5).
+	SignPKCS1
+	// SignPSS signs a digest with CKM_RSA_PKCS_PSS, MGF1 with the digest's
+	// hash and a salt as long as the digest.
+	SignPSS
+)

@@ -131,32 +131,45 @@ func (t *Token) check() error {
 	return nil
 }
 
-// find returns the secret key labelled label.
+// find returns the key labelled label: a secret key, else (for a key
+// pair) the private key.
 func (t *Token) find(label string) (p11.ObjectHandle, error) {
 	if h, ok := t.handles[label]; ok {
 		return h, nil
 	}
+	for _, class := range []uint{p11.CKO_SECRET_KEY, p11.CKO_PRIVATE_KEY} {
+		hs, err := t.findObjects(class, label)
+		if err != nil {
+			return 0, err
+		}
+		switch len(hs) {
+		case 0:
+			continue
+		case 1:
+			t.handles[label] = hs[0]
+			return hs[0], nil
+		default:
+			return 0, fmt.Errorf("pkcs11: more than one key is labelled %q on %s", label, where(t.m, t.info.Label))
+		}
+	}
+	return 0, fmt.Errorf("pkcs11: %w: no key labelled %q on %s", ErrKeyNotFound, label, where(t.m, t.info.Label))
+}
+
+// findObjects lists (up to two of) the objects of a class with a label.
+func (t *Token) findObjects(class uint, label string) ([]p11.ObjectHandle, error) {
 	tmpl := []*p11.Attribute{
-		p11.NewAttribute(p11.CKA_CLASS, p11.CKO_SECRET_KEY),
+		p11.NewAttribute(p11.CKA_CLASS, class),
 		p11.NewAttribute(p11.CKA_LABEL, label),
 	}
 	if err := t.m.ctx.FindObjectsInit(t.sh, tmpl); err != nil {
-		return 0, t.fail("C_FindObjectsInit", err)
+		return nil, t.fail("C_FindObjectsInit", err)
 	}
 	hs, _, err := t.m.ctx.FindObjects(t.sh, 2)
 	_ = t.m.ctx.FindObjectsFinal(t.sh)
 	if err != nil {
-		return 0, t.fail("C_FindObjects", err)
+		return nil, t.fail("C_FindObjects", err)
 	}
-	switch len(hs) {
-	case 0:
-		return 0, fmt.Errorf("pkcs11: %w: no secret key labelled %q on %s", ErrKeyNotFound, label, where(t.m, t.info.Label))
-	case 1:
-		t.handles[label] = hs[0]
-		return hs[0], nil
-	default:
-		return 0, fmt.Errorf("pkcs11: more than one secret key is labelled %q on %s", label, where(t.m, t.info.Label))
-	}
+	return hs, nil
 }
 
 // withKey runs fn on the key labelled label, finding it again once if a
@@ -327,7 +340,12 @@ func (t *Token) DestroyKey(label string) error {
 			return err
 		}
 		delete(t.handles, label)
-		return nil
+		// The public half of a key pair, if any.
+		pubs, err := t.findObjects(p11.CKO_PUBLIC_KEY, label)
+		for _, p := range pubs {
+			_ = t.m.ctx.DestroyObject(t.sh, p)
+		}
+		return err
 	})
 	if errors.Is(err, ErrKeyNotFound) {
 		return nil

@@ -2,7 +2,10 @@
 
 package pkcs11
 
-import "fmt"
+import (
+	"crypto"
+	"fmt"
+)
 
 // FindToken needs a token, hence cgo: in this build it returns an error
 // wrapping ErrNoCgo.
@@ -51,3 +54,13 @@ func (t *Token) DestroyKey(label string) error { return errNoToken }
 
 // Random returns an error wrapping ErrNoCgo.
 func (t *Token) Random(n int) ([]byte, error) { return nil, errNoToken }
+
+// GenerateKeyPair returns an error wrapping ErrNoCgo.
+func (t *Token) GenerateKeyPair(spec, label string, id []byte) ([]byte, error) {
+	return nil, errNoToken
+}
+
+// Sign returns an error wrapping ErrNoCgo.
+func (t *Token) Sign(label string, scheme SignScheme, h crypto.Hash, input []byte) ([]byte, error) {
+	return nil, errNoToken
+}

@@ -120,7 +120,10 @@ extensions = {
     'CreateKeyInput': ['\t// PkmsExportable (pkms only, never sent by AWS clients) marks the key material\n'
                        '\t// as exportable with pkms export-key-material, for BYOK into a cloud KMS.\n'
                        '\t// It can only be set when the key is created.\n'
-                       '\tPkmsExportable *bool `json:"PkmsExportable,omitempty"`'],
+                       '\tPkmsExportable *bool `json:"PkmsExportable,omitempty"`',
+                       '\t// PkmsTokenSigning (pkms only) allows an asymmetric SIGN_VERIFY key in a\n'
+                       '\t// custom key store: its key pair is generated in the store\'s token.\n'
+                       '\tPkmsTokenSigning *bool `json:"PkmsTokenSigning,omitempty"`'],
 }
 
 ops = re.split(r'^## ', model.split('# Structures')[0], flags=re.M)[1:]
