@@ -33,6 +33,7 @@ func (m *module) locate(ref TokenRef) (uint, p11.TokenInfo, error) {
 // FindToken reports whether the token ref is present in module, without
 // logging in.
 func FindToken(module string, ref TokenRef) (TokenInfo, error) {
+	defer lockTokens()()
 	m, err := acquireModule(module)
 	if err != nil {
 		return TokenInfo{}, err
@@ -62,6 +63,7 @@ type Token struct {
 // user in with pin. The caller keeps (and zeroes) pin. Errors wrap
 // ErrModuleUnavailable, ErrTokenNotFound, ErrIncorrectPIN or ErrPINLocked.
 func OpenToken(module string, ref TokenRef, pin []byte) (*Token, error) {
+	defer lockTokens()()
 	m, err := acquireModule(module)
 	if err != nil {
 		return nil, err
