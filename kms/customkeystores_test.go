@@ -509,3 +509,37 @@ func digestFor(alg SigningAlgorithm, msg []byte) []byte {
 	d.Write(msg)
 	return d.Sum(nil)
 }
+
+// TestTokenKeyConcurrent: one service (the agent's case) serves concurrent
+// requests with a token key over its one session.
+func TestTokenKeyConcurrent(t *testing.T) {
+	module := softTokens(t)
+	e := newEnv(t, withSystemRand(), func(o *Options) { o.PKCS11Module = module })
+	defer e.svc.Close()
+	m := e.createKey(&CreateKeyInput{Origin: OriginAwsCloudhsm, CustomKeyStoreId: e.newConnectedStore(t)})
+	errs := make(chan error, 8)
+	for g := range 8 {
+		go func() {
+			for i := range 20 {
+				pt := []byte{byte(g), byte(i)}
+				out, err := e.svc.Encrypt(e.ctx, &EncryptInput{KeyId: m.KeyId, Plaintext: pt})
+				if err == nil {
+					var dec *DecryptOutput
+					if dec, err = e.svc.Decrypt(e.ctx, &DecryptInput{CiphertextBlob: out.CiphertextBlob}); err == nil && !bytes.Equal(dec.Plaintext, pt) {
+						err = errors.New("round trip changed the plaintext")
+					}
+				}
+				if err != nil {
+					errs <- err
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+}
