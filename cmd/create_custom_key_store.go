@@ -27,7 +27,10 @@ network HSM, SoftHSM2) instead of a CloudHSM cluster:
 Only AWS_CLOUDHSM stores exist; EXTERNAL_KEY_STORE (XKS) is UnsupportedOperationException.
 connect-custom-key-store logs in to the token (synchronously: CONNECTED or FAILED with
 a ConnectionErrorCode); keys made with create-key --origin AWS_CLOUDHSM are AES-256 keys
-generated in the token (sensitive, never extractable) and encrypt inside it.`
+generated in the token (sensitive, never extractable) and encrypt inside it; with
+--pkms-token-signing (pkms only) create-key makes a signing key pair there instead.
+CONNECTING and DISCONNECTING are never seen: connecting is synchronous. A pkms built
+without cgo has no PKCS#11 and answers UnsupportedOperationException.`
 
 // newCmdCreateCustomKeyStore is `pkms create-custom-key-store`, AWS KMS CreateCustomKeyStore.
 func newCmdCreateCustomKeyStore(g *globals) *cobra.Command {
