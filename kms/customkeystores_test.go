@@ -33,7 +33,10 @@ const (
 )
 
 // softTokens makes SoftHSM2 tokens labelled cksToken and cksOther (user PIN
-// cksPIN) in a temporary directory, or skips the test.
+// cksPIN) in a temporary directory, or skips the test. slots maps each
+// label to its token's slot:N reference.
+var slots = map[string]string{}
+
 func softTokens(t testing.TB) (module string) {
 	t.Helper()
 	module = pkcs11.SoftHSMModule()
@@ -55,6 +58,9 @@ func softTokens(t testing.TB) (module string) {
 		if err != nil {
 			t.Fatalf("softhsm2-util: %v\n%s", err, out)
 		}
+		// "… has been initialized and is reassigned to slot N"
+		f := strings.Fields(string(out))
+		slots[label] = "slot:" + f[len(f)-1]
 	}
 	return module
 }
@@ -162,6 +168,12 @@ func TestCustomKeyStores(t *testing.T) {
 	wantCode(t, err, CloudHsmClusterNotRelatedException)
 	_, err = e.call("UpdateCustomKeyStore", &UpdateCustomKeyStoreInput{CustomKeyStoreId: id, CloudHsmClusterId: "gone"})
 	wantCode(t, err, CloudHsmClusterNotFoundException)
+	invokeOK[UpdateCustomKeyStoreOutput](e, "UpdateCustomKeyStore", &UpdateCustomKeyStoreInput{CustomKeyStoreId: id, CloudHsmClusterId: slots[cksToken]})
+	if got := e.keyStore(id).CloudHsmClusterId; got != slots[cksToken] {
+		t.Errorf("CloudHsmClusterId after update: %q, want %q", got, slots[cksToken])
+	}
+	_, err = e.call("UpdateCustomKeyStore", &UpdateCustomKeyStoreInput{CustomKeyStoreId: id, CloudHsmClusterId: slots[cksOther]})
+	wantCode(t, err, CloudHsmClusterNotRelatedException)
 	invokeOK[UpdateCustomKeyStoreOutput](e, "UpdateCustomKeyStore", &UpdateCustomKeyStoreInput{CustomKeyStoreId: id, CloudHsmClusterId: cksToken})
 
 	invokeOK[ConnectCustomKeyStoreOutput](e, "ConnectCustomKeyStore", &ConnectCustomKeyStoreInput{CustomKeyStoreId: id})
