@@ -16,7 +16,9 @@ import (
 // softGCM is a GCMSealer with the key in memory, standing in for a token.
 type softGCM struct{ aead cipher.AEAD }
 
-func (g softGCM) Seal(nonce, pt, aad []byte) ([]byte, error) { return g.aead.Seal(nil, nonce, pt, aad), nil }
+func (g softGCM) Seal(nonce, pt, aad []byte) ([]byte, error) {
+	return g.aead.Seal(nil, nonce, pt, aad), nil
+}
 func (g softGCM) Open(nonce, ct, aad []byte) ([]byte, error) {
 	pt, err := g.aead.Open(nil, nonce, ct, aad)
 	if err != nil {
