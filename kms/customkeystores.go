@@ -81,6 +81,9 @@ func storeNotFound(id string) error {
 
 func (t *txn) saveStore(r *keyStoreRecord) error { return putJSON(t, bucketKeyStores, r.ID, r) }
 
+// wipe zeroes the PIN of a record that is done with.
+func (r *keyStoreRecord) wipe() { clear(r.PIN) }
+
 // eachStore visits every store.
 func (t *txn) eachStore(fn func(*keyStoreRecord) error) error {
 	return t.ForEach(bucketKeyStores, "", func(_ string, v []byte) error {
@@ -303,7 +306,9 @@ func (s *Service) ConnectCustomKeyStore(ctx context.Context, in *ConnectCustomKe
 		return nil, storeStateErr(r, "ConnectCustomKeyStore")
 	}
 	state, code := ConnectionStateConnected, ConnectionErrorCode("")
-	if err := s.tokens.connect(r); err != nil {
+	err = s.tokens.connect(r)
+	r.wipe()
+	if err != nil {
 		if errors.Is(err, pkcs11.ErrNoCgo) {
 			return nil, errNoPKCS11()
 		}

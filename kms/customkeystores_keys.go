@@ -157,6 +157,7 @@ func (t *txn) tokenEncrypt(k *keyRecord, plaintext []byte, encCtx map[string]str
 	if err != nil {
 		return nil, "", err
 	}
+	defer r.wipe()
 	var mid [crypto.MaterialIDSize]byte
 	if _, err := hex.Decode(mid[:], []byte(k.CurrentMaterial)); err != nil {
 		return nil, "", newErr(KMSInternalException, "key %s has a malformed key material id", k.KeyID)
@@ -177,6 +178,7 @@ func (t *txn) tokenDecrypt(k *keyRecord, b *crypto.Blob, encCtx map[string]strin
 	if err != nil {
 		return nil, err
 	}
+	defer r.wipe()
 	pt, err := b.DecryptWith(tokenGCM{t.s, r, k.TokenLabel}, encCtx)
 	return pt, t.tokenKeyErr(k, err)
 }
@@ -218,6 +220,7 @@ func (t *txn) tokenKeyGone(k *keyRecord) bool {
 	if err != nil || r.State != ConnectionStateConnected {
 		return false
 	}
+	defer r.wipe()
 	var ok bool
 	err = t.s.withToken(r, func(tok *pkcs11.Token) error {
 		var err error
@@ -341,6 +344,7 @@ func (t *txn) tokenSign(k *keyRecord, in *SignInput) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer r.wipe()
 	sig, err := crypto.SignWith(string(k.Spec), tokenSigner{t.s, r, k.TokenLabel}, string(in.SigningAlgorithm), messageType(in.MessageType), in.Message)
 	if err == nil {
 		return sig, nil
@@ -391,6 +395,7 @@ func (s *Service) tokenRandom(ctx context.Context, id string, n int) ([]byte, er
 	if err != nil {
 		return nil, err
 	}
+	defer r.wipe()
 	var b []byte
 	err = s.withToken(r, func(tok *pkcs11.Token) error {
 		var err error
@@ -436,5 +441,6 @@ func (t *txn) notePurgedTokenKey(id string) error {
 func (s *Service) destroyTokenKeys(keys []purgedTokenKey) {
 	for _, k := range keys {
 		_ = s.withToken(k.store, func(tok *pkcs11.Token) error { return tok.DestroyKey(k.label) })
+		k.store.wipe()
 	}
 }
