@@ -14,6 +14,7 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"errors"
+	"fmt"
 	"math/big"
 	"os"
 	"os/exec"
@@ -552,6 +553,27 @@ func TestTokenKeyConcurrent(t *testing.T) {
 	for range 8 {
 		if err := <-errs; err != nil {
 			t.Error(err)
+		}
+	}
+}
+
+// TestCustomKeyStoreLimit: AWS's quota of 10 stores, one token each.
+func TestCustomKeyStoreLimit(t *testing.T) {
+	module := softTokens(t)
+	e := newEnv(t, withSystemRand(), func(o *Options) { o.PKCS11Module = module })
+	cert := testCert(t)
+	for i := range maxKeyStores + 1 {
+		label := fmt.Sprintf("quota-%d", i)
+		if out, err := exec.Command("softhsm2-util", "--init-token", "--free", "--label", label, "--pin", cksPIN, "--so-pin", "87654321").CombinedOutput(); err != nil {
+			t.Fatalf("softhsm2-util: %v\n%s", err, out)
+		}
+		_, err := e.call("CreateCustomKeyStore", &CreateCustomKeyStoreInput{CustomKeyStoreName: label, CloudHsmClusterId: label,
+			TrustAnchorCertificate: cert, KeyStorePassword: cksPIN})
+		switch {
+		case i < maxKeyStores && err != nil:
+			t.Fatalf("store %d: %v", i+1, err)
+		case i == maxKeyStores:
+			wantCode(t, err, LimitExceededException)
 		}
 	}
 }
