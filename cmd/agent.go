@@ -264,8 +264,13 @@ func (g *globals) newAgentServer(v *vault.Vault) *server.Server {
 }
 
 func (g *globals) backend(v *vault.Vault) *server.Backend {
-	// A long-lived server: concurrent writes share their commits.
-	return &server.Backend{Service: kms.New(kms.VaultStore(v), kms.Options{Region: g.regionName(), GroupCommit: true}), Close: v.Close}
+	opts := g.serviceOptions()
+	opts.GroupCommit = true // a long-lived server: concurrent writes share their commits
+	svc := kms.New(kms.VaultStore(v), opts)
+	return &server.Backend{Service: svc, Close: func() error {
+		_ = svc.Close() // token sessions of custom key stores
+		return v.Close()
+	}}
 }
 
 // serveAgent serves until stopped and says why on stderr.

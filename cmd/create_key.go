@@ -4,7 +4,7 @@ import "github.com/spf13/cobra"
 
 // newCmdCreateKey is `pkms create-key`, AWS KMS CreateKey.
 func newCmdCreateKey(g *globals) *cobra.Command {
-	return opCommand(g, "CreateKey", opDoc{
+	c := opCommand(g, "CreateKey", opDoc{
 		Short: operationShort["CreateKey"],
 		Example: `  # a symmetric encryption key with a description and a tag
   pkms create-key --description "app data key" --tags TagKey=team,TagValue=infra
@@ -13,6 +13,17 @@ func newCmdCreateKey(g *globals) *cobra.Command {
   pkms create-key --query KeyMetadata.KeyId --output text
 
   # a key for your own (imported) key material, left in PendingImport
-  pkms create-key --origin EXTERNAL --description "my own key material"`,
+  pkms create-key --origin EXTERNAL --description "my own key material"
+
+  # an AES-256 key generated in the PKCS#11 token of a connected custom key store
+  pkms create-key --origin AWS_CLOUDHSM --custom-key-store-id cks-1234567890abcdef0
+
+  # pkms only: a release signing key pair generated in that token
+  pkms create-key --origin AWS_CLOUDHSM --custom-key-store-id cks-1234567890abcdef0 \
+       --key-spec ECC_NIST_P256 --key-usage SIGN_VERIFY --pkms-token-signing`,
 	})
+	if f := c.Flags().Lookup("pkms-token-signing"); f != nil {
+		f.Usage = "pkms only: with --origin AWS_CLOUDHSM, make an ECC_NIST_P256/P384 or RSA_2048/3072/4096 SIGN_VERIFY key pair in the store's token (AWS allows only symmetric keys there)"
+	}
+	return c
 }

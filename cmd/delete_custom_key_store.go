@@ -4,8 +4,11 @@ import "github.com/spf13/cobra"
 
 // newCmdDeleteCustomKeyStore is `pkms delete-custom-key-store`, AWS KMS DeleteCustomKeyStore.
 func newCmdDeleteCustomKeyStore(g *globals) *cobra.Command {
-	return opCommand(g, "DeleteCustomKeyStore", opDoc{
-		Short:   operationShort["DeleteCustomKeyStore"],
-		Example: `  pkms delete-custom-key-store --generate-cli-skeleton   # the request template; see pkms delete-custom-key-store --help`,
+	c := opCommand(g, "DeleteCustomKeyStore", opDoc{
+		Short: operationShort["DeleteCustomKeyStore"],
+		Example: `  # only a DISCONNECTED store without keys; the token and its objects are untouched
+  pkms delete-custom-key-store --custom-key-store-id cks-1234567890abcdef0`,
 	})
+	c.Long = operationShort["DeleteCustomKeyStore"] + "\n" + keyStoreHelp
+	return c
 }

@@ -4,8 +4,11 @@ import "github.com/spf13/cobra"
 
 // newCmdDisconnectCustomKeyStore is `pkms disconnect-custom-key-store`, AWS KMS DisconnectCustomKeyStore.
 func newCmdDisconnectCustomKeyStore(g *globals) *cobra.Command {
-	return opCommand(g, "DisconnectCustomKeyStore", opDoc{
-		Short:   operationShort["DisconnectCustomKeyStore"],
-		Example: `  pkms disconnect-custom-key-store --generate-cli-skeleton   # the request template; see pkms disconnect-custom-key-store --help`,
+	c := opCommand(g, "DisconnectCustomKeyStore", opDoc{
+		Short: operationShort["DisconnectCustomKeyStore"],
+		Example: `  # ends the token session; the store's keys read Unavailable until it reconnects
+  pkms disconnect-custom-key-store --custom-key-store-id cks-1234567890abcdef0`,
 	})
+	c.Long = operationShort["DisconnectCustomKeyStore"] + "\n" + keyStoreHelp
+	return c
 }

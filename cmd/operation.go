@@ -27,6 +27,9 @@ type opDoc struct {
 	// Outfile names a blob member of the output that --outfile writes to a
 	// file as raw bytes instead of printing it.
 	Outfile string
+	// Prepare, if set, completes the request after the options are read
+	// (a secret asked on the terminal rather than given in argv).
+	Prepare func(c *cobra.Command, in any) error
 }
 
 // opCommand builds the command for one AWS KMS operation. Its options are
@@ -74,6 +77,11 @@ func opCommand(g *globals, name string, doc opDoc) *cobra.Command {
 		in, err := g.buildInput(op, members, cliInput)
 		if err != nil {
 			return err
+		}
+		if doc.Prepare != nil {
+			if err := doc.Prepare(c, in); err != nil {
+				return err
+			}
 		}
 		pg.maxItemsSet = c.Flags().Changed("max-items")
 		pg.explicit = c.Flags().Changed("limit") || c.Flags().Changed("marker")
@@ -301,6 +309,7 @@ func (s *session) close() {
 		if err := s.svc.FlushUsage(context.Background()); err != nil {
 			s.g.debugf("recording key usage: %v", err)
 		}
+		_ = s.svc.Close()
 		_ = s.v.Close()
 	}
 }

@@ -78,6 +78,12 @@ func (g *globals) regionName() string {
 	return kms.DefaultRegion
 }
 
+// serviceOptions are the options of every KMS service the command makes:
+// the region, and the PKCS#11 module of custom key stores.
+func (g *globals) serviceOptions() kms.Options {
+	return kms.Options{Region: g.regionName(), PKCS11Module: g.env.getenv("PKMS_PKCS11_MODULE")}
+}
+
 // openService unlocks the vault and returns the KMS service over it. The
 // caller closes the returned vault.
 func (g *globals) openService() (*kms.Service, *vault.Vault, error) {
@@ -85,7 +91,7 @@ func (g *globals) openService() (*kms.Service, *vault.Vault, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return kms.New(kms.VaultStore(v), kms.Options{Region: g.regionName()}), v, nil
+	return kms.New(kms.VaultStore(v), g.serviceOptions()), v, nil
 }
 
 // unlockVault finds the vault and unlocks it with the identities, tokens,

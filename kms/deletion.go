@@ -37,6 +37,9 @@ func (t *txn) purgeExpired() error {
 	doomed := map[string]bool{}
 	for _, id := range due {
 		doomed[id] = true
+		if err := t.notePurgedTokenKey(id); err != nil {
+			return err
+		}
 		if err := t.Delete(bucketKeys, id); err != nil {
 			return err
 		}

@@ -97,6 +97,9 @@ func rejectContextForAsymmetric(k *keyRecord, encCtx map[string]string) error {
 
 // encryptWith encrypts under k's current material with alg.
 func (t *txn) encryptWith(k *keyRecord, alg EncryptionAlgorithm, plaintext []byte, encCtx map[string]string) (blob []byte, materialID string, err error) {
+	if k.CustomKeyStoreID != "" {
+		return t.tokenEncrypt(k, plaintext, encCtx)
+	}
 	m, err := t.currentMaterial(k)
 	if err != nil {
 		return nil, "", err
@@ -186,6 +189,13 @@ func (t *txn) decryptWith(op string, blob []byte, keyRef string, alg EncryptionA
 	k, _, err := t.encryptionKey(op, b.KeyID, EncryptionAlgorithmSymmetricDefault)
 	if err != nil {
 		return nil, err
+	}
+	if k.CustomKeyStoreID != "" {
+		pt, err := t.tokenDecrypt(k, b, encCtx)
+		if err != nil {
+			return nil, err
+		}
+		return &opened{key: k, alg: EncryptionAlgorithmSymmetricDefault, plaintext: pt, materialID: k.CurrentMaterial}, nil
 	}
 	m := k.materialByID(b.MaterialID)
 	if m == nil {
@@ -333,6 +343,9 @@ func (t *txn) symmetricDataKey(op, ref string) (*keyRecord, error) {
 			return nil, newErr(InvalidKeyUsageException, "%s is not a symmetric encryption key, which %s requires.", t.keyArn(k2.KeyID), op)
 		}
 	}
+	if err == nil {
+		err = t.rejectInKeyStore(op, k)
+	}
 	return k, err
 }
 
@@ -401,11 +414,15 @@ func (s *Service) GenerateRandom(ctx context.Context, in *GenerateRandomInput) (
 	if err := rejectRecipient(in.Recipient); err != nil {
 		return nil, err
 	}
-	if in.CustomKeyStoreId != "" {
-		return nil, newErr(CustomKeyStoreNotFoundException, "Custom key store %s does not exist", in.CustomKeyStoreId)
-	}
 	if in.NumberOfBytes == nil {
 		return nil, newErr(ValidationException, "NumberOfBytes is required.")
+	}
+	if in.CustomKeyStoreId != "" {
+		b, err := s.tokenRandom(ctx, in.CustomKeyStoreId, int(*in.NumberOfBytes))
+		if err != nil {
+			return nil, err
+		}
+		return &GenerateRandomOutput{Plaintext: b}, nil
 	}
 	b, err := s.randomBytes(int(*in.NumberOfBytes))()
 	if err != nil {

@@ -38,6 +38,14 @@ const (
 	UnsupportedOperationException    ErrorCode = "UnsupportedOperationException"
 	ValidationException              ErrorCode = "ValidationException"
 	CustomKeyStoreNotFoundException  ErrorCode = "CustomKeyStoreNotFoundException"
+	// Custom key stores (see customkeystores.go).
+	CustomKeyStoreInvalidStateException ErrorCode = "CustomKeyStoreInvalidStateException"
+	CustomKeyStoreNameInUseException    ErrorCode = "CustomKeyStoreNameInUseException"
+	CustomKeyStoreHasCMKsException      ErrorCode = "CustomKeyStoreHasCMKsException"
+	CloudHsmClusterInUseException       ErrorCode = "CloudHsmClusterInUseException"
+	CloudHsmClusterNotFoundException    ErrorCode = "CloudHsmClusterNotFoundException"
+	CloudHsmClusterNotRelatedException  ErrorCode = "CloudHsmClusterNotRelatedException"
+	IncorrectTrustAnchorException       ErrorCode = "IncorrectTrustAnchorException"
 )
 
 // Error is a KMS exception. Code is the AWS exception name; Message is the

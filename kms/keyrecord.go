@@ -34,6 +34,14 @@ type keyRecord struct {
 
 	// Exportable is the pkms-only opt-in of CreateKey --pkms-exportable.
 	Exportable bool `json:"exportable,omitempty"`
+
+	// A key in a custom key store (Origin AWS_CLOUDHSM): its AES key is the
+	// token object labelled TokenLabel, CurrentMaterial its material id.
+	CustomKeyStoreID string `json:"customKeyStore,omitempty"`
+	TokenLabel       string `json:"tokenLabel,omitempty"`
+	// storedState is the state in the vault of a key read as Unavailable
+	// because its store is not connected; saveKey writes it back.
+	storedState KeyState
 }
 
 // materialExpired reports whether imported material has passed its ValidTo.
@@ -133,6 +141,9 @@ func (t *txn) loadKey(id string) (*keyRecord, error) {
 		c.dropMaterial()
 		return &c, nil
 	}
+	if k.CustomKeyStoreID != "" {
+		return t.inKeyStore(k)
+	}
 	return k, nil
 }
 
@@ -144,7 +155,14 @@ func (t *txn) keyNotFound(id string) error {
 	return newErr(NotFoundException, "Key '%s' does not exist", t.keyArn(id))
 }
 
-func (t *txn) saveKey(k *keyRecord) error { return putJSON(t, bucketKeys, k.KeyID, k) }
+func (t *txn) saveKey(k *keyRecord) error {
+	if k.storedState != "" && k.State == KeyStateUnavailable {
+		c := *k
+		c.State = k.storedState
+		k = &c
+	}
+	return putJSON(t, bucketKeys, k.KeyID, k)
+}
 
 // metadata renders a key record as the KeyMetadata structure AWS returns.
 func (t *txn) metadata(k *keyRecord) *KeyMetadata {
@@ -177,6 +195,9 @@ func (t *txn) metadata(k *keyRecord) *KeyMetadata {
 	m.MacAlgorithms = algs.mac
 	m.KeyAgreementAlgorithms = algs.agreement
 	m.CurrentKeyMaterialId = k.currentMaterialID()
+	if k.CustomKeyStoreID != "" {
+		t.keyStoreMetadata(k, m)
+	}
 	if k.Origin == OriginExternal && k.ExpirationModel != "" {
 		m.ExpirationModel = k.ExpirationModel
 		if k.ValidTo != nil {

@@ -34,13 +34,19 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 	if origin == "" {
 		origin = OriginAwsKms
 	}
+	var tk *tokenKey // a key in a custom key store, generated in its token
 	switch {
 	case in.MultiRegion != nil && *in.MultiRegion:
 		return nil, newErr(UnsupportedOperationException, "pkms does not support multi-Region keys yet")
-	case in.CustomKeyStoreId != "":
-		return nil, newErr(CustomKeyStoreNotFoundException, "Custom key store %s does not exist", in.CustomKeyStoreId)
-	case origin == OriginAwsCloudhsm || origin == OriginExternalKeyStore:
-		return nil, newErr(ValidationException, "Origin %s requires a CustomKeyStoreId", origin)
+	case in.CustomKeyStoreId != "" || origin == OriginAwsCloudhsm || origin == OriginExternalKeyStore:
+		if err := validateTags(in.Tags); err != nil {
+			return nil, err
+		}
+		if tk, err = s.newTokenKey(ctx, in, spec, usage, origin); err != nil {
+			return nil, err
+		}
+	case in.PkmsTokenSigning != nil && *in.PkmsTokenSigning:
+		return nil, newErr(ValidationException, "PkmsTokenSigning needs Origin AWS_CLOUDHSM and a CustomKeyStoreId.")
 	case in.XksKeyId != "":
 		return nil, newErr(ValidationException, "XksKeyId is valid only with Origin EXTERNAL_KEY_STORE")
 	}
@@ -56,7 +62,7 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 		return nil, err
 	}
 	var m *material
-	if origin != OriginExternal {
+	if origin != OriginExternal && tk == nil {
 		if isAsymmetric(spec) {
 			if err := s.view(ctx, func(t *txn) error { _, _, err := t.checkCreate(in); return err }); err != nil {
 				return nil, err
@@ -75,10 +81,15 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 		if err != nil {
 			return err
 		}
+		if tk != nil {
+			id = tk.keyID
+		}
 		k := &keyRecord{KeyID: id, Created: t.now, Description: in.Description, Usage: usage,
 			Spec: spec, Origin: origin, State: KeyStateEnabled, Policy: policy, Tags: mergeTags(nil, in.Tags),
 			Exportable: in.PkmsExportable != nil && *in.PkmsExportable}
-		if m == nil {
+		if tk != nil {
+			tk.apply(k)
+		} else if m == nil {
 			k.State = KeyStatePendingImport
 		} else {
 			mt := *m
@@ -95,6 +106,9 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 		out = &CreateKeyOutput{KeyMetadata: t.metadata(k)}
 		return nil
 	})
+	if err != nil && tk != nil {
+		s.discard(tk)
+	}
 	return out, err
 }
 
@@ -138,6 +152,9 @@ func (s *Service) DescribeKey(ctx context.Context, in *DescribeKeyInput) (*Descr
 			return err
 		}
 		out = &DescribeKeyOutput{KeyMetadata: t.metadata(k)}
+		if k.CustomKeyStoreID != "" && t.tokenKeyGone(k) {
+			out.KeyMetadata.KeyState, out.KeyMetadata.Enabled = KeyStateUnavailable, ptr(false)
+		}
 		return nil
 	})
 	return out, err

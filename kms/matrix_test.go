@@ -207,7 +207,9 @@ func TestCheckStateCoversEveryKeyOperation(t *testing.T) {
 }
 
 // keylessOps are the implemented operations that do not act on an existing key.
-var keylessOps = map[string]bool{"CreateKey": true, "ListKeys": true, "GenerateRandom": true}
+var keylessOps = map[string]bool{"CreateKey": true, "ListKeys": true, "GenerateRandom": true,
+	"CreateCustomKeyStore": true, "DescribeCustomKeyStores": true, "ConnectCustomKeyStore": true,
+	"DisconnectCustomKeyStore": true, "UpdateCustomKeyStore": true, "DeleteCustomKeyStore": true}
 
 // matrixReachable are the key states pkms can put a key into.
 var matrixReachable = []KeyState{KeyStateEnabled, KeyStateDisabled, KeyStatePendingDeletion, KeyStatePendingImport}

@@ -534,7 +534,7 @@ type CreateAliasOutput struct {
 // CreateCustomKeyStoreInput is the request of CreateCustomKeyStore (`aws kms create-custom-key-store`).
 type CreateCustomKeyStoreInput struct {
 	CustomKeyStoreName               string                                `json:"CustomKeyStoreName,omitempty" required:"true" min:"1" max:"256"`
-	CloudHsmClusterId                string                                `json:"CloudHsmClusterId,omitempty" min:"19" max:"24" pattern:"cluster-[2-7a-zA-Z]{11,16}"`
+	CloudHsmClusterId                string                                `json:"CloudHsmClusterId,omitempty" min:"1" max:"32"`
 	TrustAnchorCertificate           string                                `json:"TrustAnchorCertificate,omitempty" min:"1" max:"5000"`
 	KeyStorePassword                 string                                `json:"KeyStorePassword,omitempty" min:"7" max:"32"`
 	CustomKeyStoreType               CustomKeyStoreType                    `json:"CustomKeyStoreType,omitempty"`
@@ -544,6 +544,9 @@ type CreateCustomKeyStoreInput struct {
 	XksProxyVpcEndpointServiceOwner  string                                `json:"XksProxyVpcEndpointServiceOwner,omitempty" min:"12" max:"12" pattern:"[0-9]{12}"`
 	XksProxyAuthenticationCredential *XksProxyAuthenticationCredentialType `json:"XksProxyAuthenticationCredential,omitempty"`
 	XksProxyConnectivity             XksProxyConnectivity                  `json:"XksProxyConnectivity,omitempty"`
+	// PkmsPkcs11Module (pkms only) is the PKCS#11 module through which the
+	// token named by CloudHsmClusterId is reached.
+	PkmsPkcs11Module string `json:"PkmsPkcs11Module,omitempty" min:"1" max:"4096"`
 }
 
 // CreateCustomKeyStoreOutput is the response of CreateCustomKeyStore, members in the order the CLI prints them.
@@ -586,6 +589,9 @@ type CreateKeyInput struct {
 	// as exportable with pkms export-key-material, for BYOK into a cloud KMS.
 	// It can only be set when the key is created.
 	PkmsExportable *bool `json:"PkmsExportable,omitempty"`
+	// PkmsTokenSigning (pkms only) allows an asymmetric SIGN_VERIFY key in a
+	// custom key store: its key pair is generated in the store's token.
+	PkmsTokenSigning *bool `json:"PkmsTokenSigning,omitempty"`
 }
 
 // CreateKeyOutput is the response of CreateKey, members in the order the CLI prints them.
@@ -1200,7 +1206,7 @@ type UpdateCustomKeyStoreInput struct {
 	CustomKeyStoreId                 string                                `json:"CustomKeyStoreId,omitempty" required:"true" min:"1" max:"64"`
 	NewCustomKeyStoreName            string                                `json:"NewCustomKeyStoreName,omitempty" min:"1" max:"256"`
 	KeyStorePassword                 string                                `json:"KeyStorePassword,omitempty" min:"7" max:"32"`
-	CloudHsmClusterId                string                                `json:"CloudHsmClusterId,omitempty" min:"19" max:"24" pattern:"cluster-[2-7a-zA-Z]{11,16}"`
+	CloudHsmClusterId                string                                `json:"CloudHsmClusterId,omitempty" min:"1" max:"32"`
 	XksProxyUriEndpoint              string                                `json:"XksProxyUriEndpoint,omitempty" min:"10" max:"128" pattern:"^https://[a-zA-Z0-9.-]+$"`
 	XksProxyUriPath                  string                                `json:"XksProxyUriPath,omitempty" min:"10" max:"128" pattern:"^(/[a-zA-Z0-9\\/_-]+/kms/xks/v\\d{1,2})$|^(/kms/xks/v\\d{1,2})$"`
 	XksProxyVpcEndpointServiceName   string                                `json:"XksProxyVpcEndpointServiceName,omitempty" min:"20" max:"64" pattern:"^(com|eu)\\.amazonaws\\.vpce\\.([a-z]+-){2,3}\\d+\\.vpce-svc-[0-9a-z]+$"`
@@ -1281,7 +1287,7 @@ type AliasListEntry struct {
 type CustomKeyStoresListEntry struct {
 	CustomKeyStoreId       string                     `json:"CustomKeyStoreId,omitempty" min:"1" max:"64"`
 	CustomKeyStoreName     string                     `json:"CustomKeyStoreName,omitempty" min:"1" max:"256"`
-	CloudHsmClusterId      string                     `json:"CloudHsmClusterId,omitempty" min:"19" max:"24" pattern:"cluster-[2-7a-zA-Z]{11,16}"`
+	CloudHsmClusterId      string                     `json:"CloudHsmClusterId,omitempty" min:"1" max:"32"`
 	TrustAnchorCertificate string                     `json:"TrustAnchorCertificate,omitempty" min:"1" max:"5000"`
 	ConnectionState        ConnectionState            `json:"ConnectionState,omitempty"`
 	ConnectionErrorCode    ConnectionErrorCode        `json:"ConnectionErrorCode,omitempty"`
@@ -1337,7 +1343,7 @@ type KeyMetadata struct {
 	ValidTo                     *Timestamp                `json:"ValidTo,omitempty"`
 	Origin                      Origin                    `json:"Origin,omitempty"`
 	CustomKeyStoreId            string                    `json:"CustomKeyStoreId,omitempty" min:"1" max:"64"`
-	CloudHsmClusterId           string                    `json:"CloudHsmClusterId,omitempty" min:"19" max:"24" pattern:"cluster-[2-7a-zA-Z]{11,16}"`
+	CloudHsmClusterId           string                    `json:"CloudHsmClusterId,omitempty" min:"1" max:"32"`
 	ExpirationModel             ExpirationModel           `json:"ExpirationModel,omitempty"`
 	KeyManager                  KeyManager                `json:"KeyManager,omitempty"`
 	CustomerMasterKeySpec       CustomerMasterKeySpec     `json:"CustomerMasterKeySpec,omitempty"`

@@ -68,6 +68,9 @@ type Options struct {
 	// many clients write at once. A one-shot command has one write and
 	// keeps its own transaction.
 	GroupCommit bool
+	// PKCS11Module is the PKCS#11 module custom key stores use when a
+	// request names none (default: a search of the usual paths).
+	PKCS11Module string
 }
 
 // Service implements the AWS KMS operations over a Store. It is safe for
@@ -86,6 +89,10 @@ type Service struct {
 	// keyPair makes asymmetric key pairs (crypto.GenerateKeyPair); tests
 	// replace it to hold a generation open.
 	keyPair func(rand io.Reader, spec string) (privPKCS8, pubSPKI []byte, err error)
+	// Custom key stores: the configured module, and the logged-in token
+	// sessions, kept while the service lives.
+	pkcs11Module string
+	tokens       tokenPool
 }
 
 // DefaultRegion is the region used when none is configured, as the AWS CLI
@@ -115,7 +122,7 @@ func ValidRegion(r string) bool {
 
 // New returns a Service over store.
 func New(store Store, opts Options) *Service {
-	s := &Service{store: store, region: opts.Region, clock: opts.Clock, rand: opts.Rand, keyPair: crypto.GenerateKeyPair}
+	s := &Service{store: store, region: opts.Region, clock: opts.Clock, rand: opts.Rand, keyPair: crypto.GenerateKeyPair, pkcs11Module: opts.PKCS11Module}
 	if b, ok := store.(Batcher); ok && opts.GroupCommit {
 		s.batch = b
 	}
@@ -165,7 +172,8 @@ func (s *Service) update(ctx context.Context, fn func(*txn) error) error {
 	if s.batch != nil {
 		run = s.batch.Batch
 	}
-	return run(func(tx Tx) error {
+	var purged []purgedTokenKey // set again if a group commit runs fn again
+	err := run(func(tx Tx) error {
 		t, err := s.begin(ctx, tx, true)
 		if err != nil {
 			return err
@@ -173,8 +181,13 @@ func (s *Service) update(ctx context.Context, fn func(*txn) error) error {
 		if err := t.purgeExpired(); err != nil {
 			return err
 		}
+		purged = t.purgedTokenKeys
 		return fn(t)
 	})
+	if err == nil {
+		s.destroyTokenKeys(purged)
+	}
+	return err
 }
 
 // Counts returns how many keys and aliases the vault holds (keys pending
@@ -188,4 +201,12 @@ func (s *Service) Counts() (keys, aliases int, err error) {
 		return err
 	})
 	return keys, aliases, err
+}
+
+// Close ends the token sessions of custom key stores that the service
+// opened (it logs out of the tokens). The service stays usable: a later
+// operation opens a session again.
+func (s *Service) Close() error {
+	s.tokens.closeAll()
+	return nil
 }

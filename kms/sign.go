@@ -83,13 +83,20 @@ func (s *Service) Sign(ctx context.Context, in *SignInput) (*SignOutput, error) 
 		if err := dryRunErr(in.DryRun); err != nil {
 			return err
 		}
-		key, err := s.signer(m)
-		if err != nil {
-			return kmsError(err)
-		}
-		sig, err := key.Sign(s.rand, string(in.SigningAlgorithm), messageType(in.MessageType), in.Message)
-		if err != nil {
-			return signError(err, in.SigningAlgorithm, in.MessageType)
+		var sig []byte
+		if k.CustomKeyStoreID != "" {
+			if sig, err = t.tokenSign(k, in); err != nil {
+				return err
+			}
+		} else {
+			key, err := s.signer(m)
+			if err != nil {
+				return kmsError(err)
+			}
+			sig, err = key.Sign(s.rand, string(in.SigningAlgorithm), messageType(in.MessageType), in.Message)
+			if err != nil {
+				return signError(err, in.SigningAlgorithm, in.MessageType)
+			}
 		}
 		out = &SignOutput{KeyId: t.keyArn(k.KeyID), Signature: sig, SigningAlgorithm: in.SigningAlgorithm}
 		return nil

@@ -41,6 +41,9 @@ type txn struct {
 	now      time.Time
 	writable bool
 	gen      uint64
+	// purgedTokenKeys are the token keys of the keys purged in this
+	// transaction, destroyed in their tokens once it commits.
+	purgedTokenKeys []purgedTokenKey
 }
 
 func (s *Service) begin(ctx context.Context, tx Tx, writable bool) (*txn, error) {

@@ -1,7 +1,9 @@
 // Package pkcs11 lets a PKCS#11 token (a YubiKey PIV applet through ykcs11
 // or OpenSC, a network or PCIe HSM, SoftHSM2 in tests) guard the vault key,
 // expressed as an age Recipient/Identity pair so that the vault's slot code
-// treats a token slot as one more age slot.
+// treats a token slot as one more age slot. It is also the one PKCS#11
+// layer of KMS custom key stores (Token, in keystore*.go): keys generated
+// in a token and used there. Both share one module registry.
 //
 // # Why
 //

@@ -46,3 +46,10 @@ func SoftHSMModule() string {
 	}
 	return ""
 }
+
+// SameModule reports whether two module paths name the same file.
+func SameModule(a, b string) bool {
+	ra, err1 := filepath.EvalSymlinks(a)
+	rb, err2 := filepath.EvalSymlinks(b)
+	return err1 == nil && err2 == nil && ra == rb
+}

@@ -105,6 +105,10 @@ def member_go(name, t, out, required, owner):
     omit = ',omitempty'
     if name in always_sent.get(owner, ()) or (out and required):
         omit = ''
+    if name == 'CloudHsmClusterId':
+        # pkms maps a CloudHSM cluster to a PKCS#11 token: the member holds
+        # the token's label (at most 32 bytes) or slot:N, not cluster-….
+        tags = {'min': '1', 'max': '32'}
     tag = 'json:"%s%s"' % (name, omit)
     if required:
         tag += ' required:"true"'
@@ -132,10 +136,16 @@ for vals, name in sorted(byvals.items(), key=lambda x: x[1]):
 # pkms extensions to AWS requests: members AWS does not have, named Pkms* so
 # that they can never collide with a future AWS member.
 extensions = {
+    'CreateCustomKeyStoreInput': ['\t// PkmsPkcs11Module (pkms only) is the PKCS#11 module through which the\n'
+                                  '\t// token named by CloudHsmClusterId is reached.\n'
+                                  '\tPkmsPkcs11Module string `json:"PkmsPkcs11Module,omitempty" min:"1" max:"4096"`'],
     'CreateKeyInput': ['\t// PkmsExportable (pkms only, never sent by AWS clients) marks the key material\n'
                        '\t// as exportable with pkms export-key-material, for BYOK into a cloud KMS.\n'
                        '\t// It can only be set when the key is created.\n'
-                       '\tPkmsExportable *bool `json:"PkmsExportable,omitempty"`'],
+                       '\tPkmsExportable *bool `json:"PkmsExportable,omitempty"`',
+                       '\t// PkmsTokenSigning (pkms only) allows an asymmetric SIGN_VERIFY key in a\n'
+                       '\t// custom key store: its key pair is generated in the store\'s token.\n'
+                       '\tPkmsTokenSigning *bool `json:"PkmsTokenSigning,omitempty"`'],
 }
 
 ops = re.split(r'^## ', model.split('# Structures')[0], flags=re.M)[1:]
