@@ -168,7 +168,7 @@ func vaultKeys(t *testing.T, path string, pass []byte) map[string][]byte {
 	// The handoff as JSON would carry it (base64), which `pkms agent
 	// unlock` must not leave in the agent's request buffers.
 	keys := map[string][]byte{"vault key": vk, "handoff in base64": []byte(base64.StdEncoding.EncodeToString(h))}
-	labels := []string{"record id", "marker", "check"}
+	labels := []string{"record id", "marker", "check", "summary element", "summary mac", "slot mac"}
 	for _, b := range []string{"config", "keys", "aliases", "deletions", "expiries", "usage", "accesskeys"} {
 		labels = append(labels, "record "+b)
 	}

@@ -24,16 +24,29 @@ func newGCM(key []byte) (cipher.AEAD, func(), error) {
 	if len(key) != KeySize {
 		return nil, nil, fmt.Errorf("crypto: AES-256 key must be %d bytes, got %d", KeySize, len(key))
 	}
-	block, err := aes.NewCipher(key)
+	block, wipe, err := NewBlock(key)
 	if err != nil {
 		return nil, nil, err
 	}
 	aead, err := cipher.NewGCM(block)
 	if err != nil {
-		scrub(block)
+		wipe()
 		return nil, nil, err
 	}
-	return aead, func() { scrub(aead); scrub(block) }, nil
+	return aead, func() { scrub(aead); wipe() }, nil
+}
+
+// NewBlock returns AES-256 keyed with key and a function that overwrites
+// its key schedule (see scrub); call it when done with the block.
+func NewBlock(key []byte) (cipher.Block, func(), error) {
+	if len(key) != KeySize {
+		return nil, nil, fmt.Errorf("crypto: AES-256 key must be %d bytes, got %d", KeySize, len(key))
+	}
+	block, err := aes.NewCipher(key)
+	if err != nil {
+		return nil, nil, err
+	}
+	return block, func() { scrub(block) }, nil
 }
 
 // Seal encrypts plaintext with AES-256-GCM under key, binding aad, and

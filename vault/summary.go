@@ -2,7 +2,7 @@ package vault
 
 import (
 	"bytes"
-	"crypto/aes"
+
 	"crypto/cipher"
 	"crypto/hmac"
 	"crypto/sha256"
@@ -13,6 +13,8 @@ import (
 	"sync"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/pocketkms/pkms/crypto"
 )
 
 // The content summary (format 3) commits to every record of every logical
@@ -250,19 +252,23 @@ func (v *Vault) openSummary(k *keySet, raw []byte) (summary, error) {
 	return s, nil
 }
 
-// summer computes record elements.
-type summer struct{ blk cipher.Block }
+// summer computes record elements. Its AES key schedule is a copy of a key
+// derived from the vault key: wipe it when done (a locked agent keeps none).
+type summer struct {
+	blk  cipher.Block
+	wipe func()
+}
 
 func newSummer(k *keySet) (*summer, error) {
 	key, err := k.purposeKey(summaryElemLabel)
 	if err != nil {
 		return nil, err
 	}
-	blk, err := aes.NewCipher(key)
+	blk, wipe, err := crypto.NewBlock(key)
 	if err != nil {
 		return nil, err
 	}
-	return &summer{blk: blk}, nil
+	return &summer{blk: blk, wipe: wipe}, nil
 }
 
 func (m *summer) elem(sealed []byte) [sumElemSize]byte {
@@ -398,6 +404,7 @@ func (v *Vault) storedSummary(btx *bolt.Tx) (stored, found summary, err error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	defer m.wipe()
 	return stored, computeSummary(data, m), nil
 }
 

@@ -32,8 +32,13 @@ func (tx *Tx) base() uint64 {
 
 func (tx *Tx) loadSummary() error {
 	ts := &tx.ts
-	if ts.loaded {
+	if ts.loaded && ts.summer != nil {
 		return nil
+	}
+	if ts.loaded { // carried from the Tx before in a group commit, its summer wiped
+		var err error
+		ts.summer, err = newSummer(tx.v.keys)
+		return err
 	}
 	meta := tx.btx.Bucket(bucketMeta)
 	if meta == nil {
@@ -159,6 +164,15 @@ func (tx *Tx) noteWrite(bucket string, b *bolt.Bucket, rk, sealed []byte) {
 	}
 	ts.sum.set(bucket, sh, v)
 	ts.dirty = true
+}
+
+// dropSummer wipes the transaction's record-element cipher: called when fn
+// is done, so no key schedule outlives its transaction.
+func (ts *txSummary) dropSummer() {
+	if ts.summer != nil {
+		ts.summer.wipe()
+		ts.summer = nil
+	}
 }
 
 // flushSummary writes the updated summary at the end of a write

@@ -50,6 +50,7 @@ func (v *Vault) upgrade(btx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
+	defer m.wipe()
 	if err := v.putSummary(meta, v.keys, computeSummary(data, m)); err != nil {
 		return err
 	}

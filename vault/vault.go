@@ -366,7 +366,7 @@ func (v *Vault) inTx(btx *bolt.Tx, write bool, fn func(*Tx) error, carry *txSumm
 		tx.ts = *carry
 		tx.ts.dirty = false // already written into btx
 	}
-	defer func() { tx.btx = nil }()
+	defer func() { tx.btx = nil; tx.ts.dropSummer() }()
 	up, err = callUser(func() error { return fn(tx) })
 	untouched = !tx.wrote && tx.failed == nil
 	switch {
