@@ -97,18 +97,7 @@ func flipRecord(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 2 {
 		ts.Fatalf("usage: flip-record VAULT BUCKET")
 	}
-	db, err := bolt.Open(ts.MkAbs(args[0]), 0o600, nil)
-	ts.Check(err)
-	defer db.Close()
-	ts.Check(db.Update(func(tx *bolt.Tx) error {
-		data := tx.Bucket([]byte("data"))
-		if data == nil {
-			return errors.New("no data bucket")
-		}
-		b := data.Bucket([]byte(args[1]))
-		if b == nil {
-			return fmt.Errorf("no bucket %q", args[1])
-		}
+	editBucket(ts, args[0], args[1], func(_, b *bolt.Bucket) error {
 		k, v := b.Cursor().First()
 		if k == nil {
 			return fmt.Errorf("bucket %q is empty", args[1])
@@ -116,6 +105,25 @@ func flipRecord(ts *testscript.TestScript, neg bool, args []string) {
 		damaged := bytes.Clone(v)
 		damaged[len(damaged)/2] ^= 0x10
 		return b.Put(bytes.Clone(k), damaged)
+	})
+}
+
+// editBucket runs edit on a logical bucket of the vault file at path (and
+// the "data" bucket holding it) in one bbolt write, bypassing pkms.
+func editBucket(ts *testscript.TestScript, path, bucket string, edit func(data, b *bolt.Bucket) error) {
+	db, err := bolt.Open(ts.MkAbs(path), 0o600, nil)
+	ts.Check(err)
+	defer db.Close()
+	ts.Check(db.Update(func(tx *bolt.Tx) error {
+		data := tx.Bucket([]byte("data"))
+		if data == nil {
+			return errors.New("no data bucket")
+		}
+		b := data.Bucket([]byte(bucket))
+		if b == nil {
+			return fmt.Errorf("no bucket %q", bucket)
+		}
+		return edit(data, b)
 	}))
 }
 
@@ -171,18 +179,7 @@ func boltEdit(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 3 {
 		ts.Fatalf("usage: bolt-edit VAULT rename-bucket FROM TO | drop-first BUCKET | drop-bucket BUCKET")
 	}
-	db, err := bolt.Open(ts.MkAbs(args[0]), 0o600, nil)
-	ts.Check(err)
-	defer db.Close()
-	ts.Check(db.Update(func(tx *bolt.Tx) error {
-		data := tx.Bucket([]byte("data"))
-		if data == nil {
-			return errors.New("no data bucket")
-		}
-		b := data.Bucket([]byte(args[2]))
-		if b == nil {
-			return fmt.Errorf("no bucket %q", args[2])
-		}
+	editBucket(ts, args[0], args[2], func(data, b *bolt.Bucket) error {
 		switch {
 		case args[1] == "rename-bucket" && len(args) == 4:
 			dst, err := data.CreateBucket([]byte(args[3]))
@@ -203,5 +200,5 @@ func boltEdit(ts *testscript.TestScript, neg bool, args []string) {
 			return data.DeleteBucket([]byte(args[2]))
 		}
 		return fmt.Errorf("bolt-edit: unknown edit %q", strings.Join(args[1:], " "))
-	}))
+	})
 }
