@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	bolt "go.etcd.io/bbolt"
+
 	"github.com/pocketkms/pkms/crypto"
 )
 
@@ -95,6 +97,20 @@ func (g *slotSigner) tampered(slots []*slot, format int) []SlotInfo {
 		}
 	}
 	return out
+}
+
+// slotsWithSigner reads the slots of sb and makes the signer of this
+// vault's key for them; the caller zeroes the signer.
+func (v *Vault) slotsWithSigner(sb *bolt.Bucket) ([]*slot, *slotSigner, error) {
+	slots, err := readSlots(v.path, sb)
+	if err != nil {
+		return nil, nil, err
+	}
+	signer, err := newSlotSigner(v.keys.vk, v.id)
+	if err != nil {
+		return nil, nil, err
+	}
+	return slots, signer, nil
 }
 
 // tamperedError is ErrSlotTampered naming the slots.

@@ -241,11 +241,7 @@ func (v *Vault) updateSlots(fn func(sb *bolt.Bucket, slots []*slot, signer *slot
 		if err := v.checkCurrentKey(meta); err != nil {
 			return nil, err
 		}
-		slots, err := readSlots(v.path, sb)
-		if err != nil {
-			return nil, err
-		}
-		signer, err := newSlotSigner(v.keys.vk, v.id)
+		slots, signer, err := v.slotsWithSigner(sb)
 		if err != nil {
 			return nil, err
 		}
@@ -277,11 +273,7 @@ func (v *Vault) checkSlots(btx *bolt.Tx) error {
 	if err != nil {
 		return err
 	}
-	slots, err := readSlots(v.path, sb)
-	if err != nil {
-		return err
-	}
-	signer, err := newSlotSigner(v.keys.vk, v.id)
+	slots, signer, err := v.slotsWithSigner(sb)
 	if err != nil {
 		return err
 	}

@@ -28,11 +28,7 @@ func (v *Vault) upgrade(btx *bolt.Tx) error {
 	if err := v.checkCurrentKey(meta); err != nil {
 		return err
 	}
-	slots, err := readSlots(v.path, sb)
-	if err != nil {
-		return err
-	}
-	signer, err := newSlotSigner(v.keys.vk, v.id)
+	slots, signer, err := v.slotsWithSigner(sb)
 	if err != nil {
 		return err
 	}
