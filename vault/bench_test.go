@@ -38,17 +38,7 @@ func BenchmarkGet(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer v.Close()
-	val := bytes.Repeat([]byte("k"), 1024)
-	if err := v.Update(func(tx *Tx) error {
-		for i := range n {
-			if err := tx.Put("keys", fmt.Sprintf("key-%d", i), val); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		b.Fatal(err)
-	}
+	putKeys(b, v, n)
 	i := 0
 	for b.Loop() {
 		id := fmt.Sprintf("key-%d", i%n)
@@ -72,17 +62,7 @@ func BenchmarkColdGet(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	val := bytes.Repeat([]byte("k"), 1024)
-	if err := v.Update(func(tx *Tx) error {
-		for i := range n {
-			if err := tx.Put("keys", fmt.Sprintf("key-%d", i), val); err != nil {
-				return err
-			}
-		}
-		return nil
-	}); err != nil {
-		b.Fatal(err)
-	}
+	putKeys(b, v, n)
 	h, err := v.Handoff()
 	if err != nil {
 		b.Fatal(err)
@@ -100,5 +80,22 @@ func BenchmarkColdGet(b *testing.B) {
 			b.Fatal(err)
 		}
 		v.Close()
+	}
+}
+
+// putKeys writes n records of 1 KiB, "key-0" to "key-<n-1>", in the bucket
+// "keys" in one transaction.
+func putKeys(b *testing.B, v *Vault, n int) {
+	b.Helper()
+	val := bytes.Repeat([]byte("k"), 1024)
+	if err := v.Update(func(tx *Tx) error {
+		for i := range n {
+			if err := tx.Put("keys", fmt.Sprintf("key-%d", i), val); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		b.Fatal(err)
 	}
 }
