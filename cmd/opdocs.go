@@ -198,6 +198,12 @@ func memberDocs(op string) map[string]string {
 			"EncryptionAlgorithm": "Specifies the encryption algorithm that KMS will use to encrypt the plaintext message.",
 			"DryRun":              "Checks if your request will succeed.",
 		}
+	case "ExportKeyMaterial":
+		return map[string]string{
+			"KeyId":             "Identifies the key whose material is exported: a key id, key ARN, alias name or alias ARN of a key created with PkmsExportable.",
+			"WrappingAlgorithm": "Names the wrapping algorithm given to the cloud KMS's GetParametersForImport.",
+			"WrappingPublicKey": "Holds the PublicKey that the cloud KMS's GetParametersForImport returned, which wraps the key material.",
+		}
 	case "GenerateDataKey":
 		return map[string]string{
 			"KeyId":             "Specifies the symmetric encryption KMS key that encrypts the data key.",

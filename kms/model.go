@@ -545,7 +545,7 @@ type CreateCustomKeyStoreInput struct {
 	XksProxyAuthenticationCredential *XksProxyAuthenticationCredentialType `json:"XksProxyAuthenticationCredential,omitempty"`
 	XksProxyConnectivity             XksProxyConnectivity                  `json:"XksProxyConnectivity,omitempty"`
 
-	// pkms-only members, declared in pkmsmembers.go.
+	// pkms-only members, declared in pkmsmodel.go.
 
 	// PkmsPkcs11Module names the PKCS#11 module through which the token
 	// named by CloudHsmClusterId is reached (default PKMS_PKCS11_MODULE,
@@ -590,7 +590,7 @@ type CreateKeyInput struct {
 	MultiRegion                    *bool                 `json:"MultiRegion,omitempty"`
 	XksKeyId                       string                `json:"XksKeyId,omitempty" min:"1" max:"128" pattern:"^[a-zA-Z0-9-_.]+$"`
 
-	// pkms-only members, declared in pkmsmembers.go.
+	// pkms-only members, declared in pkmsmodel.go.
 
 	// PkmsExportable makes the key material exportable with pkms
 	// export-key-material, for BYOK into a cloud KMS; it can be set only

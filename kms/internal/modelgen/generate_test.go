@@ -9,7 +9,7 @@ import (
 )
 
 // TestGeneratedFilesUpToDate regenerates kms/model.go and cmd/opdocs.go in
-// memory from the vendored botocore model and kms/pkmsmembers.go, and fails
+// memory from the vendored botocore model and kms/pkmsmodel.go, and fails
 // when the committed files differ: run `go generate ./kms` after changing
 // either.
 func TestGeneratedFilesUpToDate(t *testing.T) {
@@ -71,7 +71,7 @@ func TestGeneratedModel(t *testing.T) {
 		"KeySpecEccSecgP256k1 KeySpec = \"ECC_SECG_P256K1\"",
 		// pkms's token label constraint on CloudHsmClusterId
 		"CloudHsmClusterId string `json:\"CloudHsmClusterId,omitempty\" min:\"1\" max:\"32\"`",
-		// pkms-only members come from pkmsmembers.go
+		// pkms-only members come from pkmsmodel.go
 		"PkmsExportable *bool `json:\"PkmsExportable,omitempty\"`",
 		"{\"VerifyMac\", reflect.TypeFor[VerifyMacInput](), reflect.TypeFor[VerifyMacOutput]()},",
 	} {

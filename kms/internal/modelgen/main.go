@@ -4,7 +4,7 @@
 // help) from botocore's KMS service model, the same JSON from which the AWS
 // CLI builds its commands. Deriving both from AWS's model keeps member
 // names, order, JSON names, constraints and enum values exactly AWS's;
-// pkms's own members are declared by hand in kms/pkmsmembers.go and
+// pkms's own members are declared by hand in kms/pkmsmodel.go and
 // appended after AWS's.
 //
 // The model is vendored under botocore/ so that generating needs neither

@@ -57,7 +57,15 @@ func (m *model) goDocs(ext *extensions) ([]byte, error) {
 func memberDocs(op string) map[string]string {
 	switch op {
 `)
-	for _, op := range ops {
+	// pkms's own operations, whose inputs pkmsmodel.go declares
+	all := append([]string(nil), ops...)
+	for t := range ext.docs {
+		if op := strings.TrimSuffix(t, "Input"); m.Operations[op].Name == "" {
+			all = append(all, op)
+		}
+	}
+	sort.Strings(all)
+	for _, op := range all {
 		docs := map[string]string{}
 		var names []string
 		if in := m.Operations[op].Input.Shape; in != "" {

@@ -5,7 +5,7 @@ import (
 	"testing"
 )
 
-// TestPkmsMembers: every pkms-only member declared in pkmsmembers.go is a
+// TestPkmsMembers: every pkms-only member declared in pkmsmodel.go is a
 // member of the AWS type it extends, with the same Go type and tags, so
 // that the command line and the wire protocol take it.
 func TestPkmsMembers(t *testing.T) {
