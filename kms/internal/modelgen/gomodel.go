@@ -104,8 +104,10 @@ func (m *model) goType(name string) (string, string) {
 			return m.goName(name), ""
 		}
 		return "string", shapeConstraints(s).tags("")
-	case "integer", "long":
+	case "integer":
 		return "*int32", shapeConstraints(s).tags("")
+	case "long":
+		return "*int64", shapeConstraints(s).tags("")
 	case "boolean":
 		return "*bool", ""
 	case "blob":
@@ -312,7 +314,9 @@ func isDigits(s string) bool {
 	return s != ""
 }
 
-// kebab is the AWS CLI's name of an operation: CreateKey → create-key.
+// kebab is the AWS CLI's name of an operation: CreateKey → create-key (as
+// cmd's kebab, which the generator cannot import: cmd needs the files it
+// generates).
 func kebab(s string) string {
 	var b strings.Builder
 	for i, r := range s {
