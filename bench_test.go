@@ -171,7 +171,7 @@ func BenchmarkBareECDSAP256(b *testing.B) {
 }
 
 // BenchmarkEncryptProcessAgent is one whole `pkms encrypt` process through
-// an agent (PKMS_AGENT_SOCK): the issue's target is <= 10 ms median.
+// an agent (PKMS_AGENT_SOCK): the target is <= 10 ms median.
 func BenchmarkEncryptProcessAgent(b *testing.B) {
 	bin := filepath.Join(b.TempDir(), "pkms")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {

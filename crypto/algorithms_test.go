@@ -15,8 +15,8 @@ func TestAlgorithmLists(t *testing.T) {
 		spec, usage      string
 		sign, enc, agree []string
 	}{
-		// Order as in real-shape-examples.md (get-public-key RSA_2048) and
-		// botocore's DescribeKey examples.
+		// Order as AWS KMS answers get-public-key for an RSA_2048 key and as
+		// botocore's DescribeKey examples list them.
 		{"RSA_2048", "SIGN_VERIFY", rsaSign, nil, nil},
 		{"RSA_3072", "SIGN_VERIFY", rsaSign, nil, nil},
 		{"RSA_4096", "ENCRYPT_DECRYPT", nil, oaep, nil},

@@ -12,7 +12,8 @@ import (
 	"testing"
 )
 
-// SubjectPublicKeyInfo sizes from inventory B.3 (derived sizes).
+// SubjectPublicKeyInfo sizes of each key spec's public key, DER-encoded as
+// GetPublicKey returns it.
 var spkiSizes = map[string]int{
 	"RSA_2048": 294, "RSA_3072": 422, "RSA_4096": 550,
 	"ECC_NIST_P256": 91, "ECC_NIST_P384": 120, "ECC_NIST_P521": 158, "ECC_SECG_P256K1": 88,

@@ -276,9 +276,10 @@ func (o *opensslCmd) shell(script string) []byte {
 	return stdout.Bytes()
 }
 
-// guideWrapScripts are the AWS developer guide's commands (inventory D.5)
-// for each wrapping algorithm, verbatim except `$(xxd -p < aes-key.bin | tr
-// -d '\n')` spelt `$(hex < aes-key.bin)`. They read PlaintextKeyMaterial.bin
+// guideWrapScripts are the AWS KMS developer guide's openssl commands for
+// wrapping key material to import, one per wrapping algorithm, verbatim
+// except `$(xxd -p < aes-key.bin | tr -d '\n')` spelt
+// `$(hex < aes-key.bin)`. They read PlaintextKeyMaterial.bin
 // and WrappingPublicKey.bin and write EncryptedKeyMaterial.bin.
 var guideWrapScripts = map[string]string{
 	"RSAES_OAEP_SHA_1": `

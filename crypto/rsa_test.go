@@ -6,7 +6,8 @@ import (
 	"testing"
 )
 
-// TestOAEPMaxPlaintext checks the limits against inventory B.3.
+// TestOAEPMaxPlaintext checks the limits AWS documents for RSAES-OAEP:
+// the modulus length minus 2·hLen+2 (SHA-1: 42 bytes, SHA-256: 66 bytes).
 func TestOAEPMaxPlaintext(t *testing.T) {
 	tests := []struct {
 		spec         string

@@ -19,8 +19,8 @@ import (
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 )
 
-// signatureSizes are the fixed signature sizes from inventory B.3; ECDSA
-// sizes are maxima.
+// signatureSizes are the signature sizes of each key spec as AWS documents
+// them; ECDSA sizes (DER) are maxima.
 var signatureSizes = map[string]int{
 	"RSA_2048": 256, "RSA_3072": 384, "RSA_4096": 512,
 	"ECC_NIST_P256": 72, "ECC_NIST_P384": 104, "ECC_NIST_P521": 139, "ECC_SECG_P256K1": 72,

@@ -12,8 +12,8 @@ import (
 
 // Two kinds of expected output live in testdata:
 //
-//   - testdata/reference: transcriptions of real-shape-examples.md (made by
-//     the real AWS CLI formatters). They are the specification and are never
+//   - testdata/reference: responses of real AWS KMS calls as the real AWS
+//     CLI formatters printed them. They are the specification and are never
 //     rewritten by -update.
 //   - testdata/golden: this package's own output for cases the reference
 //     does not cover (yaml, iso8601). -update rewrites these only.
@@ -86,8 +86,8 @@ func itoa(i int) string { return string(appendJSON(nil, int64(i), 0)) }
 
 func quote(s string) string { return string(appendJSONString(nil, s)) }
 
-// TestRealShapeReferences renders every response of real-shape-examples.md
-// as json, text and table with wire timestamps and requires the AWS CLI's
+// TestRealShapeReferences renders every response of testdata/reference
+// (real AWS KMS responses) as json, text and table with wire timestamps and requires the AWS CLI's
 // bytes exactly.
 func TestRealShapeReferences(t *testing.T) {
 	for _, c := range referenceCases() {

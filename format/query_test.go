@@ -106,7 +106,7 @@ func TestCompileQueryErrors(t *testing.T) {
 	tests := []struct {
 		expr, want string
 	}{
-		// Verified against AWS CLI 1.45.11 (aws-cli-conventions.md §2).
+		// Verified against AWS CLI 1.45.11.
 		{"Keys[", "Bad value for --query Keys[: Invalid jmespath expression: Incomplete expression:\n\"Keys[\"\n      ^"},
 		{"foo(", "Bad value for --query foo(: Invalid jmespath expression: Incomplete expression:\n\"foo(\"\n     ^"},
 		// jmespath.py errors, reproduced exactly.

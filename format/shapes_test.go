@@ -202,8 +202,8 @@ const (
 	refPolicy   = "{\n  \"Version\" : \"2012-10-17\",\n  \"Id\" : \"key-default-1\",\n  \"Statement\" : [ {\n    \"Sid\" : \"Enable IAM User Permissions\",\n    \"Effect\" : \"Allow\",\n    \"Principal\" : {\n      \"AWS\" : \"arn:aws:iam::111122223333:root\"\n    },\n    \"Action\" : \"kms:*\",\n    \"Resource\" : \"*\"\n  } ]\n}"
 )
 
-// referenceCase is one example of real-shape-examples.md: the response and
-// the operation name the table is titled with.
+// referenceCase is one example of testdata/reference, a response recorded
+// from AWS KMS: the response and the operation name the table is titled with.
 type referenceCase struct {
 	name  string
 	title string

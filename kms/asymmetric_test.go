@@ -12,7 +12,7 @@ import (
 
 // TestCreateKeySpecsAndUsages creates a key of every spec with every usage
 // and checks that exactly AWS's combinations succeed, with the algorithm
-// lists AWS shows in KeyMetadata (inventory B.1, real-shape examples).
+// lists AWS shows in KeyMetadata.
 func TestCreateKeySpecsAndUsages(t *testing.T) {
 	rsaSign := []SigningAlgorithm{"RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512", "RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512"}
 	rsaEnc := []EncryptionAlgorithm{"RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"}

@@ -9,8 +9,8 @@ import (
 
 const day = 24 * time.Hour
 
-// realShapeScheduleKeyDeletion is "schedule-key-deletion
-// --pending-window-in-days 7" of real-shape-examples.md, --output json.
+// realShapeScheduleKeyDeletion is what the AWS CLI prints (--output json)
+// for "schedule-key-deletion --pending-window-in-days 7" against AWS KMS.
 const realShapeScheduleKeyDeletion = `{
     "KeyId": "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
     "DeletionDate": 1764401491.242,
@@ -24,7 +24,7 @@ func TestScheduleKeyDeletionOutputShape(t *testing.T) {
 	out := invokeOK[ScheduleKeyDeletionOutput](e, "ScheduleKeyDeletion", &ScheduleKeyDeletionInput{KeyId: id, PendingWindowInDays: ptr(int32(7))})
 	want := strings.ReplaceAll(realShapeScheduleKeyDeletion, exampleKeyID, id)
 	if got := cliJSON(t, out); got != want {
-		t.Errorf("ScheduleKeyDeletion output:\n%s\nwant (real-shape example):\n%s", got, want)
+		t.Errorf("ScheduleKeyDeletion output:\n%s\nwant (as AWS answers):\n%s", got, want)
 	}
 }
 
@@ -212,7 +212,7 @@ func TestExpiredKeyGoneForWritesNamingIt(t *testing.T) {
 }
 
 // TestCancelKeyDeletionOfKeyWithoutMaterial: a key with no key material is
-// PendingImport (inventory C.1; AWS: "when the key material is deleted, the
+// PendingImport (AWS: "when the key material is deleted, the
 // key state of the KMS key changes to Pending import, and the KMS key can't
 // be used in any cryptographic operations"). Cancelling the deletion of such
 // a key must not turn it into a Disabled key that EnableKey then reports as

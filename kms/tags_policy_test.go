@@ -189,8 +189,7 @@ func TestCreateKeyWithTags(t *testing.T) {
 }
 
 // defaultPolicyText is the key policy AWS attaches to a key created through
-// the API without one (inventory F.3), in the pretty-printed form
-// GetKeyPolicy returns (real-shape-examples.md, get-key-policy).
+// the API without one, in the pretty-printed form GetKeyPolicy returns.
 func defaultPolicyText(account string) string {
 	return "{\n" +
 		"  \"Version\" : \"2012-10-17\",\n" +
@@ -207,9 +206,10 @@ func defaultPolicyText(account string) string {
 		"}"
 }
 
-// inventoryF3Policy is the default policy exactly as inventory F.3 prints it
-// (compact Principal); GetKeyPolicy's text must be the same JSON document.
-const inventoryF3Policy = `{
+// documentedDefaultPolicy is the default key policy as the KMS Developer
+// Guide prints it (compact Principal); GetKeyPolicy's text must be the same
+// JSON document.
+const documentedDefaultPolicy = `{
   "Version" : "2012-10-17",
   "Id" : "key-default-1",
   "Statement" : [ {
@@ -233,11 +233,11 @@ func TestGetKeyPolicyDefault(t *testing.T) {
 		if err := json.Unmarshal([]byte(out.Policy), &got); err != nil {
 			t.Fatal(err)
 		}
-		if err := json.Unmarshal([]byte(inventoryF3Policy), &want); err != nil {
+		if err := json.Unmarshal([]byte(documentedDefaultPolicy), &want); err != nil {
 			t.Fatal(err)
 		}
 		if !reflect.DeepEqual(got, want) {
-			t.Errorf("the policy is not the document of inventory F.3")
+			t.Errorf("the policy is not the documented default policy")
 		}
 	}
 	// The account in the policy is the vault's.

@@ -5,8 +5,8 @@
 //
 // # Why one protocol for everything
 //
-// The design card's agent (for scripts) and serve (for SDKs) are the same
-// server on two listeners. The agent listens on a unix socket in a 0700
+// The agent (for scripts) and serve (for SDKs) are the same server on two
+// listeners. The agent listens on a unix socket in a 0700
 // directory and admits only its own uid (SO_PEERCRED); serve listens on
 // loopback TCP and admits only requests signed (SigV4) with an access key
 // stored in the vault. Requests are dispatched by operation name through

@@ -3,8 +3,8 @@
 //
 // # Why this design
 //
-// The choice was measured (shared/reference/vault-and-tokens.md §4). A
-// single age-encrypted blob rewritten on every change costs about 0.1 s,
+// The choice was measured when the vault was designed. A single
+// age-encrypted blob rewritten on every change costs about 0.1 s,
 // 1.1 s and 4.9 s per change at 1k, 10k and 100k keys and, without a
 // separate lock, lost 19 of 20 parallel updates. An embedded B+tree
 // (go.etcd.io/bbolt) with each record sealed on its own costs about 1 ms per
@@ -71,8 +71,8 @@
 //
 // Separate age files per slot sidestep both mixing rules, and changing a
 // passphrase or adding a slot rewraps one slot, never the data. age's
-// default scrypt work factor (18) costs about 1.5 s per cold unlock (§1.1),
-// so scripts go through an agent rather than lowering it. Unlock tries the
+// default scrypt work factor (18, so 256 MiB of memory) costs about 1.5 s
+// per cold unlock, so scripts go through an agent rather than lowering it. Unlock tries the
 // slots that need nobody first (identity, then outside kinds, then plugins)
 // and asks for the passphrase last, at most once.
 //
