@@ -311,9 +311,9 @@ func (s *Service) ImportKeyMaterial(ctx context.Context, in *ImportKeyMaterialIn
 			return err
 		}
 		if validTo != nil {
-			err = putJSON(t, bucketExpiries, k.KeyID, deletionEntry{KeyID: k.KeyID, Date: *validTo})
+			err = putJSON(t, t.regional(bucketExpiries), k.KeyID, deletionEntry{KeyID: k.KeyID, Date: *validTo})
 		} else {
-			err = t.Delete(bucketExpiries, k.KeyID)
+			err = t.Delete(t.regional(bucketExpiries), k.KeyID)
 		}
 		if err != nil {
 			return err
@@ -369,7 +369,7 @@ func (s *Service) DeleteImportedKeyMaterial(ctx context.Context, in *DeleteImpor
 		if err := t.saveKey(k); err != nil {
 			return err
 		}
-		if err := t.Delete(bucketExpiries, k.KeyID); err != nil && !errors.Is(err, ErrNoRecord) {
+		if err := t.Delete(t.regional(bucketExpiries), k.KeyID); err != nil && !errors.Is(err, ErrNoRecord) {
 			return err
 		}
 		out = &DeleteImportedKeyMaterialOutput{KeyId: t.keyArn(k.KeyID), KeyMaterialId: deleted}

@@ -190,15 +190,19 @@ func (s *Service) update(ctx context.Context, fn func(*txn) error) error {
 	return err
 }
 
-// Counts returns how many keys and aliases the vault holds (keys pending
-// deletion included until they are purged).
+// Counts returns how many keys and aliases the vault holds in all regions
+// (keys pending deletion included until they are purged).
 func (s *Service) Counts() (keys, aliases int, err error) {
-	err = s.store.View(func(tx Tx) error {
-		if keys, err = tx.Count(bucketKeys); err != nil {
+	err = s.view(context.Background(), func(t *txn) error {
+		return t.eachRegion(func() error {
+			k, err := t.Count(t.regional(bucketKeys))
+			if err != nil {
+				return err
+			}
+			a, err := t.Count(t.regional(bucketAliases))
+			keys, aliases = keys+k, aliases+a
 			return err
-		}
-		aliases, err = tx.Count(bucketAliases)
-		return err
+		})
 	})
 	return keys, aliases, err
 }
