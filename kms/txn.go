@@ -35,14 +35,14 @@ type config struct {
 // operation writes is the same instant.
 type txn struct {
 	Tx
-	s        *Service
-	account  string
-	region   string // the request's region, else the service's: its buckets and ARNs
+	s       *Service
+	account string
+	region  string // the request's region, else the service's: its buckets and ARNs
 	// regionNoted: the region is known to be in the list of regions in use.
 	regionNoted bool
-	now      time.Time
-	writable bool
-	gen      uint64
+	now         time.Time
+	writable    bool
+	gen         uint64
 	// purgedTokenKeys are the token keys of the keys purged in this
 	// transaction, destroyed in their tokens once it commits.
 	purgedTokenKeys []purgedTokenKey
