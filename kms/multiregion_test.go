@@ -166,8 +166,12 @@ func TestMultiRegionImportedMaterial(t *testing.T) {
 	id := e.createKey(&CreateKeyInput{MultiRegion: ptr(true), Origin: OriginExternal}).KeyId
 	e.importMaterial(id, cellMaterial)
 	invokeOK[ReplicateKeyOutput](e, "ReplicateKey", &ReplicateKeyInput{KeyId: id, ReplicaRegion: "eu-west-1"})
-	token, wrapped := west.importParams(id, bytes.Repeat([]byte{8}, 32))
+	// An import token is for its region's key only.
+	token, wrapped := e.importParams(id, cellMaterial)
 	_, err := west.call("ImportKeyMaterial", &ImportKeyMaterialInput{KeyId: id, ImportToken: token, EncryptedKeyMaterial: wrapped, ExpirationModel: ExpirationModelKeyMaterialDoesNotExpire})
+	wantCode(t, err, InvalidImportTokenException)
+	token, wrapped = west.importParams(id, bytes.Repeat([]byte{8}, 32))
+	_, err = west.call("ImportKeyMaterial", &ImportKeyMaterialInput{KeyId: id, ImportToken: token, EncryptedKeyMaterial: wrapped, ExpirationModel: ExpirationModelKeyMaterialDoesNotExpire})
 	wantCode(t, err, IncorrectKeyMaterialException)
 	west.importMaterial(id, cellMaterial)
 	blob := e.encrypt(id, []byte("imported"), nil).CiphertextBlob
