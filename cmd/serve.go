@@ -27,8 +27,10 @@ func newCmdServe(g *globals) *cobra.Command {
 		Use:   "serve",
 		Short: "Serve the AWS KMS API (JSON 1.1, SigV4) on loopback for AWS SDKs and the aws CLI",
 		Long: `Serve the AWS KMS wire protocol on a loopback port. Requests must be
-signed (SigV4, service "kms", the region of --region) with an access key
-made by "pkms serve credentials create". Another address than loopback is
+signed (SigV4, service "kms") with an access key made by "pkms serve
+credentials create". Each request acts in the region its signature is
+scoped to, as at AWS endpoints: keys and aliases of one region are not
+seen from another. Another address than loopback is
 refused unless --allow-remote is given together with --tls-cert and
 --tls-key. SIGTERM or Ctrl-C stops it gracefully.
 
@@ -78,10 +80,10 @@ func (g *globals) runServe(ctx context.Context, opts server.ServeOptions, socket
 		return &vaultError{err: err}
 	}
 	s := g.newAgentServer(v)
-	s.Auth = s.SigV4Auth(g.regionName())
+	s.Auth = s.SigV4Auth("")
 	ctx = withSignals(ctx)
 	opts.Ready = func(addr net.Addr) {
-		fmt.Fprintf(g.env.stderr, "pkms serve: listening on %s (region %s); agent socket %s\n", addr, g.regionName(), socket)
+		fmt.Fprintf(g.env.stderr, "pkms serve: listening on %s (every region; agent default %s); agent socket %s\n", addr, g.regionName(), socket)
 	}
 	agentDone := make(chan error, 1)
 	go func() { agentDone <- server.ServeAgent(ctx, s, l, server.AgentOptions{}) }()

@@ -6,6 +6,6 @@ import "github.com/spf13/cobra"
 func newCmdUpdatePrimaryRegion(g *globals) *cobra.Command {
 	return opCommand(g, "UpdatePrimaryRegion", opDoc{
 		Short:   operationShort["UpdatePrimaryRegion"],
-		Example: `  pkms update-primary-region --generate-cli-skeleton   # the request template; see pkms update-primary-region --help`,
+		Example: `  pkms update-primary-region --key-id mrk-1234abcd12ab34cd56ef1234567890ab --primary-region eu-west-1`,
 	})
 }

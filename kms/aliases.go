@@ -48,7 +48,7 @@ func (t *txn) aliasTarget(op, ref string) (*keyRecord, error) {
 
 // eachAlias visits every alias record.
 func (t *txn) eachAlias(fn func(a *aliasRecord) error) error {
-	return t.ForEach(bucketAliases, "", func(_ string, v []byte) error {
+	return t.ForEach(t.regional(bucketAliases), "", func(_ string, v []byte) error {
 		var a aliasRecord
 		if err := unmarshalRecord(v, &a); err != nil {
 			return err
@@ -68,7 +68,7 @@ func (s *Service) CreateAlias(ctx context.Context, in *CreateAliasInput) (*Creat
 		if err != nil {
 			return err
 		}
-		if _, err := t.Get(bucketAliases, in.AliasName); err == nil {
+		if _, err := t.Get(t.regional(bucketAliases), in.AliasName); err == nil {
 			return newErr(AlreadyExistsException, "An alias with the name %s already exists", t.aliasArn(in.AliasName))
 		} else if !errors.Is(err, ErrNoRecord) {
 			return err
@@ -86,7 +86,7 @@ func (s *Service) CreateAlias(ctx context.Context, in *CreateAliasInput) (*Creat
 			return newErr(LimitExceededException, "Key %s already has %d aliases, the maximum", t.keyArn(k.KeyID), maxAliasesPerKey)
 		}
 		now := Timestamp{t.now}
-		return putJSON(t, bucketAliases, in.AliasName, aliasRecord{Name: in.AliasName, TargetKeyID: k.KeyID, Created: now, Updated: now})
+		return putJSON(t, t.regional(bucketAliases), in.AliasName, aliasRecord{Name: in.AliasName, TargetKeyID: k.KeyID, Created: now, Updated: now})
 	})
 }
 
@@ -112,7 +112,7 @@ func (s *Service) UpdateAlias(ctx context.Context, in *UpdateAliasInput) (*Updat
 		}
 		a.TargetKeyID = k.KeyID
 		a.Updated = Timestamp{t.now}
-		return putJSON(t, bucketAliases, a.Name, a)
+		return putJSON(t, t.regional(bucketAliases), a.Name, a)
 	})
 }
 
@@ -136,7 +136,7 @@ func (s *Service) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*Delet
 		if _, err := t.loadAlias(in.AliasName); err != nil {
 			return err
 		}
-		return t.Delete(bucketAliases, in.AliasName)
+		return t.Delete(t.regional(bucketAliases), in.AliasName)
 	})
 }
 
@@ -156,7 +156,7 @@ func (s *Service) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListA
 			}
 			filter = id
 		}
-		aliases, next, more, err := pageOf(t, bucketAliases, in.Marker, limit(in.Limit, 50, 100), func(v []byte) (AliasListEntry, bool, error) {
+		aliases, next, more, err := pageOf(t, t.regional(bucketAliases), in.Marker, limit(in.Limit, 50, 100), func(v []byte) (AliasListEntry, bool, error) {
 			var a aliasRecord
 			if err := unmarshalRecord(v, &a); err != nil {
 				return AliasListEntry{}, false, err

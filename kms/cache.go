@@ -39,11 +39,12 @@ func store[T any](c *recordCache, gen uint64, m func(*recordCache) map[string]*T
 func cachedKeys(c *recordCache) map[string]*keyRecord      { return c.keys }
 func cachedAliases(c *recordCache) map[string]*aliasRecord { return c.aliases }
 
-// cachedGet decodes a record through the cache in read transactions and
+// cachedGet decodes a record of bucket (cached under bucket and id: the
+// same key id names a record in each region) through the cache in read transactions and
 // directly in write transactions, whose callers may modify what they get.
 func cachedGet[T any](t *txn, m func(*recordCache) map[string]*T, bucket, id string) (*T, error) {
 	if !t.writable {
-		if v, ok := lookup(&t.s.cache, t.gen, m, id); ok {
+		if v, ok := lookup(&t.s.cache, t.gen, m, bucket+"\x00"+id); ok {
 			return v, nil
 		}
 	}
@@ -52,7 +53,7 @@ func cachedGet[T any](t *txn, m func(*recordCache) map[string]*T, bucket, id str
 		return nil, err
 	}
 	if !t.writable {
-		store(&t.s.cache, t.gen, m, id, v)
+		store(&t.s.cache, t.gen, m, bucket+"\x00"+id, v)
 	}
 	return v, nil
 }

@@ -8,13 +8,13 @@ import (
 
 // A long-lived service (the agent, pkms serve) answers callers that each
 // bring their own region, as AWS endpoints do: the command line's --region
-// or an SDK's signing region. The region shapes every ARN the operation
-// prints and accepts, so it travels with the request rather than living in
-// the Service.
+// or an SDK's signing region. The region is where the operation acts (its
+// keys, aliases and custom key stores) and shapes every ARN it prints and
+// accepts, so it travels with the request rather than living in the Service.
 type regionKey struct{}
 
-// WithRegion returns a context whose operations use region for ARNs instead
-// of the Service's default.
+// WithRegion returns a context whose operations act in region instead of
+// the Service's default.
 func WithRegion(ctx context.Context, region string) context.Context {
 	return context.WithValue(ctx, regionKey{}, region)
 }

@@ -66,7 +66,7 @@ type keyStoreRecord struct {
 
 func (t *txn) loadStore(id string) (*keyStoreRecord, error) {
 	var r keyStoreRecord
-	if err := getJSON(t, bucketKeyStores, id, &r); err != nil {
+	if err := getJSON(t, t.regional(bucketKeyStores), id, &r); err != nil {
 		if errors.Is(err, ErrNoRecord) {
 			return nil, storeNotFound(id)
 		}
@@ -79,14 +79,19 @@ func storeNotFound(id string) error {
 	return newErr(CustomKeyStoreNotFoundException, "Custom key store %s does not exist", id)
 }
 
-func (t *txn) saveStore(r *keyStoreRecord) error { return putJSON(t, bucketKeyStores, r.ID, r) }
+func (t *txn) saveStore(r *keyStoreRecord) error {
+	if err := t.noteRegion(); err != nil {
+		return err
+	}
+	return putJSON(t, t.regional(bucketKeyStores), r.ID, r)
+}
 
 // wipe zeroes the PIN of a record that is done with.
 func (r *keyStoreRecord) wipe() { clear(r.PIN) }
 
 // eachStore visits every store.
 func (t *txn) eachStore(fn func(*keyStoreRecord) error) error {
-	return t.ForEach(bucketKeyStores, "", func(_ string, v []byte) error {
+	return t.ForEach(t.regional(bucketKeyStores), "", func(_ string, v []byte) error {
 		var r keyStoreRecord
 		if err := unmarshalRecord(v, &r); err != nil {
 			return err
@@ -254,7 +259,7 @@ func (s *Service) DescribeCustomKeyStores(ctx context.Context, in *DescribeCusto
 			out = &DescribeCustomKeyStoresOutput{CustomKeyStores: []CustomKeyStoresListEntry{r.entry()}, Truncated: ptr(false)}
 			return nil
 		}
-		entries, next, more, err := pageOf(t, bucketKeyStores, in.Marker, limit(in.Limit, 100, 1000), func(v []byte) (CustomKeyStoresListEntry, bool, error) {
+		entries, next, more, err := pageOf(t, t.regional(bucketKeyStores), in.Marker, limit(in.Limit, 100, 1000), func(v []byte) (CustomKeyStoresListEntry, bool, error) {
 			var r keyStoreRecord
 			if err := unmarshalRecord(v, &r); err != nil {
 				return CustomKeyStoresListEntry{}, false, err
@@ -445,7 +450,7 @@ func (s *Service) DeleteCustomKeyStore(ctx context.Context, in *DeleteCustomKeyS
 		if r.State != ConnectionStateDisconnected {
 			return storeStateErr(r, "DeleteCustomKeyStore")
 		}
-		err = t.ForEach(bucketKeys, "", func(_ string, v []byte) error {
+		err = t.ForEach(t.regional(bucketKeys), "", func(_ string, v []byte) error {
 			var k keyRecord
 			if err := unmarshalRecord(v, &k); err != nil {
 				return err
@@ -458,7 +463,7 @@ func (s *Service) DeleteCustomKeyStore(ctx context.Context, in *DeleteCustomKeyS
 		if err != nil {
 			return err
 		}
-		return t.Delete(bucketKeyStores, r.ID)
+		return t.Delete(t.regional(bucketKeyStores), r.ID)
 	})
 	if err != nil {
 		return nil, err

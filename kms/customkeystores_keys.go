@@ -421,7 +421,7 @@ type purgedTokenKey struct {
 // connected custom key store, for destroyTokenKeys.
 func (t *txn) notePurgedTokenKey(id string) error {
 	var k keyRecord
-	if err := getJSON(t, bucketKeys, id, &k); err != nil || k.CustomKeyStoreID == "" {
+	if err := getJSON(t, t.regional(bucketKeys), id, &k); err != nil || k.CustomKeyStoreID == "" {
 		if errors.Is(err, ErrNoRecord) {
 			return nil
 		}

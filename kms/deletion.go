@@ -19,11 +19,19 @@ type deletionEntry struct {
 	Date  time.Time `json:"date"`
 }
 
+// purgeExpired applies the deletion dates and material expiry dates that
+// have come, in every region.
 func (t *txn) purgeExpired() error {
+	return t.eachRegion(t.purgeExpiredRegion)
+}
+
+// purgeExpiredRegion removes the keys of the transaction's region whose
+// deletion date has come, with their aliases, index entries and usage.
+func (t *txn) purgeExpiredRegion() error {
 	if err := t.purgeExpiredMaterial(); err != nil {
 		return err
 	}
-	due, err := t.dueEntries(bucketDeletions)
+	due, err := t.dueEntries(t.regional(bucketDeletions))
 	if err != nil || len(due) == 0 {
 		return err
 	}
@@ -35,19 +43,24 @@ func (t *txn) purgeExpired() error {
 		return err
 	}
 	doomed := map[string]bool{}
+	var replicas []keyRecord // multi-Region replicas purged: their primary may wait for them
 	for _, id := range due {
 		doomed[id] = true
+		var k keyRecord
+		if err := getJSON(t, t.regional(bucketKeys), id, &k); err == nil {
+			if k.MultiRegion && k.PrimaryRegion != t.region {
+				replicas = append(replicas, k)
+			}
+		} else if !errors.Is(err, ErrNoRecord) {
+			return err
+		}
 		if err := t.notePurgedTokenKey(id); err != nil {
 			return err
 		}
-		if err := t.Delete(bucketKeys, id); err != nil {
-			return err
-		}
-		if err := t.Delete(bucketDeletions, id); err != nil {
-			return err
-		}
-		if err := t.Delete(bucketUsage, id); err != nil {
-			return err
+		for _, b := range []string{bucketKeys, bucketDeletions, bucketUsage} {
+			if err := t.Delete(t.regional(b), id); err != nil {
+				return err
+			}
 		}
 	}
 	var aliases []string
@@ -61,23 +74,68 @@ func (t *txn) purgeExpired() error {
 		return err
 	}
 	for _, name := range aliases {
-		if err := t.Delete(bucketAliases, name); err != nil {
+		if err := t.Delete(t.regional(bucketAliases), name); err != nil {
+			return err
+		}
+	}
+	for i := range replicas {
+		if err := t.lastReplicaGone(&replicas[i]); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// lastReplicaGone starts the deletion window of a multi-Region primary in
+// PendingReplicaDeletion once the replica r, just purged, was its last one:
+// the primary becomes PendingDeletion, its window counted from the date
+// the replica was deleted.
+func (t *txn) lastReplicaGone(r *keyRecord) error {
+	return t.inRegion(r.PrimaryRegion, func() error {
+		var p keyRecord
+		if err := getJSON(t, t.regional(bucketKeys), r.KeyID, &p); errors.Is(err, ErrNoRecord) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		if p.State != KeyStatePendingReplicaDeletion {
+			return nil
+		}
+		set, err := t.replicaSet(&p)
+		if err != nil || len(set) > 1 {
+			return err
+		}
+		from := t.now
+		if r.DeletionDate != nil {
+			from = *r.DeletionDate
+		}
+		return t.scheduleDeletion(&p, from, p.PendingWindowInDays)
+	})
+}
+
+// scheduleDeletion puts k into PendingDeletion, to be deleted days after
+// from, and indexes it for purging.
+func (t *txn) scheduleDeletion(k *keyRecord, from time.Time, days int32) error {
+	date := from.Add(time.Duration(days) * 24 * time.Hour)
+	k.State = KeyStatePendingDeletion
+	k.DeletionDate = &date
+	k.PendingWindowInDays = days
+	if err := t.saveKey(k); err != nil {
+		return err
+	}
+	return putJSON(t, t.regional(bucketDeletions), k.KeyID, deletionEntry{KeyID: k.KeyID, Date: date})
+}
+
 // purgeExpiredMaterial removes imported key material whose ValidTo has
 // passed, from the keys the expiry index names.
 func (t *txn) purgeExpiredMaterial() error {
-	due, err := t.dueEntries(bucketExpiries)
+	due, err := t.dueEntries(t.regional(bucketExpiries))
 	if err != nil {
 		return err
 	}
 	for _, id := range due {
 		var k keyRecord
-		if err := getJSON(t, bucketKeys, id, &k); err == nil {
+		if err := getJSON(t, t.regional(bucketKeys), id, &k); err == nil {
 			k.dropMaterial()
 			if err := t.saveKey(&k); err != nil {
 				return err
@@ -85,7 +143,7 @@ func (t *txn) purgeExpiredMaterial() error {
 		} else if !errors.Is(err, ErrNoRecord) {
 			return err
 		}
-		if err := t.Delete(bucketExpiries, id); err != nil {
+		if err := t.Delete(t.regional(bucketExpiries), id); err != nil {
 			return err
 		}
 	}
@@ -122,7 +180,9 @@ const (
 
 // ScheduleKeyDeletion puts a key into PendingDeletion for 7–30 days
 // (default 30). When the date passes the key, its aliases and its material
-// are gone for good.
+// are gone for good. A multi-Region primary that still has replicas waits
+// in PendingReplicaDeletion until the last of them is deleted; its window
+// starts then.
 func (s *Service) ScheduleKeyDeletion(ctx context.Context, in *ScheduleKeyDeletionInput) (*ScheduleKeyDeletionOutput, error) {
 	days := int32(defaultPendingWindow)
 	if in.PendingWindowInDays != nil {
@@ -143,17 +203,24 @@ func (s *Service) ScheduleKeyDeletion(ctx context.Context, in *ScheduleKeyDeleti
 		if err := t.checkState("ScheduleKeyDeletion", k); err != nil {
 			return err
 		}
-		date := t.now.Add(time.Duration(days) * 24 * time.Hour)
-		k.State = KeyStatePendingDeletion
-		k.DeletionDate = &date
-		k.PendingWindowInDays = days
-		if err := t.saveKey(k); err != nil {
+		if k.MultiRegion && k.PrimaryRegion == t.region {
+			// A multi-Region primary outlives its replicas: while any
+			// remains it waits in PendingReplicaDeletion, without a date.
+			set, err := t.replicaSet(k)
+			if err != nil {
+				return err
+			}
+			if len(set) > 1 {
+				k.State = KeyStatePendingReplicaDeletion
+				k.PendingWindowInDays = days
+				out = &ScheduleKeyDeletionOutput{KeyId: t.keyArn(k.KeyID), KeyState: k.State, PendingWindowInDays: ptr(days)}
+				return t.saveKey(k)
+			}
+		}
+		if err := t.scheduleDeletion(k, t.now, days); err != nil {
 			return err
 		}
-		if err := putJSON(t, bucketDeletions, k.KeyID, deletionEntry{KeyID: k.KeyID, Date: date}); err != nil {
-			return err
-		}
-		out = &ScheduleKeyDeletionOutput{KeyId: t.keyArn(k.KeyID), DeletionDate: NewTimestamp(date),
+		out = &ScheduleKeyDeletionOutput{KeyId: t.keyArn(k.KeyID), DeletionDate: NewTimestamp(*k.DeletionDate),
 			KeyState: KeyStatePendingDeletion, PendingWindowInDays: ptr(days)}
 		return nil
 	})
@@ -183,7 +250,7 @@ func (s *Service) CancelKeyDeletion(ctx context.Context, in *CancelKeyDeletionIn
 		if err := t.saveKey(k); err != nil {
 			return err
 		}
-		if err := t.Delete(bucketDeletions, k.KeyID); err != nil && !errors.Is(err, ErrNoRecord) {
+		if err := t.Delete(t.regional(bucketDeletions), k.KeyID); err != nil && !errors.Is(err, ErrNoRecord) {
 			return err
 		}
 		out = &CancelKeyDeletionOutput{KeyId: t.keyArn(k.KeyID)}

@@ -61,6 +61,23 @@ type testEnv struct {
 	store *memStore
 	svc   *Service
 	clock *fakeClock
+	reg   string // the region of ctx, when not the service's
+}
+
+// inRegion returns the environment making its requests in region, as
+// --region or a request's signing region does.
+func (e *testEnv) inRegion(region string) *testEnv {
+	c := *e
+	c.ctx, c.reg = WithRegion(e.ctx, region), region
+	return &c
+}
+
+// region is the region the environment's requests use.
+func (e *testEnv) region() string {
+	if e.reg != "" {
+		return e.reg
+	}
+	return e.svc.Region()
 }
 
 type envOption func(*Options)
@@ -120,11 +137,11 @@ func invokeOK[O any](e *testEnv, op string, in any) *O {
 }
 
 func (e *testEnv) keyArn(id string) string {
-	return "arn:aws:kms:" + e.svc.Region() + ":" + testAccount + ":key/" + id
+	return "arn:aws:kms:" + e.region() + ":" + testAccount + ":key/" + id
 }
 
 func (e *testEnv) aliasArn(name string) string {
-	return "arn:aws:kms:" + e.svc.Region() + ":" + testAccount + ":" + name
+	return "arn:aws:kms:" + e.region() + ":" + testAccount + ":" + name
 }
 
 func (e *testEnv) createKey(in *CreateKeyInput) *KeyMetadata {

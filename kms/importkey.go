@@ -35,6 +35,7 @@ const (
 
 type importToken struct {
 	KeyID       string            `json:"k"`
+	Region      string            `json:"r,omitempty"` // the key's region: a multi-Region key has the same id in each
 	Algorithm   WrappingAlgorithm `json:"a"`
 	WrappingKey []byte            `json:"w"` // PKCS#8
 	ValidTo     time.Time         `json:"t"`
@@ -132,7 +133,7 @@ func (s *Service) GetParametersForImport(ctx context.Context, in *GetParametersF
 		if err != nil {
 			return err
 		}
-		tok := importToken{KeyID: k.KeyID, Algorithm: in.WrappingAlgorithm, WrappingKey: priv, ValidTo: t.now.Add(importTokenLifetime)}
+		tok := importToken{KeyID: k.KeyID, Region: t.region, Algorithm: in.WrappingAlgorithm, WrappingKey: priv, ValidTo: t.now.Add(importTokenLifetime)}
 		plain, err := json.Marshal(tok)
 		if err != nil {
 			return err
@@ -166,7 +167,7 @@ func (t *txn) openToken(b []byte, k *keyRecord) (*importToken, error) {
 	}
 	defer clear(plain)
 	var tok importToken
-	if err := json.Unmarshal(plain, &tok); err != nil || tok.KeyID != k.KeyID {
+	if err := json.Unmarshal(plain, &tok); err != nil || tok.KeyID != k.KeyID || regionalName(tok.Region, "") != t.regional("") {
 		clear(tok.WrappingKey)
 		return nil, invalid
 	}
@@ -311,9 +312,9 @@ func (s *Service) ImportKeyMaterial(ctx context.Context, in *ImportKeyMaterialIn
 			return err
 		}
 		if validTo != nil {
-			err = putJSON(t, bucketExpiries, k.KeyID, deletionEntry{KeyID: k.KeyID, Date: *validTo})
+			err = putJSON(t, t.regional(bucketExpiries), k.KeyID, deletionEntry{KeyID: k.KeyID, Date: *validTo})
 		} else {
-			err = t.Delete(bucketExpiries, k.KeyID)
+			err = t.Delete(t.regional(bucketExpiries), k.KeyID)
 		}
 		if err != nil {
 			return err
@@ -369,7 +370,7 @@ func (s *Service) DeleteImportedKeyMaterial(ctx context.Context, in *DeleteImpor
 		if err := t.saveKey(k); err != nil {
 			return err
 		}
-		if err := t.Delete(bucketExpiries, k.KeyID); err != nil && !errors.Is(err, ErrNoRecord) {
+		if err := t.Delete(t.regional(bucketExpiries), k.KeyID); err != nil && !errors.Is(err, ErrNoRecord) {
 			return err
 		}
 		out = &DeleteImportedKeyMaterialOutput{KeyId: t.keyArn(k.KeyID), KeyMaterialId: deleted}

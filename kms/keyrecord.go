@@ -35,6 +35,12 @@ type keyRecord struct {
 	// Exportable is the pkms-only opt-in of CreateKey --pkms-exportable.
 	Exportable bool `json:"exportable,omitempty"`
 
+	// A multi-Region key ("mrk-" id) has one record per region of its set,
+	// each with the same id and material; PrimaryRegion, the same in every
+	// record of the set, names the region of the primary key.
+	MultiRegion   bool   `json:"multiRegion,omitempty"`
+	PrimaryRegion string `json:"primaryRegion,omitempty"`
+
 	// A key in a custom key store (Origin AWS_CLOUDHSM): its AES key is the
 	// token object labelled TokenLabel, CurrentMaterial its material id.
 	CustomKeyStoreID string `json:"customKeyStore,omitempty"`
@@ -124,7 +130,7 @@ func (t *txn) aliasArn(name string) string {
 // loadKey reads a key by its bare id. A key whose deletion date has passed
 // is gone, even before the next write transaction removes it.
 func (t *txn) loadKey(id string) (*keyRecord, error) {
-	k, err := cachedGet(t, cachedKeys, bucketKeys, id)
+	k, err := cachedGet(t, cachedKeys, t.regional(bucketKeys), id)
 	if err != nil {
 		if errors.Is(err, ErrNoRecord) {
 			return nil, t.keyNotFound(id)
@@ -161,7 +167,10 @@ func (t *txn) saveKey(k *keyRecord) error {
 		c.State = k.storedState
 		k = &c
 	}
-	return putJSON(t, bucketKeys, k.KeyID, k)
+	if err := t.noteRegion(); err != nil {
+		return err
+	}
+	return putJSON(t, t.regional(bucketKeys), k.KeyID, k)
 }
 
 // metadata renders a key record as the KeyMetadata structure AWS returns.
@@ -178,7 +187,10 @@ func (t *txn) metadata(k *keyRecord) *KeyMetadata {
 		Origin:       k.Origin,
 		KeyManager:   KeyManagerCustomer,
 		KeySpec:      k.Spec,
-		MultiRegion:  ptr(false),
+		MultiRegion:  ptr(k.MultiRegion),
+	}
+	if k.MultiRegion {
+		m.MultiRegionConfiguration = t.multiRegionConfiguration(k)
 	}
 	if contains(CustomerMasterKeySpec("").Values(), string(k.Spec)) {
 		m.CustomerMasterKeySpec = CustomerMasterKeySpec(k.Spec)
@@ -188,6 +200,9 @@ func (t *txn) metadata(k *keyRecord) *KeyMetadata {
 	// shows its DeletionDate only.
 	if k.State == KeyStatePendingDeletion && k.DeletionDate != nil {
 		m.DeletionDate = NewTimestamp(*k.DeletionDate)
+	}
+	if k.State == KeyStatePendingReplicaDeletion {
+		m.PendingDeletionWindowInDays = ptr(k.PendingWindowInDays)
 	}
 	algs := specAlgorithms(k.Spec, k.Usage)
 	m.EncryptionAlgorithms = algs.encryption

@@ -34,10 +34,11 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 	if origin == "" {
 		origin = OriginAwsKms
 	}
+	multiRegion := in.MultiRegion != nil && *in.MultiRegion
 	var tk *tokenKey // a key in a custom key store, generated in its token
 	switch {
-	case in.MultiRegion != nil && *in.MultiRegion:
-		return nil, newErr(UnsupportedOperationException, "pkms does not support multi-Region keys yet")
+	case multiRegion && (in.CustomKeyStoreId != "" || origin == OriginAwsCloudhsm || origin == OriginExternalKeyStore):
+		return nil, newErr(UnsupportedOperationException, "Multi-Region keys cannot be created in a custom key store.")
 	case in.CustomKeyStoreId != "" || origin == OriginAwsCloudhsm || origin == OriginExternalKeyStore:
 		if err := validateTags(in.Tags); err != nil {
 			return nil, err
@@ -57,7 +58,11 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 	// the write transaction, which then only checks and stores. Making an
 	// asymmetric key takes time (seconds for RSA_4096), so a request the
 	// vault refuses is refused first, in a read transaction.
-	id, err := newKeyID(s.rand)
+	newID := newKeyID
+	if multiRegion {
+		newID = newMultiRegionKeyID
+	}
+	id, err := newID(s.rand)
 	if err != nil {
 		return nil, err
 	}
@@ -86,7 +91,10 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 		}
 		k := &keyRecord{KeyID: id, Created: t.now, Description: in.Description, Usage: usage,
 			Spec: spec, Origin: origin, State: KeyStateEnabled, Policy: policy, Tags: mergeTags(nil, in.Tags),
-			Exportable: in.PkmsExportable != nil && *in.PkmsExportable}
+			Exportable: in.PkmsExportable != nil && *in.PkmsExportable, MultiRegion: multiRegion}
+		if multiRegion {
+			k.PrimaryRegion = t.region
+		}
 		if tk != nil {
 			tk.apply(k)
 		} else if m == nil {
@@ -164,7 +172,7 @@ func (s *Service) DescribeKey(ctx context.Context, in *DescribeKeyInput) (*Descr
 func (s *Service) ListKeys(ctx context.Context, in *ListKeysInput) (*ListKeysOutput, error) {
 	var out *ListKeysOutput
 	err := s.view(ctx, func(t *txn) error {
-		keys, next, more, err := pageOf(t, bucketKeys, in.Marker, limit(in.Limit, 100, 1000), func(v []byte) (KeyListEntry, bool, error) {
+		keys, next, more, err := pageOf(t, t.regional(bucketKeys), in.Marker, limit(in.Limit, 100, 1000), func(v []byte) (KeyListEntry, bool, error) {
 			var k keyRecord
 			if err := unmarshalRecord(v, &k); err != nil || k.expired(t.now) {
 				return KeyListEntry{}, false, err

@@ -271,12 +271,21 @@ var matrixKeys = map[string]CreateKeyInput{
 	"ImportKeyMaterial":         {Origin: OriginExternal},
 	"DeleteImportedKeyMaterial": {Origin: OriginExternal},
 	"ExportKeyMaterial":         {PkmsExportable: ptr(true)},
+	// the multi-Region operations need a multi-Region primary
+	"ReplicateKey":        {MultiRegion: ptr(true)},
+	"UpdatePrimaryRegion": {MultiRegion: ptr(true)},
 }
 
 // matrixInputs builds a minimal valid request naming the cell's key for
 // every implemented operation that takes a key.
 var matrixInputs = map[string]func(c matrixCell) any{
 	"CancelKeyDeletion": func(c matrixCell) any { return &CancelKeyDeletionInput{KeyId: c.key} },
+	"ReplicateKey": func(c matrixCell) any {
+		return &ReplicateKeyInput{KeyId: c.key, ReplicaRegion: "eu-west-1"}
+	},
+	"UpdatePrimaryRegion": func(c matrixCell) any {
+		return &UpdatePrimaryRegionInput{KeyId: c.key, PrimaryRegion: "eu-west-1"}
+	},
 	"CreateAlias": func(c matrixCell) any {
 		return &CreateAliasInput{AliasName: "alias/new", TargetKeyId: c.key}
 	},
@@ -383,6 +392,12 @@ func newMatrixCell(t *testing.T, state KeyState, op string) (*testEnv, matrixCel
 		c.token, c.wrapped = e.importParams(c.key, cellMaterial)
 	}
 	e.createAlias("alias/cell", c.key)
+	if op == "UpdatePrimaryRegion" && (state == KeyStateEnabled || state == KeyStateDisabled) {
+		// the region to move the primary to holds a replica (a primary
+		// with replicas is scheduled for deletion as PendingReplicaDeletion,
+		// so the PendingDeletion cell has none)
+		invokeOK[ReplicateKeyOutput](e, "ReplicateKey", &ReplicateKeyInput{KeyId: c.key, ReplicaRegion: "eu-west-1"})
+	}
 	invokeOK[TagResourceOutput](e, "TagResource", &TagResourceInput{KeyId: c.key, Tags: []Tag{{TagKey: "t", TagValue: "v"}}})
 	e.putState(c.key, state)
 	return e, c

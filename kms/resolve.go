@@ -112,7 +112,7 @@ type aliasRecord struct {
 }
 
 func (t *txn) loadAlias(name string) (*aliasRecord, error) {
-	a, err := cachedGet(t, cachedAliases, bucketAliases, name)
+	a, err := cachedGet(t, cachedAliases, t.regional(bucketAliases), name)
 	if err != nil {
 		if errors.Is(err, ErrNoRecord) {
 			return nil, newErr(NotFoundException, "Alias %s is not found.", t.aliasArn(name))

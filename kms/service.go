@@ -57,7 +57,8 @@ var ErrInvalidMarker = errors.New("kms: invalid marker")
 
 // Options configure a Service.
 type Options struct {
-	// Region shapes every ARN the service prints and accepts (default us-east-1).
+	// Region is where operations act unless their context names another
+	// (WithRegion): its keys and aliases, and its ARNs (default us-east-1).
 	Region string
 	// Clock returns the current time (default time.Now); tests fix it.
 	Clock func() time.Time
@@ -138,7 +139,7 @@ func New(store Store, opts Options) *Service {
 	return s
 }
 
-// Region returns the region the service shapes ARNs with.
+// Region returns the region operations act in unless their context names another.
 func (s *Service) Region() string { return s.region }
 
 func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Millisecond) }
@@ -190,15 +191,19 @@ func (s *Service) update(ctx context.Context, fn func(*txn) error) error {
 	return err
 }
 
-// Counts returns how many keys and aliases the vault holds (keys pending
-// deletion included until they are purged).
+// Counts returns how many keys and aliases the vault holds in all regions
+// (keys pending deletion included until they are purged).
 func (s *Service) Counts() (keys, aliases int, err error) {
-	err = s.store.View(func(tx Tx) error {
-		if keys, err = tx.Count(bucketKeys); err != nil {
+	err = s.view(context.Background(), func(t *txn) error {
+		return t.eachRegion(func() error {
+			k, err := t.Count(t.regional(bucketKeys))
+			if err != nil {
+				return err
+			}
+			a, err := t.Count(t.regional(bucketAliases))
+			keys, aliases = keys+k, aliases+a
 			return err
-		}
-		aliases, err = tx.Count(bucketAliases)
-		return err
+		})
 	})
 	return keys, aliases, err
 }

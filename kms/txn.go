@@ -35,12 +35,14 @@ type config struct {
 // operation writes is the same instant.
 type txn struct {
 	Tx
-	s        *Service
-	account  string
-	region   string // shapes ARNs: the request's region, else the service's
-	now      time.Time
-	writable bool
-	gen      uint64
+	s       *Service
+	account string
+	region  string // the request's region, else the service's: its buckets and ARNs
+	// regionNoted: the region is known to be in the list of regions in use.
+	regionNoted bool
+	now         time.Time
+	writable    bool
+	gen         uint64
 	// purgedTokenKeys are the token keys of the keys purged in this
 	// transaction, destroyed in their tokens once it commits.
 	purgedTokenKeys []purgedTokenKey
@@ -136,22 +138,23 @@ func putJSON(tx Tx, bucket, id string, v any) error {
 	return tx.Put(bucket, id, b)
 }
 
-// The number of keys is kept in a counter record, updated in the same
-// transaction as every create and purge, so that enforcing the key quota
-// costs one record read instead of a walk over every key.
+// The number of keys is kept in a counter record per region (the quota is
+// per region), updated in the same transaction as every create and purge,
+// so that enforcing the key quota costs one record read instead of a walk
+// over every key.
 type keyCounter struct {
 	N int `json:"n"`
 }
 
 func (t *txn) keyCount() (int, error) {
 	var c keyCounter
-	err := getJSON(t, bucketConfig, "keycount", &c)
+	err := getJSON(t, bucketConfig, t.regional("keycount"), &c)
 	if errors.Is(err, ErrNoRecord) {
-		return t.Count(bucketKeys) // a vault from before the counter existed
+		return t.Count(t.regional(bucketKeys)) // a vault from before the counter existed
 	}
 	return c.N, err
 }
 
 func (t *txn) setKeyCount(n int) error {
-	return putJSON(t, bucketConfig, "keycount", keyCounter{N: n})
+	return putJSON(t, bucketConfig, t.regional("keycount"), keyCounter{N: n})
 }

@@ -28,8 +28,12 @@ type usageRecord struct {
 // usageLog holds the usage noted since the last flush, the latest per key.
 type usageLog struct {
 	mu      sync.Mutex
-	pending map[string]usageRecord
+	pending map[usageKey]usageRecord
 }
+
+// usageKey names a key in its region (a multi-Region key has one id in
+// several regions, each with its own usage).
+type usageKey struct{ region, id string }
 
 // trackedOps are the operations KMS records as a key's last usage, listed
 // on first use rather than by every process at start-up.
@@ -59,12 +63,16 @@ func (s *Service) noteUsage(ctx context.Context, op string, out any) {
 		if !f.IsValid() || f.Kind() != reflect.String || f.String() == "" {
 			continue
 		}
-		id := keyIDOfArn(f.String())
+		region := regionOfArn(f.String())
+		if region == "" {
+			region = s.regionFor(ctx)
+		}
+		id := usageKey{region, keyIDOfArn(f.String())}
 		if prev, ok := s.usage.pending[id]; ok && prev.Time.After(rec.Time) {
 			continue
 		}
 		if s.usage.pending == nil {
-			s.usage.pending = map[string]usageRecord{}
+			s.usage.pending = map[usageKey]usageRecord{}
 		}
 		s.usage.pending[id] = rec
 	}
@@ -79,7 +87,7 @@ func keyIDOfArn(arn string) string {
 }
 
 // pendingUsage returns the unflushed usage of one key.
-func (s *Service) pendingUsage(id string) (usageRecord, bool) {
+func (s *Service) pendingUsage(id usageKey) (usageRecord, bool) {
 	s.usage.mu.Lock()
 	defer s.usage.mu.Unlock()
 	r, ok := s.usage.pending[id]
@@ -98,19 +106,23 @@ func (s *Service) FlushUsage(ctx context.Context) error {
 		return nil
 	}
 	err := s.update(ctx, func(t *txn) error {
-		for id, rec := range pending {
-			if _, err := t.Get(bucketKeys, id); errors.Is(err, ErrNoRecord) {
-				continue // purged since
-			} else if err != nil {
-				return err
-			}
-			var old usageRecord
-			if err := getJSON(t, bucketUsage, id, &old); err == nil && old.Time.After(rec.Time) {
-				continue
-			} else if err != nil && !errors.Is(err, ErrNoRecord) {
-				return err
-			}
-			if err := putJSON(t, bucketUsage, id, rec); err != nil {
+		for key, rec := range pending {
+			err := t.inRegion(key.region, func() error {
+				id := key.id
+				if _, err := t.Get(t.regional(bucketKeys), id); errors.Is(err, ErrNoRecord) {
+					return nil // purged since
+				} else if err != nil {
+					return err
+				}
+				var old usageRecord
+				if err := getJSON(t, t.regional(bucketUsage), id, &old); err == nil && old.Time.After(rec.Time) {
+					return nil
+				} else if err != nil && !errors.Is(err, ErrNoRecord) {
+					return err
+				}
+				return putJSON(t, t.regional(bucketUsage), id, rec)
+			})
+			if err != nil {
 				return err
 			}
 		}
@@ -122,7 +134,7 @@ func (s *Service) FlushUsage(ctx context.Context) error {
 		for id, rec := range pending {
 			if cur, ok := s.usage.pending[id]; !ok || cur.Time.Before(rec.Time) {
 				if s.usage.pending == nil {
-					s.usage.pending = map[string]usageRecord{}
+					s.usage.pending = map[usageKey]usageRecord{}
 				}
 				s.usage.pending[id] = rec
 			}
@@ -151,12 +163,12 @@ func (s *Service) GetKeyLastUsage(ctx context.Context, in *GetKeyLastUsageInput)
 		out = &GetKeyLastUsageOutput{KeyId: k.KeyID, TrackingStartDate: NewTimestamp(k.Created), KeyCreationDate: NewTimestamp(k.Created)}
 		var rec usageRecord
 		found := true
-		if err := getJSON(t, bucketUsage, k.KeyID, &rec); errors.Is(err, ErrNoRecord) {
+		if err := getJSON(t, t.regional(bucketUsage), k.KeyID, &rec); errors.Is(err, ErrNoRecord) {
 			found = false
 		} else if err != nil {
 			return err
 		}
-		if p, ok := s.pendingUsage(k.KeyID); ok && (!found || p.Time.After(rec.Time)) {
+		if p, ok := s.pendingUsage(usageKey{t.region, k.KeyID}); ok && (!found || p.Time.After(rec.Time)) {
 			rec, found = p, true
 		}
 		if found {

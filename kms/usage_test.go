@@ -117,8 +117,8 @@ func TestKeyLastUsagePurgedWithKey(t *testing.T) {
 
 func TestRegionFromContext(t *testing.T) {
 	e := newEnv(t)
-	id := e.createKey(&CreateKeyInput{}).KeyId
 	ctx := WithRegion(context.Background(), "eu-west-3")
+	id := e.inRegion("eu-west-3").createKey(&CreateKeyInput{}).KeyId
 	out, err := e.svc.Invoke(ctx, "DescribeKey", &DescribeKeyInput{KeyId: "arn:aws:kms:eu-west-3:" + testAccount + ":key/" + id})
 	if err != nil {
 		t.Fatal(err)

@@ -8,7 +8,8 @@ import (
 )
 
 // SigV4Auth returns the Auth check of pkms serve: SigV4 for service "kms"
-// in region, with secrets looked up among the vault's access keys.
+// in region ("" for any region: each request then uses the region of its
+// credential scope), with secrets looked up among the vault's access keys.
 func (s *Server) SigV4Auth(region string) func(*http.Request, []byte) error {
 	v := &SigV4{
 		Service: "kms",

@@ -190,16 +190,18 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "SerializationException", err.Error(), "")
 		return
 	}
+	// Every request brings its region, as a request to an AWS endpoint
+	// does: the CLI on the agent's socket in a header (its --region), an
+	// SDK in its SigV4 credential scope. The server's region is the default.
 	region := s.Region
-	if private {
-		// Only the CLI talks to the agent's socket; it brings its --region.
-		if h := r.Header.Get(headerRegion); h != "" {
-			if !kms.ValidRegion(h) {
-				writeError(w, http.StatusBadRequest, "ValidationException", "invalid region name in "+headerRegion, "")
-				return
-			}
-			region = h
+	if h := r.Header.Get(headerRegion); private && h != "" {
+		if !kms.ValidRegion(h) {
+			writeError(w, http.StatusBadRequest, "ValidationException", "invalid region name in "+headerRegion, "")
+			return
 		}
+		region = h
+	} else if scoped, ok := sigv4Region(r); ok {
+		region = scoped
 	}
 	ctx := kms.WithRequestID(kms.WithRegion(r.Context(), region), reqID)
 	var out any

@@ -38,7 +38,7 @@ func serveBackend(t testing.TB, open func() *Backend) (*awskms.Client, *kms.Acce
 	}
 	s := New(b)
 	s.Logf = t.Logf
-	s.Auth = s.SigV4Auth("us-east-1")
+	s.Auth = s.SigV4Auth("")
 	ctx, cancel := context.WithCancel(context.Background())
 	addrc := make(chan net.Addr, 1)
 	done := make(chan error, 1)
@@ -198,12 +198,12 @@ func TestSDKScenario(t *testing.T) {
 			t.Errorf("%s: %s, want %s", tc.name, got, tc.code)
 		}
 	}
-	other := awskms.New(awskms.Options{Region: "eu-west-1", BaseEndpoint: aws.String(endpoint), RetryMaxAttempts: 1,
+	other := awskms.New(awskms.Options{Region: "12345", BaseEndpoint: aws.String(endpoint), RetryMaxAttempts: 1,
 		Credentials: aws.CredentialsProviderFunc(func(context.Context) (aws.Credentials, error) {
 			return aws.Credentials{AccessKeyID: key.AccessKeyId, SecretAccessKey: key.SecretAccessKey}, nil
 		})})
 	if _, err := other.ListKeys(ctx, &awskms.ListKeysInput{}); apiCode(err) != "InvalidSignatureException" {
-		t.Errorf("wrong region: %v", err)
+		t.Errorf("invalid region: %v", err)
 	}
 	resp, err := http.Post(endpoint, contentType, nil)
 	if err != nil {

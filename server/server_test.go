@@ -125,14 +125,18 @@ func TestAgentRoundTrip(t *testing.T) {
 	if kms.CodeOf(err) != kms.NotFoundException {
 		t.Fatalf("DescribeKey of a missing alias: %v", err)
 	}
-	// The client's region shapes ARNs.
-	var d kms.DescribeKeyOutput
+	// The client's region is the region the request acts in.
+	var d kms.CreateKeyOutput
 	rc := NewClient(sock, "ap-south-2")
-	if err := rc.Invoke(ctx, "DescribeKey", &kms.DescribeKeyInput{KeyId: key.KeyMetadata.KeyId}, &d); err != nil {
+	if err := rc.Invoke(ctx, "CreateKey", &kms.CreateKeyInput{}, &d); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.HasPrefix(d.KeyMetadata.Arn, "arn:aws:kms:ap-south-2:") {
 		t.Fatalf("Arn %s ignores the client's region", d.KeyMetadata.Arn)
+	}
+	err = rc.Invoke(ctx, "DescribeKey", &kms.DescribeKeyInput{KeyId: key.KeyMetadata.KeyId}, &kms.DescribeKeyOutput{})
+	if kms.CodeOf(err) != kms.NotFoundException {
+		t.Fatalf("DescribeKey in ap-south-2 of a us-east-1 key: %v", err)
 	}
 	// A region that could not be in an ARN is refused, not used.
 	bad := NewClient(sock, "ap south:2")

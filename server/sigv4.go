@@ -25,6 +25,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/pocketkms/pkms/kms"
 )
 
 // SecretLookup returns the secret access key for an access key id; ok=false when unknown.
@@ -39,7 +41,7 @@ type SecretLookup func(accessKeyID string) (secret []byte, ok bool, err error)
 // A SigV4 caches derived signing keys, so it must not be copied after first use.
 type SigV4 struct {
 	Service string           // "kms" ("" means "kms"); the credential scope must name it
-	Region  string           // the region the server answers for; the credential scope must name it (required)
+	Region  string           // the one region the credential scope must name; "" accepts any valid region name, each request's own
 	Lookup  SecretLookup     // resolves access key ids to secrets (required)
 	Now     func() time.Time // nil: time.Now
 	MaxSkew time.Duration    // 0: 15 minutes, as AWS
@@ -97,8 +99,8 @@ func sigv4Error(code, msg string) *AuthError {
 // a verifier without Region or Lookup) is the server's fault and should be
 // answered with HTTP 500.
 func (v *SigV4) Verify(r *http.Request, body []byte) (accessKeyID string, err error) {
-	if v.Lookup == nil || v.Region == "" {
-		return "", errors.New("sigv4: verifier needs a Region and a Lookup")
+	if v.Lookup == nil {
+		return "", errors.New("sigv4: verifier needs a Lookup")
 	}
 	service := v.Service
 	if service == "" {
@@ -344,9 +346,10 @@ func sigv4ParseCredential(c string) (sigv4Credential, bool) {
 
 // scopeErrors returns AWS's message for every part of the credential scope
 // that is wrong (AWS reports them all at once), or "" when the scope is right.
+// region "" admits any valid region name.
 func (k *sigv4Credential) scopeErrors(region, service, amzDate string) string {
 	var b strings.Builder
-	if k.region != region {
+	if region != "" && k.region != region || region == "" && !kms.ValidRegion(k.region) {
 		fmt.Fprintf(&b, "Credential should be scoped to a valid region, not '%s'. ", sigv4Echo(k.region))
 	}
 	if k.service != service {
@@ -369,4 +372,23 @@ func sigv4Contains(names []string, name string) bool {
 		}
 	}
 	return false
+}
+
+// sigv4Region returns the region of a request's SigV4 credential scope, if
+// it has a well-formed one naming a valid region. It checks no signature:
+// it is for a request that Verify has accepted (or that needs none).
+func sigv4Region(r *http.Request) (string, bool) {
+	authz := r.Header.Get("Authorization")
+	if !strings.HasPrefix(strings.TrimSpace(authz), "AWS4-") {
+		return "", false
+	}
+	a, err := sigv4ParseAuthorization(authz)
+	if err != nil {
+		return "", false
+	}
+	cred, ok := sigv4ParseCredential(a.credential)
+	if !ok || !kms.ValidRegion(cred.region) {
+		return "", false
+	}
+	return cred.region, true
 }

@@ -154,6 +154,7 @@ func TestSigV4VerifySDKRequests(t *testing.T) {
 		after   func(r *http.Request) // after signing, before sending
 		code    string                // "" accepts
 		message string                // exact message, when set
+		any     bool                  // the verifier admits every region (pkms serve)
 	}{
 		// Accepted.
 		{name: "kms encrypt with target, json content type and user agent"},
@@ -199,6 +200,9 @@ func TestSigV4VerifySDKRequests(t *testing.T) {
 		// Credential scope.
 		{name: "wrong region", signing: sigv4Signing{region: "us-west-2"},
 			code: sigv4Invalid, message: "Credential should be scoped to a valid region, not 'us-west-2'. "},
+		{name: "any region admits us-west-2", signing: sigv4Signing{region: "us-west-2"}, any: true},
+		{name: "any region admits no invalid name", signing: sigv4Signing{region: "not_a_region"}, any: true,
+			code: sigv4Invalid, message: "Credential should be scoped to a valid region, not 'not_a_region'. "},
 		{name: "wrong service", signing: sigv4Signing{service: "s3"},
 			code: sigv4Invalid, message: "Credential should be scoped to correct service: 'kms'. "},
 		{name: "wrong terminator", after: sigv4EditAuthorization("/aws4_request", "/aws5_request"),
@@ -278,10 +282,21 @@ func TestSigV4VerifySDKRequests(t *testing.T) {
 			if now.IsZero() {
 				now = sigv4TestNow
 			}
-			id, err := sigv4TestVerifier(now).Verify(got.r, got.body)
+			v := sigv4TestVerifier(now)
+			if c.any {
+				v.Region = ""
+			}
+			id, err := v.Verify(got.r, got.body)
 			if c.code == "" {
 				if err != nil || id != sigv4TestKeyID {
 					t.Fatalf("Verify = %q, %v; want %q, nil", id, err, sigv4TestKeyID)
+				}
+				want := c.signing.region
+				if want == "" {
+					want = sigv4TestRegion
+				}
+				if r, _ := sigv4Region(got.r); r != want {
+					t.Fatalf("the request's region is %q, want the credential scope's %q", r, want)
 				}
 				return
 			}

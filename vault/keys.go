@@ -19,6 +19,8 @@ import (
 // holds no copy of the vault key or of any key derived from it.
 type keySet struct {
 	mem       *secmem.Buffer
+	more      []*secmem.Buffer // further pages, mapped when mem is full
+	zeroed    bool             // zero has run: no page may be mapped any more
 	vk        []byte
 	idKey     []byte // HMAC key for on-disk record keys
 	markerKey []byte // HMAC key authenticating pagination markers
@@ -29,9 +31,14 @@ type keySet struct {
 	bucketKey map[string][]byte // sealing key per logical bucket, derived on first use
 }
 
-// keyPage is the size of a key set's buffer: the fixed keys and up to about
-// a hundred bucket keys (pkms uses about ten buckets).
-const keyPage = 4096
+// keyPage is the size of a key set's first buffer: the fixed keys and up to
+// about a hundred bucket keys. A vault has about ten buckets per region it
+// holds keys in, so a set maps further pages of the same size as buckets
+// are used, up to maxKeyPages in all.
+const (
+	keyPage     = 4096
+	maxKeyPages = 64
+)
 
 var errKeysFull = errors.New("vault: too many buckets: no room left for their keys")
 
@@ -57,10 +64,19 @@ func newKeySet(vk []byte) (*keySet, error) {
 	return k, nil
 }
 
-// alloc takes the next KeySize bytes of the buffer (nil when full).
+// alloc takes the next KeySize bytes of the buffer, mapping another page
+// when the current one is full (nil when no more may be mapped).
 func (k *keySet) alloc() []byte {
 	if len(k.free) < crypto.KeySize {
-		return nil
+		if k.zeroed || 1+len(k.more) >= maxKeyPages {
+			return nil
+		}
+		page, err := secmem.New(keyPage)
+		if err != nil {
+			return nil
+		}
+		k.more = append(k.more, page)
+		k.free = page.Bytes()
 	}
 	b := k.free[:crypto.KeySize:crypto.KeySize]
 	k.free = k.free[crypto.KeySize:]
@@ -80,7 +96,14 @@ func (k *keySet) derive(label string) ([]byte, error) {
 }
 
 // memoryError is nil if the keys are locked in RAM, else why they are not.
-func (k *keySet) memoryError() error { return k.mem.LockError() }
+func (k *keySet) memoryError() error {
+	for _, b := range k.more {
+		if err := b.LockError(); err != nil {
+			return err
+		}
+	}
+	return k.mem.LockError()
+}
 
 // recordKey is the on-disk key of a record: HMAC-SHA-256(idKey, bucket‖0‖id).
 func (k *keySet) recordKey(bucket, id string) []byte {
@@ -118,6 +141,10 @@ func (k *keySet) zero() {
 	clear(k.bucketKey)
 	k.vk, k.idKey, k.markerKey, k.checkKey, k.free = nil, nil, nil, nil, nil
 	k.mem.Destroy()
+	for _, b := range k.more {
+		b.Destroy()
+	}
+	k.more, k.zeroed = nil, true
 }
 
 // purposeKey returns DeriveKey(vk, label) for a vault-wide purpose (the
