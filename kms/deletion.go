@@ -50,6 +50,9 @@ func (t *txn) purgeExpired() error {
 			return err
 		}
 	}
+	if err := t.purgeGrants(doomed); err != nil {
+		return err
+	}
 	var aliases []string
 	err = t.eachAlias(func(a *aliasRecord) error {
 		if doomed[a.TargetKeyID] {
