@@ -247,10 +247,11 @@ func makeGrantToken(key []byte, grantID string, nonce []byte) string {
 }
 
 // parseGrantToken returns the grant id a token names, if the token was made
-// under key.
+// under key. A token has one spelling: the decoder's tolerance (line breaks,
+// unused low bits) is refused.
 func parseGrantToken(key []byte, token string) (string, bool) {
 	b, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil || len(b) != grantTokenLen || b[0] != grantTokenVersion || len(key) == 0 {
+	if err != nil || base64.RawURLEncoding.EncodeToString(b) != token || len(b) != grantTokenLen || b[0] != grantTokenVersion || len(key) == 0 {
 		return "", false
 	}
 	body, tag := b[:len(b)-grantTokenTag], b[len(b)-grantTokenTag:]

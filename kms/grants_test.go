@@ -1,6 +1,8 @@
 package kms
 
 import (
+	"encoding/base64"
+	"encoding/hex"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -587,4 +589,36 @@ func (e *testEnv) matrixGrant(key string, state KeyState) string {
 		defer invokeOK[DeleteImportedKeyMaterialOutput](e, "DeleteImportedKeyMaterial", &DeleteImportedKeyMaterialInput{KeyId: key})
 	}
 	return e.grant(&CreateGrantInput{KeyId: key}).GrantId
+}
+
+// FuzzParseGrantToken: a grant token is untrusted input. Parsing never
+// panics, and a token is accepted only if it is exactly the one
+// makeGrantToken writes for its grant id and nonce under the key (no other
+// spelling of the same bytes, no other key).
+func FuzzParseGrantToken(f *testing.F) {
+	key := []byte("0123456789abcdef0123456789abcdef")
+	id := strings.Repeat("ab", 32)
+	good := makeGrantToken(key, id, make([]byte, grantTokenNonce))
+	for _, seed := range []string{good, good[:len(good)-1], good + "A", good + "=", strings.ToUpper(good), "", "=", "AQ", "not a token", strings.Repeat("A", 87)} {
+		f.Add(seed)
+	}
+	if _, ok := parseGrantToken(key, good); !ok {
+		f.Fatal("the seed token made by makeGrantToken does not parse")
+	}
+	// The last character carries 2 unused bits: another spelling of the same bytes.
+	last := strings.IndexByte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_", good[len(good)-1])
+	f.Add(good[:len(good)-1] + string("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[last^1]))
+	f.Fuzz(func(t *testing.T, tok string) {
+		got, ok := parseGrantToken(key, tok)
+		if !ok {
+			return
+		}
+		b, _ := base64.RawURLEncoding.DecodeString(tok)
+		if got != hex.EncodeToString(b[1:33]) || makeGrantToken(key, got, b[33:33+grantTokenNonce]) != tok {
+			t.Fatalf("%q accepted as grant %s but is not the token made for it", tok, got)
+		}
+		if _, ok := parseGrantToken([]byte("another key, another vault......"), tok); ok {
+			t.Fatalf("%q accepted under another key", tok)
+		}
+	})
 }
