@@ -148,7 +148,6 @@ func TestCreateGrantValidation(t *testing.T) {
 		{"retiring: bare name", CreateGrantInput{KeyId: sym, RetiringPrincipal: "bob"}, InvalidArnException},
 
 		{"unknown key", CreateGrantInput{KeyId: "1234abcd-12ab-34cd-56ef-1234567890ab"}, NotFoundException},
-		{"no operations", CreateGrantInput{KeyId: sym, Operations: []GrantOperation{}}, ""},
 		{"unknown operation", CreateGrantInput{KeyId: sym, Operations: ops("Launch")}, ValidationException},
 		{"bad name", CreateGrantInput{KeyId: sym, Name: "a b"}, ValidationException},
 		{"dry run", CreateGrantInput{KeyId: sym, DryRun: ptr(true)}, DryRunOperationException},
