@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -620,4 +621,48 @@ func FuzzParseGrantToken(f *testing.F) {
 			t.Fatalf("%q accepted under another key", tok)
 		}
 	})
+}
+
+// TestGrantLimitUnderConcurrentWrites: parallel CreateGrant calls, which
+// group commit may put in one transaction, never take a key past its quota
+// and leave a counter that agrees with the grants stored.
+func TestGrantLimitUnderConcurrentWrites(t *testing.T) {
+	defer func(n int) { maxGrantsPerKey = n }(maxGrantsPerKey)
+	maxGrantsPerKey = 10
+	e := newEnv(t, withSystemRand())
+	key := e.newKey()
+	var wg sync.WaitGroup
+	errs := make(chan error, 30)
+	for range 30 {
+		wg.Go(func() {
+			_, err := e.call("CreateGrant", &CreateGrantInput{KeyId: key, GranteePrincipal: testRole, Operations: []GrantOperation{GrantOperationDecrypt}})
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	ok, limited := 0, 0
+	for err := range errs {
+		switch CodeOf(err) {
+		case "":
+			if err != nil {
+				t.Fatal(err)
+			}
+			ok++
+		case LimitExceededException:
+			limited++
+		default:
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	if ok != 10 || limited != 20 {
+		t.Errorf("%d created and %d refused, want 10 and 20", ok, limited)
+	}
+	if n := len(e.listGrants(ListGrantsInput{KeyId: key}, 0)); n != 10 {
+		t.Errorf("%d grants stored, want 10", n)
+	}
+	var n int
+	if err := e.svc.view(e.ctx, func(tx *txn) (err error) { n, err = tx.grantCount(key); return err }); err != nil || n != 10 {
+		t.Errorf("grant counter %d (%v), want 10", n, err)
+	}
 }
