@@ -68,7 +68,8 @@ func TestAgentOutputIdentical(t *testing.T) {
 		{"describe-key", "--key-id", "arn:aws:kms:us-east-1:000000000000:alias/x"},
 		{"encrypt", "--key-id", "alias/app", "--plaintext", strings.Repeat("QUFB", 1400)},
 		{"encrypt", "--plaintext", "aGk="},
-		{"create-grant", "--key-id", key, "--grantee-principal", "arn:aws:iam::111122223333:role/x", "--operations", "Decrypt"},
+		{"create-grant", "--key-id", key, "--grantee-principal", "arn:aws:iam::111122223333:role/x", "--operations", "Sign"},
+		{"list-grants", "--key-id", key},
 		{"generate-random", "--number-of-bytes", "0"},
 	}
 	var before []result

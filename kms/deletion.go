@@ -63,6 +63,9 @@ func (t *txn) purgeExpiredRegion() error {
 			}
 		}
 	}
+	if err := t.purgeGrants(doomed); err != nil {
+		return err
+	}
 	var aliases []string
 	err = t.eachAlias(func(a *aliasRecord) error {
 		if doomed[a.TargetKeyID] {

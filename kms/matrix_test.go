@@ -210,7 +210,8 @@ func TestCheckStateCoversEveryKeyOperation(t *testing.T) {
 // keylessOps are the implemented operations that do not act on an existing key.
 var keylessOps = map[string]bool{"CreateKey": true, "ListKeys": true, "GenerateRandom": true,
 	"CreateCustomKeyStore": true, "DescribeCustomKeyStores": true, "ConnectCustomKeyStore": true,
-	"DisconnectCustomKeyStore": true, "UpdateCustomKeyStore": true, "DeleteCustomKeyStore": true}
+	"DisconnectCustomKeyStore": true, "UpdateCustomKeyStore": true, "DeleteCustomKeyStore": true,
+	"ListRetirableGrants": true}
 
 // matrixReachable are the key states pkms can put a key into.
 var matrixReachable = []KeyState{KeyStateEnabled, KeyStateDisabled, KeyStatePendingDeletion, KeyStatePendingImport}
@@ -227,6 +228,7 @@ type matrixCell struct {
 	// for the import operations: an import token for the key and the cell's
 	// material wrapped with it
 	token, wrapped []byte
+	grant          string // a grant on the key (RetireGrant and RevokeGrant)
 }
 
 // cellMaterial is the key material imported into the cells' EXTERNAL keys.
@@ -356,6 +358,12 @@ var matrixInputs = map[string]func(c matrixCell) any{
 		return &ImportKeyMaterialInput{KeyId: c.key, ImportToken: c.token, EncryptedKeyMaterial: c.wrapped, ExpirationModel: ExpirationModelKeyMaterialDoesNotExpire}
 	},
 	"DeleteImportedKeyMaterial": func(c matrixCell) any { return &DeleteImportedKeyMaterialInput{KeyId: c.key} },
+	"CreateGrant": func(c matrixCell) any {
+		return &CreateGrantInput{KeyId: c.key, GranteePrincipal: testRole, Operations: []GrantOperation{GrantOperationDescribeKey}}
+	},
+	"ListGrants":  func(c matrixCell) any { return &ListGrantsInput{KeyId: c.key} },
+	"RetireGrant": func(c matrixCell) any { return &RetireGrantInput{KeyId: c.key, GrantId: c.grant} },
+	"RevokeGrant": func(c matrixCell) any { return &RevokeGrantInput{KeyId: c.key, GrantId: c.grant} },
 	"ExportKeyMaterial": func(c matrixCell) any {
 		pub, _ := wrappingKey()
 		return &ExportKeyMaterialInput{KeyId: c.key, WrappingPublicKey: pub, WrappingAlgorithm: WrappingAlgorithmRsaesOaepSha256}
@@ -387,6 +395,9 @@ func newMatrixCell(t *testing.T, state KeyState, op string) (*testEnv, matrixCel
 		case "":
 			c.blob = e.encrypt(c.key, []byte("secret"), nil).CiphertextBlob
 		}
+	}
+	if op == "RetireGrant" || op == "RevokeGrant" {
+		c.grant = e.matrixGrant(c.key, state)
 	}
 	if spec.Origin == OriginExternal {
 		c.token, c.wrapped = e.importParams(c.key, cellMaterial)

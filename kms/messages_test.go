@@ -129,6 +129,13 @@ func TestAWSMessages(t *testing.T) {
 		{"key id without dashes", "GenerateMac", &GenerateMacInput{KeyId: "key_id", Message: []byte("m"), MacAlgorithm: MacAlgorithmHmacSha256}, "", NotFoundException, "Invalid keyId 'key_id'"},
 		{"alias without its prefix", "CreateAlias", &CreateAliasInput{AliasName: "app", TargetKeyId: sym}, "", ValidationException,
 			`Alias must start with the prefix "alias/". Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html`},
+
+		// Grants. AWS sends this text for a grantee it cannot use (recorded
+		// for a role ARN); pkms sends it for every grantee that is not an
+		// account, user, role, assumed role or federated user.
+		{"grantee that is an IAM group", "CreateGrant", &CreateGrantInput{KeyId: sym, GranteePrincipal: "arn:aws:iam::111122223333:group/admins", Operations: []GrantOperation{GrantOperationDecrypt}}, "", InvalidArnException,
+			"ARN does not refer to a valid principal: arn:aws:iam::111122223333:group/admins"},
+		{"grant with a state the key refuses", "CreateGrant", &CreateGrantInput{KeyId: external, GranteePrincipal: "arn:aws:iam::111122223333:role/x", Operations: []GrantOperation{GrantOperationDecrypt}}, external, KMSInvalidStateException, "{arn} is pending import."},
 	}
 	for _, tt := range tests {
 		_, err := e.call(tt.op, tt.in)

@@ -100,6 +100,9 @@ func (s *Service) Invoke(ctx context.Context, name string, in any) (any, error) 
 	if err := Validate(in); err != nil {
 		return nil, err
 	}
+	if err := s.checkGrantTokens(ctx, in); err != nil {
+		return nil, err
+	}
 	out, err := op.call(s, ctx, in)
 	if err == nil {
 		fillLists(out)

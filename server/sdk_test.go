@@ -393,3 +393,103 @@ func TestSDKEmptyLists(t *testing.T) {
 		t.Errorf("ListAliases of a key without aliases: Aliases = %#v, want []", aliases.Aliases)
 	}
 }
+
+// TestSDKGrants runs the grant operations through pkms serve with the AWS
+// SDK for Go v2: create (with a constraint and an idempotent name), list
+// with every filter and page by page, use a token, retire, revoke.
+func TestSDKGrants(t *testing.T) {
+	c, _, _ := startServe(t)
+	ctx := context.Background()
+	ck, err := c.CreateKey(ctx, &awskms.CreateKeyInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyID := ck.KeyMetadata.KeyId
+	const role, admin = "arn:aws:iam::111122223333:role/app", "arn:aws:iam::111122223333:role/admin"
+	create := func(name, grantee string, ops ...types.GrantOperation) *awskms.CreateGrantOutput {
+		t.Helper()
+		in := &awskms.CreateGrantInput{KeyId: keyID, GranteePrincipal: aws.String(grantee), RetiringPrincipal: aws.String(admin),
+			Operations: ops, Constraints: &types.GrantConstraints{EncryptionContextEquals: map[string]string{"purpose": "sdk"}}}
+		if name != "" {
+			in.Name = aws.String(name)
+		}
+		out, err := c.CreateGrant(ctx, in)
+		if err != nil {
+			t.Fatalf("CreateGrant: %v", err)
+		}
+		return out
+	}
+	named := create("sdk-grant", role, types.GrantOperationEncrypt, types.GrantOperationDecrypt)
+	again := create("sdk-grant", role, types.GrantOperationDecrypt, types.GrantOperationEncrypt)
+	if *again.GrantId != *named.GrantId || *again.GrantToken == *named.GrantToken {
+		t.Errorf("idempotent name: ids %s %s, tokens equal: %v", *named.GrantId, *again.GrantId, *again.GrantToken == *named.GrantToken)
+	}
+	other := create("", "arn:aws:iam::111122223333:user/bob", types.GrantOperationGenerateDataKey)
+	third := create("", role, types.GrantOperationReEncryptFrom)
+
+	lists := []struct {
+		name string
+		in   awskms.ListGrantsInput
+		want int
+	}{
+		{"all", awskms.ListGrantsInput{KeyId: keyID}, 3},
+		{"by grant id", awskms.ListGrantsInput{KeyId: keyID, GrantId: other.GrantId}, 1},
+		{"by grantee", awskms.ListGrantsInput{KeyId: keyID, GranteePrincipal: aws.String(role)}, 2},
+		{"pages of one", awskms.ListGrantsInput{KeyId: keyID, Limit: aws.Int32(1)}, 3},
+	}
+	for _, l := range lists {
+		n := 0
+		for p := awskms.NewListGrantsPaginator(c, &l.in); p.HasMorePages(); {
+			page, err := p.NextPage(ctx)
+			if err != nil {
+				t.Fatalf("%s: %v", l.name, err)
+			}
+			for _, g := range page.Grants {
+				n++
+				if g.IssuingAccount == nil || g.CreationDate == nil || g.Constraints == nil || g.Constraints.EncryptionContextEquals["purpose"] != "sdk" || len(g.Operations) == 0 {
+					t.Errorf("%s: entry %+v", l.name, g)
+				}
+			}
+		}
+		if n != l.want {
+			t.Errorf("%s: %d grants, want %d", l.name, n, l.want)
+		}
+	}
+	rg, err := c.ListRetirableGrants(ctx, &awskms.ListRetirableGrantsInput{RetiringPrincipal: aws.String(admin)})
+	if err != nil || len(rg.Grants) != 3 {
+		t.Fatalf("ListRetirableGrants: %d grants, %v", len(rg.Grants), err)
+	}
+
+	if _, err := c.Encrypt(ctx, &awskms.EncryptInput{KeyId: keyID, Plaintext: []byte("x"), GrantTokens: []string{*named.GrantToken}}); err != nil {
+		t.Errorf("Encrypt with a grant token: %v", err)
+	}
+	_, err = c.Encrypt(ctx, &awskms.EncryptInput{KeyId: keyID, Plaintext: []byte("x"), GrantTokens: []string{"forged"}})
+	var igt *types.InvalidGrantTokenException
+	if !errors.As(err, &igt) {
+		t.Errorf("Encrypt with a forged token: %v", err)
+	}
+
+	if _, err := c.RetireGrant(ctx, &awskms.RetireGrantInput{GrantToken: named.GrantToken}); err != nil {
+		t.Fatalf("RetireGrant by token: %v", err)
+	}
+	if _, err := c.RetireGrant(ctx, &awskms.RetireGrantInput{KeyId: ck.KeyMetadata.Arn, GrantId: other.GrantId}); err != nil {
+		t.Fatalf("RetireGrant by id: %v", err)
+	}
+	if _, err := c.RevokeGrant(ctx, &awskms.RevokeGrantInput{KeyId: keyID, GrantId: third.GrantId}); err != nil {
+		t.Fatalf("RevokeGrant: %v", err)
+	}
+	_, err = c.RevokeGrant(ctx, &awskms.RevokeGrantInput{KeyId: keyID, GrantId: third.GrantId})
+	var nf *types.NotFoundException
+	if !errors.As(err, &nf) {
+		t.Errorf("RevokeGrant twice: %v", err)
+	}
+	_, err = c.ListGrants(ctx, &awskms.ListGrantsInput{KeyId: keyID, GrantId: aws.String("x")})
+	var igi *types.InvalidGrantIdException
+	if !errors.As(err, &igi) {
+		t.Errorf("ListGrants with a malformed grant id: %v", err)
+	}
+	left, err := c.ListGrants(ctx, &awskms.ListGrantsInput{KeyId: keyID})
+	if err != nil || left.Grants == nil || len(left.Grants) != 0 {
+		t.Errorf("grants left: %#v, %v", left, err)
+	}
+}
