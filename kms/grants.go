@@ -42,7 +42,6 @@ const (
 	bucketGrantIndex = "grantindex" // counters, the Name index, the token key
 )
 
-
 // maxGrantsPerKey is AWS's quota of grants per key (a variable so that
 // tests can reach it without 50,000 writes).
 var maxGrantsPerKey = 50000
