@@ -3,7 +3,7 @@
 // pkms promises that every command's standard output is byte-for-byte what
 // `aws kms ...` would print, so scripts written against the real CLI keep
 // working. That output is produced by Python code inside the CLI (json.dump,
-// awscli/text.py, awscli/table.py, ruamel.yaml on top of libyaml) and each of
+// awscli/text.py, awscli/table.py, ruamel.yaml) and each of
 // those has quirks a script can observe: the JSON indent and escaping rules,
 // Python's str() of True/None/floats, the text format's sorted and upper-cased
 // identifiers, the table layout's column scaling with banker's rounding, and
@@ -33,11 +33,11 @@
 // East Asian width accounting are all specific to awscli/table.py; table.go is
 // a line-for-line port of it.
 //
-// Why no YAML library: AWS CLI v2 dumps YAML with ruamel.yaml's safe dumper,
-// whose emitter is libyaml. Its scalar style choice (plain, single- or
-// double-quoted), line folding at 80 columns and YAML 1.2 implicit-type
-// quoting differ from Go YAML libraries; yaml.go ports the few libyaml
-// routines needed for plain objects, lists and scalars.
+// YAML comes from go.yaml.in/yaml/v4, whose emitter descends from libyaml,
+// the emitter under AWS CLI v2's ruamel.yaml: configured with the same
+// indent, sequence indent and line width it prints the same documents;
+// yaml.go decides only which strings must be quoted (YAML 1.2 implicit
+// types, as ruamel resolves them).
 //
 // Known, documented deviations from the Python originals are listed next to
 // the code that makes them (timestamps are truncated to the millisecond KMS

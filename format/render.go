@@ -84,9 +84,9 @@ func renderTree(tree any, opts Options) ([]byte, error) {
 	case OutputTable:
 		return renderTable(result, opts.Title, opts.Width)
 	case OutputYAML:
-		return renderYAML(result, false), nil
+		return renderYAML(result, false)
 	case OutputYAMLStream:
-		return renderYAML(result, true), nil
+		return renderYAML(result, true)
 	case OutputOff:
 		return nil, nil
 	}
