@@ -82,7 +82,7 @@ func renderTree(tree any, opts Options) ([]byte, error) {
 	case OutputText:
 		return renderText(result)
 	case OutputTable:
-		return renderTable(result, opts.Title, opts.Width)
+		return renderTable(result, opts.Title, opts.Width), nil
 	case OutputYAML:
 		return renderYAML(result, false)
 	case OutputYAMLStream:
