@@ -31,7 +31,7 @@ func TestEmptyListAndFalsyResults(t *testing.T) {
 	tests := []struct{ output, want string }{
 		{"json", "{\n    \"Keys\": []\n}\n"},
 		{"text", ""},
-		{"table", "------------\n| ListKeys |\n+----------+\n"}, // the title alone
+		{"table", "-------------\n| ListKeys  |\n+-----------+\n"}, // the title alone
 		{"yaml", "Keys: []\n"},
 		{"yaml-stream", "- Keys: []\n"},
 	}

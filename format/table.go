@@ -229,8 +229,12 @@ func sortedSet(set map[string]bool) []string {
 	return names
 }
 
-// cellPadding is tablewriter's default: one space on each side of a cell.
-const cellPadding = 2
+// cellPadding is the blank around a cell's text: two spaces before it, as
+// the AWS CLI prints, and one after.
+var cellPadding = tw.Padding{Left: "  ", Right: " ", Overwrite: true}
+
+// cellPaddingWidth is the columns cellPadding takes.
+const cellPaddingWidth = 3
 
 // columnWidths is the natural width of each column, padding included.
 func (s *tableSection) columnWidths() []int {
@@ -241,7 +245,7 @@ func (s *tableSection) columnWidths() []int {
 				widths = append(widths, 0)
 			}
 			for _, line := range strings.Split(c, "\n") {
-				widths[i] = max(widths[i], textWidth(line)+cellPadding)
+				widths[i] = max(widths[i], textWidth(line)+cellPaddingWidth)
 			}
 		}
 	}
@@ -263,7 +267,7 @@ func gridWidth(widths []int) int {
 
 // width is what the section needs, its indentation bars included.
 func (s *tableSection) width() int {
-	need := textWidth(s.title) + 2 + cellPadding
+	need := textWidth(s.title) + 2 + cellPaddingWidth
 	if widths := s.columnWidths(); len(widths) > 0 {
 		need = max(need, gridWidth(widths))
 	}
@@ -333,6 +337,7 @@ func (s *tableSection) grid(width int) []string {
 	t := tablewriter.NewTable(&buf,
 		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
 		tablewriter.WithColumnWidths(perColumn),
+		tablewriter.WithPadding(cellPadding),
 		tablewriter.WithHeaderAutoFormat(tw.Off),
 		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
 		tablewriter.WithRowAutoWrap(tw.WrapNone),

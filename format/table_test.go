@@ -60,38 +60,38 @@ func TestTableLook(t *testing.T) {
 	}{
 		{"object with a nested list", Object{
 			{"KeyMetadata", Object{{"KeyId", "k1"}, {"Enabled", true}, {"EncryptionAlgorithms", []any{"SYMMETRIC_DEFAULT"}}}},
-		}, 80, `----------------------------
-|            Op            |
-+--------------------------+
-||      KeyMetadata       ||
-|+-------------+----------+|
-|| Enabled     | True     ||
-|| KeyId       | k1       ||
-|+-------------+----------+|
-||| EncryptionAlgorithms |||
-||+----------------------+||
-||| SYMMETRIC_DEFAULT    |||
-||+----------------------+||
+		}, 80, `-----------------------------
+|            Op             |
++---------------------------+
+||       KeyMetadata       ||
+|+-------------+-----------+|
+||  Enabled    |  True     ||
+||  KeyId      |  k1       ||
+|+-------------+-----------+|
+||| EncryptionAlgorithms  |||
+||+-----------------------+||
+|||  SYMMETRIC_DEFAULT    |||
+||+-----------------------+||
 `},
 		{"list of objects under column headers", Object{{"Keys", []any{
 			Object{{"KeyId", "k1"}, {"KeyArn", "a1"}},
 			Object{{"KeyId", "k2"}, {"KeyArn", "a2"}},
-		}}}, 80, `--------------------
-|        Op        |
-+------------------+
-||      Keys      ||
-|+--------+-------+|
-|| KeyArn | KeyId ||
-|+--------+-------+|
-|| a1     | k1    ||
-|| a2     | k2    ||
-|+--------+-------+|
+		}}}, 80, `----------------------
+|         Op         |
++--------------------+
+||       Keys       ||
+|+---------+--------+|
+||  KeyArn |  KeyId ||
+|+---------+--------+|
+||  a1     |  k1    ||
+||  a2     |  k2    ||
+|+---------+--------+|
 `},
-		{"scalar result", "just text", 80, `-------------
-|    Op     |
-+-----------+
-| just text |
-+-----------+
+		{"scalar result", "just text", 80, `--------------
+|     Op     |
++------------+
+|  just text |
++------------+
 `},
 	}
 	for _, tt := range tests {
@@ -136,10 +136,10 @@ func TestTableNarrowTerminal(t *testing.T) {
 	narrow := renderString(t, v, Options{Output: "table", Title: "ListAliases", Width: 80})
 	checkTableShape(t, wide)
 	checkTableShape(t, narrow)
-	if !strings.Contains(wide, "AliasArn") || strings.Contains(wide, "| AliasArn ") {
+	if !strings.Contains(wide, "AliasArn") || strings.Contains(wide, "|  AliasArn ") {
 		t.Errorf("on a wide terminal the keys are column headers:\n%s", wide)
 	}
-	if !strings.Contains(narrow, "|| AliasArn    | arn:aws:kms:us-east-1:111122223333:alias/app") {
+	if !strings.Contains(narrow, "||  AliasArn    |  arn:aws:kms:us-east-1:111122223333:alias/app") {
 		t.Errorf("on an 80-column terminal the row turns into key/value rows:\n%s", narrow)
 	}
 	if textWidth(strings.SplitN(narrow, "\n", 2)[0]) > 80 {
