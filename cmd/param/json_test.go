@@ -108,3 +108,24 @@ func TestJSONDepth(t *testing.T) {
 		t.Error("a recursion error is not a parameter error (exit 255)")
 	}
 }
+
+// FuzzParseJSON checks that parseJSON accepts exactly the documents
+// encoding/json calls valid, and that every error points inside the
+// document.
+func FuzzParseJSON(f *testing.F) {
+	for _, seed := range []string{`{"a": [1, 2.5e3, "x\u00e9"], "b": {"c": null}}`, `[1.]`, `{"a" 1}`, `["\ud83d\uzzzz"]`, "  \n", `{} {}`} {
+		f.Add(seed)
+	}
+	f.Fuzz(func(t *testing.T, doc string) {
+		if strings.Count(doc, "[")+strings.Count(doc, "{") > maxJSONDepth {
+			return
+		}
+		v, err := parseJSON(doc)
+		if valid := json.Valid([]byte(doc)) && !strings.HasPrefix(doc, "\ufeff"); valid != (err == nil) {
+			t.Fatalf("parseJSON(%q) = %#v, %v; json.Valid says %v", doc, v, err, valid)
+		}
+		if err != nil && (err.pos < 0 || err.pos > len(doc)) {
+			t.Fatalf("parseJSON(%q): position %d outside the document", doc, err.pos)
+		}
+	})
+}
