@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -258,84 +259,190 @@ func TestServiceErrorText(t *testing.T) {
 
 var fixedTime = &kms.Timestamp{Time: time.Date(2025, 11, 22, 7, 31, 31, 242e6, time.UTC)}
 
-// TestOutputGoldens renders canned responses in every output format and
-// compares them with testdata/golden (rewrite with -update).
-func TestOutputGoldens(t *testing.T) {
-	meta := &kms.KeyMetadata{AWSAccountId: "111122223333", KeyId: "1234abcd-12ab-34cd-56ef-1234567890ab",
-		Arn: "arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab", CreationDate: fixedTime,
+// goldenBlob is deterministic binary content of n bytes standing in for a
+// ciphertext, signature or key in a canned reply.
+func goldenBlob(n int, seed byte) []byte {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = seed + byte(i*7)
+	}
+	return b
+}
+
+func goldenTime(days int) *kms.Timestamp {
+	return &kms.Timestamp{Time: fixedTime.Time.AddDate(0, 0, days)}
+}
+
+// goldenCase is one command line of TestOutputGoldens and the reply the
+// fake vault gives it (nil for operations whose output has no members).
+type goldenCase struct {
+	golden string
+	args   []string
+	reply  any
+}
+
+// goldenCases gives every operation that has an output a realistic reply,
+// shaped as AWS returns it, so that each golden holds real output.
+func goldenCases() []goldenCase {
+	const (
+		account = "111122223333"
+		keyID   = "1234abcd-12ab-34cd-56ef-1234567890ab"
+		arn     = "arn:aws:kms:us-east-1:111122223333:key/" + keyID
+		mrkID   = "mrk-1234abcd12ab34cd56ef1234567890ab"
+		grantID = "0c237476b39f8bc44e45212e08498fbe3151305030726c0590dd8d3e9f3d6a60"
+		policy  = "{\n  \"Version\" : \"2012-10-17\",\n  \"Id\" : \"key-default-1\",\n  \"Statement\" : [ {\n    \"Sid\" : \"Enable IAM User Permissions\",\n    \"Effect\" : \"Allow\",\n    \"Principal\" : {\n      \"AWS\" : \"arn:aws:iam::111122223333:root\"\n    },\n    \"Action\" : \"kms:*\",\n    \"Resource\" : \"*\"\n  } ]\n}"
+	)
+	material := strings.Repeat("ab", 32)
+	meta := &kms.KeyMetadata{AWSAccountId: account, KeyId: keyID, Arn: arn, CreationDate: fixedTime,
 		Enabled: yes(), KeyUsage: "ENCRYPT_DECRYPT", KeyState: "Enabled", Origin: "AWS_KMS", KeyManager: "CUSTOMER",
 		CustomerMasterKeySpec: "SYMMETRIC_DEFAULT", KeySpec: "SYMMETRIC_DEFAULT",
 		EncryptionAlgorithms: []kms.EncryptionAlgorithm{"SYMMETRIC_DEFAULT"}, MultiRegion: no()}
-	replies := map[string]any{
-		"CreateKey":           &kms.CreateKeyOutput{KeyMetadata: meta},
-		"Encrypt":             &kms.EncryptOutput{CiphertextBlob: []byte("ciphertext"), KeyId: meta.Arn, EncryptionAlgorithm: "SYMMETRIC_DEFAULT"},
-		"ListAliases":         &kms.ListAliasesOutput{Aliases: []kms.AliasListEntry{{AliasName: "alias/app", AliasArn: "arn:aws:kms:us-east-1:111122223333:alias/app", TargetKeyId: meta.KeyId, CreationDate: fixedTime, LastUpdatedDate: fixedTime}}, Truncated: no()},
-		"ScheduleKeyDeletion": &kms.ScheduleKeyDeletionOutput{KeyId: meta.Arn, DeletionDate: fixedTime, KeyState: "PendingDeletion", PendingWindowInDays: i32(7)},
-		"CreateAlias":         &kms.CreateAliasOutput{},
-		"DescribeKey":         &kms.DescribeKeyOutput{KeyMetadata: meta},
-		"ListKeys":            &kms.ListKeysOutput{Keys: []kms.KeyListEntry{{KeyId: meta.KeyId, KeyArn: meta.Arn}}, Truncated: no()},
-		"CancelKeyDeletion":   &kms.CancelKeyDeletionOutput{KeyId: meta.Arn},
-		"Decrypt":             &kms.DecryptOutput{KeyId: meta.Arn, Plaintext: []byte("plaintext"), EncryptionAlgorithm: "SYMMETRIC_DEFAULT", KeyMaterialId: strings.Repeat("ab", 32)},
-		"ReEncrypt": &kms.ReEncryptOutput{CiphertextBlob: []byte("new ciphertext"), SourceKeyId: meta.Arn, KeyId: meta.Arn,
-			SourceEncryptionAlgorithm: "SYMMETRIC_DEFAULT", DestinationEncryptionAlgorithm: "SYMMETRIC_DEFAULT",
-			SourceKeyMaterialId: strings.Repeat("ab", 32), DestinationKeyMaterialId: strings.Repeat("cd", 32)},
-		"GenerateDataKey":                 &kms.GenerateDataKeyOutput{CiphertextBlob: []byte("wrapped"), Plaintext: []byte("0123456789abcdef"), KeyId: meta.Arn, KeyMaterialId: strings.Repeat("ab", 32)},
-		"GenerateDataKeyWithoutPlaintext": &kms.GenerateDataKeyWithoutPlaintextOutput{CiphertextBlob: []byte("wrapped"), KeyId: meta.Arn, KeyMaterialId: strings.Repeat("ab", 32)},
-		"GenerateRandom":                  &kms.GenerateRandomOutput{Plaintext: []byte("random bytes")},
-		"ListResourceTags":                &kms.ListResourceTagsOutput{Tags: []kms.Tag{{TagKey: "team", TagValue: "infra"}, {TagKey: "env", TagValue: ""}}, Truncated: no()},
-		"GetKeyPolicy":                    &kms.GetKeyPolicyOutput{Policy: "{\n  \"Version\" : \"2012-10-17\"\n}", PolicyName: "default"},
-		"ListKeyPolicies":                 &kms.ListKeyPoliciesOutput{PolicyNames: []string{"default"}, Truncated: no()},
+	replica := &kms.KeyMetadata{AWSAccountId: account, KeyId: mrkID, Arn: "arn:aws:kms:us-west-2:111122223333:key/" + mrkID,
+		CreationDate: fixedTime, Enabled: no(), KeyUsage: "ENCRYPT_DECRYPT", KeyState: "Creating", Origin: "AWS_KMS",
+		KeyManager: "CUSTOMER", CustomerMasterKeySpec: "SYMMETRIC_DEFAULT", KeySpec: "SYMMETRIC_DEFAULT",
+		EncryptionAlgorithms: []kms.EncryptionAlgorithm{"SYMMETRIC_DEFAULT"}, MultiRegion: yes(),
+		MultiRegionConfiguration: &kms.MultiRegionConfiguration{MultiRegionKeyType: "REPLICA",
+			PrimaryKey:  &kms.MultiRegionKey{Arn: "arn:aws:kms:us-east-1:111122223333:key/" + mrkID, Region: "us-east-1"},
+			ReplicaKeys: []kms.MultiRegionKey{{Arn: "arn:aws:kms:us-west-2:111122223333:key/" + mrkID, Region: "us-west-2"}}},
+		CurrentKeyMaterialId: material}
+	grant := kms.GrantListEntry{KeyId: arn, GrantId: grantID, Name: "golden-grant", CreationDate: fixedTime,
+		GranteePrincipal: "arn:aws:iam::111122223333:role/golden-role", IssuingAccount: "arn:aws:iam::111122223333:root",
+		Operations:  []kms.GrantOperation{"Encrypt", "Decrypt", "GenerateDataKey"},
+		Constraints: &kms.GrantConstraints{EncryptionContextSubset: map[string]string{"purpose": "golden"}}}
+	retirable := grant
+	retirable.RetiringPrincipal = "arn:aws:iam::111122223333:role/retiring-role"
+	return []goldenCase{
+		{"create-key", []string{"create-key"}, &kms.CreateKeyOutput{KeyMetadata: meta}},
+		{"encrypt", []string{"encrypt", "--key-id", "k", "--plaintext", "AA=="},
+			&kms.EncryptOutput{CiphertextBlob: []byte("ciphertext"), KeyId: arn, EncryptionAlgorithm: "SYMMETRIC_DEFAULT"}},
+		{"list-aliases", []string{"list-aliases"}, &kms.ListAliasesOutput{Aliases: []kms.AliasListEntry{{AliasName: "alias/app",
+			AliasArn: "arn:aws:kms:us-east-1:111122223333:alias/app", TargetKeyId: keyID, CreationDate: fixedTime, LastUpdatedDate: fixedTime}}, Truncated: no()}},
+		{"schedule-key-deletion", []string{"schedule-key-deletion", "--key-id", "k", "--pending-window-in-days", "7"},
+			&kms.ScheduleKeyDeletionOutput{KeyId: arn, DeletionDate: fixedTime, KeyState: "PendingDeletion", PendingWindowInDays: i32(7)}},
+		{"create-alias", []string{"create-alias", "--alias-name", "alias/app", "--target-key-id", "k"}, nil},
+		{"describe-key", []string{"describe-key", "--key-id", "k"}, &kms.DescribeKeyOutput{KeyMetadata: meta}},
+		{"list-keys", []string{"list-keys"}, &kms.ListKeysOutput{Keys: []kms.KeyListEntry{{KeyId: keyID, KeyArn: arn}}, Truncated: no()}},
+		{"cancel-key-deletion", []string{"cancel-key-deletion", "--key-id", "k"}, &kms.CancelKeyDeletionOutput{KeyId: arn}},
+		{"decrypt", []string{"decrypt", "--ciphertext-blob", "AA=="},
+			&kms.DecryptOutput{KeyId: arn, Plaintext: []byte("plaintext"), EncryptionAlgorithm: "SYMMETRIC_DEFAULT", KeyMaterialId: material}},
+		{"re-encrypt", []string{"re-encrypt", "--ciphertext-blob", "AA==", "--destination-key-id", "k"},
+			&kms.ReEncryptOutput{CiphertextBlob: []byte("new ciphertext"), SourceKeyId: arn, KeyId: arn,
+				SourceEncryptionAlgorithm: "SYMMETRIC_DEFAULT", DestinationEncryptionAlgorithm: "SYMMETRIC_DEFAULT",
+				SourceKeyMaterialId: material, DestinationKeyMaterialId: strings.Repeat("cd", 32)}},
+		{"generate-data-key", []string{"generate-data-key", "--key-id", "k", "--key-spec", "AES_128"},
+			&kms.GenerateDataKeyOutput{CiphertextBlob: []byte("wrapped"), Plaintext: []byte("0123456789abcdef"), KeyId: arn, KeyMaterialId: material}},
+		{"generate-data-key-without-plaintext", []string{"generate-data-key-without-plaintext", "--key-id", "k", "--key-spec", "AES_128"},
+			&kms.GenerateDataKeyWithoutPlaintextOutput{CiphertextBlob: []byte("wrapped"), KeyId: arn, KeyMaterialId: material}},
+		{"generate-random", []string{"generate-random", "--number-of-bytes", "12"}, &kms.GenerateRandomOutput{Plaintext: []byte("random bytes")}},
+		{"list-resource-tags", []string{"list-resource-tags", "--key-id", "k"},
+			&kms.ListResourceTagsOutput{Tags: []kms.Tag{{TagKey: "team", TagValue: "infra"}, {TagKey: "env", TagValue: ""}}, Truncated: no()}},
+		{"get-key-policy", []string{"get-key-policy", "--key-id", "k"}, &kms.GetKeyPolicyOutput{Policy: policy, PolicyName: "default"}},
+		{"list-key-policies", []string{"list-key-policies", "--key-id", "k"}, &kms.ListKeyPoliciesOutput{PolicyNames: []string{"default"}, Truncated: no()}},
+		{"enable-key", []string{"enable-key", "--key-id", "k"}, nil},
+		{"disable-key", []string{"disable-key", "--key-id", "k"}, nil},
+		{"update-key-description", []string{"update-key-description", "--key-id", "k", "--description", "d"}, nil},
+		{"update-alias", []string{"update-alias", "--alias-name", "alias/app", "--target-key-id", "k"}, nil},
+		{"delete-alias", []string{"delete-alias", "--alias-name", "alias/app"}, nil},
+		{"tag-resource", []string{"tag-resource", "--key-id", "k", "--tags", "TagKey=a,TagValue=b"}, nil},
+		{"untag-resource", []string{"untag-resource", "--key-id", "k", "--tag-keys", "a"}, nil},
+		{"put-key-policy", []string{"put-key-policy", "--key-id", "k", "--policy", "{}"}, nil},
+		{"sign", []string{"sign", "--key-id", "k", "--message", "aGk=", "--signing-algorithm", "ECDSA_SHA_256"},
+			&kms.SignOutput{KeyId: arn, Signature: goldenBlob(71, 0x30), SigningAlgorithm: "ECDSA_SHA_256"}},
+		{"verify", []string{"verify", "--key-id", "k", "--message", "aGk=", "--signature", "aGk=", "--signing-algorithm", "ECDSA_SHA_256"},
+			&kms.VerifyOutput{KeyId: arn, SignatureValid: yes(), SigningAlgorithm: "ECDSA_SHA_256"}},
+		{"get-public-key", []string{"get-public-key", "--key-id", "k"},
+			&kms.GetPublicKeyOutput{KeyId: arn, PublicKey: goldenBlob(294, 0x30), CustomerMasterKeySpec: "RSA_2048", KeySpec: "RSA_2048",
+				KeyUsage: "SIGN_VERIFY", SigningAlgorithms: []kms.SigningAlgorithm{"RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384",
+					"RSASSA_PKCS1_V1_5_SHA_512", "RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512"}}},
+		{"generate-mac", []string{"generate-mac", "--key-id", "k", "--message", "aGk=", "--mac-algorithm", "HMAC_SHA_256"},
+			&kms.GenerateMacOutput{Mac: goldenBlob(32, 0x11), MacAlgorithm: "HMAC_SHA_256", KeyId: arn}},
+		{"verify-mac", []string{"verify-mac", "--key-id", "k", "--message", "aGk=", "--mac", "aGk=", "--mac-algorithm", "HMAC_SHA_256"},
+			&kms.VerifyMacOutput{KeyId: arn, MacValid: yes(), MacAlgorithm: "HMAC_SHA_256"}},
+		{"derive-shared-secret", []string{"derive-shared-secret", "--key-id", "k", "--key-agreement-algorithm", "ECDH", "--public-key", "aGk="},
+			&kms.DeriveSharedSecretOutput{KeyId: arn, SharedSecret: goldenBlob(32, 0x5a), KeyAgreementAlgorithm: "ECDH", KeyOrigin: "AWS_KMS"}},
+		{"generate-data-key-pair", []string{"generate-data-key-pair", "--key-id", "k", "--key-pair-spec", "ECC_NIST_P256"},
+			&kms.GenerateDataKeyPairOutput{PrivateKeyCiphertextBlob: goldenBlob(218, 0x01), PrivateKeyPlaintext: goldenBlob(138, 0x30),
+				PublicKey: goldenBlob(91, 0x30), KeyId: arn, KeyPairSpec: "ECC_NIST_P256", KeyMaterialId: material}},
+		{"generate-data-key-pair-without-plaintext", []string{"generate-data-key-pair-without-plaintext", "--key-id", "k", "--key-pair-spec", "ECC_NIST_P256"},
+			&kms.GenerateDataKeyPairWithoutPlaintextOutput{PrivateKeyCiphertextBlob: goldenBlob(218, 0x01), PublicKey: goldenBlob(91, 0x30),
+				KeyId: arn, KeyPairSpec: "ECC_NIST_P256", KeyMaterialId: material}},
+		{"get-parameters-for-import", []string{"get-parameters-for-import", "--key-id", "k", "--wrapping-algorithm", "RSAES_OAEP_SHA_256", "--wrapping-key-spec", "RSA_2048"},
+			&kms.GetParametersForImportOutput{KeyId: arn, ImportToken: goldenBlob(120, 0x02), PublicKey: goldenBlob(294, 0x30), ParametersValidTo: goldenTime(1)}},
+		{"import-key-material", []string{"import-key-material", "--key-id", "k", "--encrypted-key-material", "AQI=", "--import-token", "AQI="},
+			&kms.ImportKeyMaterialOutput{KeyId: arn, KeyMaterialId: material}},
+		{"delete-imported-key-material", []string{"delete-imported-key-material", "--key-id", "k"},
+			&kms.DeleteImportedKeyMaterialOutput{KeyId: arn, KeyMaterialId: material}},
+		{"export-key-material", []string{"export-key-material", "--key-id", "k", "--wrapping-public-key", "AQI=", "--wrapping-algorithm", "RSAES_OAEP_SHA_256"},
+			&kms.ExportKeyMaterialOutput{KeyId: arn, EncryptedKeyMaterial: goldenBlob(256, 0x7f), WrappingAlgorithm: "RSAES_OAEP_SHA_256", KeySpec: "SYMMETRIC_DEFAULT"}},
+		{"create-grant", []string{"create-grant", "--key-id", "k", "--grantee-principal", "arn:aws:iam::111122223333:role/golden-role", "--operations", "Encrypt", "Decrypt"},
+			&kms.CreateGrantOutput{GrantToken: "AQpAM2RhZTk1MGMyNTk2ZmZmMzEyYWVhOWViN2I1MWM4Mzc0MWFiYjc0ZDE1ODkyNGFlNTIzODZhMzgyZjBlNGY3NiKIAQEBAgB4sqeq", GrantId: grantID}},
+		{"list-grants", []string{"list-grants", "--key-id", "k"}, &kms.ListGrantsOutput{Grants: []kms.GrantListEntry{grant}, Truncated: no()}},
+		{"list-retirable-grants", []string{"list-retirable-grants", "--retiring-principal", "arn:aws:iam::111122223333:role/retiring-role"},
+			&kms.ListRetirableGrantsOutput{Grants: []kms.GrantListEntry{retirable}, Truncated: no()}},
+		{"get-key-rotation-status", []string{"get-key-rotation-status", "--key-id", "k"},
+			&kms.GetKeyRotationStatusOutput{KeyRotationEnabled: yes(), KeyId: arn, RotationPeriodInDays: i32(365), NextRotationDate: goldenTime(365)}},
+		{"rotate-key-on-demand", []string{"rotate-key-on-demand", "--key-id", "k"}, &kms.RotateKeyOnDemandOutput{KeyId: keyID}},
+		{"list-key-rotations", []string{"list-key-rotations", "--key-id", "k"}, &kms.ListKeyRotationsOutput{Rotations: []kms.RotationsListEntry{
+			{KeyId: keyID, KeyMaterialId: material, KeyMaterialState: "NON_CURRENT", RotationDate: goldenTime(-365), RotationType: "AUTOMATIC"},
+			{KeyId: keyID, KeyMaterialId: strings.Repeat("cd", 32), KeyMaterialState: "CURRENT", RotationDate: fixedTime, RotationType: "ON_DEMAND"},
+		}, Truncated: no()}},
+		{"get-key-last-usage", []string{"get-key-last-usage", "--key-id", "k"},
+			&kms.GetKeyLastUsageOutput{KeyId: arn, KeyLastUsage: &kms.KeyLastUsageData{Operation: "Decrypt", Timestamp: goldenTime(30),
+				KmsRequestId: "5c6b3e2a-8f1d-4c7e-9a0b-3d2e1f4a5b6c"}, TrackingStartDate: goldenTime(-10), KeyCreationDate: fixedTime}},
+		{"replicate-key", []string{"replicate-key", "--key-id", mrkID, "--replica-region", "us-west-2"},
+			&kms.ReplicateKeyOutput{ReplicaKeyMetadata: replica, ReplicaPolicy: policy, ReplicaTags: []kms.Tag{{TagKey: "team", TagValue: "infra"}}}},
+		{"create-custom-key-store", []string{"create-custom-key-store", "--custom-key-store-name", "ExampleKeyStore", "--cloud-hsm-cluster-id", "cluster-1a23b4cdefg",
+			"--trust-anchor-certificate", "<certificate-goes-here>", "--key-store-password", "kmsPswd"},
+			&kms.CreateCustomKeyStoreOutput{CustomKeyStoreId: "cks-1234567890abcdef0"}},
+		{"describe-custom-key-stores", []string{"describe-custom-key-stores"}, &kms.DescribeCustomKeyStoresOutput{CustomKeyStores: []kms.CustomKeyStoresListEntry{{
+			CustomKeyStoreId: "cks-1234567890abcdef0", CustomKeyStoreName: "ExampleKeyStore", CloudHsmClusterId: "cluster-1a23b4cdefg",
+			TrustAnchorCertificate: "<certificate-goes-here>", ConnectionState: "CONNECTED", CreationDate: fixedTime, CustomKeyStoreType: "AWS_CLOUDHSM"}},
+			Truncated: no()}},
 	}
-	cases := []struct {
-		golden string
-		args   []string
-	}{
-		{"create-key", []string{"create-key"}},
-		{"encrypt", []string{"encrypt", "--key-id", "k", "--plaintext", "AA=="}},
-		{"list-aliases", []string{"list-aliases"}},
-		{"schedule-key-deletion", []string{"schedule-key-deletion", "--key-id", "k", "--pending-window-in-days", "7"}},
-		{"create-alias", []string{"create-alias", "--alias-name", "alias/app", "--target-key-id", "k"}},
-		{"describe-key", []string{"describe-key", "--key-id", "k"}},
-		{"list-keys", []string{"list-keys"}},
-		{"cancel-key-deletion", []string{"cancel-key-deletion", "--key-id", "k"}},
-		{"decrypt", []string{"decrypt", "--ciphertext-blob", "AA=="}},
-		{"re-encrypt", []string{"re-encrypt", "--ciphertext-blob", "AA==", "--destination-key-id", "k"}},
-		{"generate-data-key", []string{"generate-data-key", "--key-id", "k", "--key-spec", "AES_128"}},
-		{"generate-data-key-without-plaintext", []string{"generate-data-key-without-plaintext", "--key-id", "k", "--key-spec", "AES_128"}},
-		{"generate-random", []string{"generate-random", "--number-of-bytes", "12"}},
-		{"list-resource-tags", []string{"list-resource-tags", "--key-id", "k"}},
-		{"get-key-policy", []string{"get-key-policy", "--key-id", "k"}},
-		{"list-key-policies", []string{"list-key-policies", "--key-id", "k"}},
-		{"enable-key", []string{"enable-key", "--key-id", "k"}},
-		{"disable-key", []string{"disable-key", "--key-id", "k"}},
-		{"update-key-description", []string{"update-key-description", "--key-id", "k", "--description", "d"}},
-		{"update-alias", []string{"update-alias", "--alias-name", "alias/app", "--target-key-id", "k"}},
-		{"delete-alias", []string{"delete-alias", "--alias-name", "alias/app"}},
-		{"tag-resource", []string{"tag-resource", "--key-id", "k", "--tags", "TagKey=a,TagValue=b"}},
-		{"untag-resource", []string{"untag-resource", "--key-id", "k", "--tag-keys", "a"}},
-		{"put-key-policy", []string{"put-key-policy", "--key-id", "k", "--policy", "{}"}},
-		{"sign", []string{"sign", "--key-id", "k", "--message", "aGk=", "--signing-algorithm", "ECDSA_SHA_256"}},
-		{"verify", []string{"verify", "--key-id", "k", "--message", "aGk=", "--signature", "aGk=", "--signing-algorithm", "ECDSA_SHA_256"}},
-		{"get-public-key", []string{"get-public-key", "--key-id", "k"}},
-		{"generate-mac", []string{"generate-mac", "--key-id", "k", "--message", "aGk=", "--mac-algorithm", "HMAC_SHA_256"}},
-		{"verify-mac", []string{"verify-mac", "--key-id", "k", "--message", "aGk=", "--mac", "aGk=", "--mac-algorithm", "HMAC_SHA_256"}},
-		{"derive-shared-secret", []string{"derive-shared-secret", "--key-id", "k", "--key-agreement-algorithm", "ECDH", "--public-key", "aGk="}},
-		{"generate-data-key-pair", []string{"generate-data-key-pair", "--key-id", "k", "--key-pair-spec", "ECC_NIST_P256"}},
-		{"generate-data-key-pair-without-plaintext", []string{"generate-data-key-pair-without-plaintext", "--key-id", "k", "--key-pair-spec", "ECC_NIST_P256"}},
-		{"get-parameters-for-import", []string{"get-parameters-for-import", "--key-id", "k", "--wrapping-algorithm", "RSAES_OAEP_SHA_256", "--wrapping-key-spec", "RSA_2048"}},
-		{"import-key-material", []string{"import-key-material", "--key-id", "k", "--encrypted-key-material", "AQI=", "--import-token", "AQI="}},
-		{"delete-imported-key-material", []string{"delete-imported-key-material", "--key-id", "k"}},
-		{"export-key-material", []string{"export-key-material", "--key-id", "k", "--wrapping-public-key", "AQI=", "--wrapping-algorithm", "RSAES_OAEP_SHA_256"}},
+}
+
+// TestOutputGoldens renders canned responses in every output format and
+// compares them with testdata/golden (rewrite with -update). Every
+// operation whose output has members must have a case with a reply of its
+// output type, and its goldens must not be empty.
+func TestOutputGoldens(t *testing.T) {
+	cases := goldenCases()
+	covered := map[reflect.Type]bool{}
+	for _, tc := range cases {
+		if tc.reply != nil {
+			covered[reflect.TypeOf(tc.reply)] = true
+		}
+	}
+	for _, op := range kms.Operations() {
+		if op.Output.NumField() > 0 && !covered[reflect.PointerTo(op.Output)] {
+			t.Errorf("%s has an output but no golden case with a canned %s", op.Name, op.Output.Name())
+		}
 	}
 	for _, tc := range cases {
 		for _, output := range []string{"json", "text", "table", "yaml"} {
 			name := tc.golden + "." + output
 			t.Run(name, func(t *testing.T) {
-				// operations without a canned reply answer their zero output
-				rec := &recorder{reply: func(op string, _ any) (any, error) { return replies[op], nil }}
+				var called *kms.Operation
+				rec := &recorder{}
+				rec.reply = func(op string, _ any) (any, error) {
+					called, _ = kms.LookupOperation(op)
+					if tc.reply == nil {
+						return nil, nil // the zero output
+					}
+					if reflect.TypeOf(tc.reply) != reflect.PointerTo(called.Output) {
+						return nil, fmt.Errorf("canned %T for %s", tc.reply, op)
+					}
+					return tc.reply, nil
+				}
 				r := runWith(t, rec, map[string]string{"TZ": "UTC"}, append(tc.args, "--output", output)...)
 				if r.code != 0 {
 					t.Fatalf("exit %d: %s", r.code, r.stderr)
+				}
+				if called == nil {
+					t.Fatal("the command called no operation")
+				}
+				if called.Output.NumField() > 0 && strings.TrimSpace(r.stdout) == "" {
+					t.Fatalf("%s has an output but printed nothing", called.Name)
 				}
 				compareGolden(t, name, r.stdout)
 			})

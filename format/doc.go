@@ -1,13 +1,13 @@
 // Package format prints a command's result the way AWS CLI v2 prints it.
 //
-// pkms promises that every command's standard output is byte-for-byte what
-// `aws kms ...` would print, so scripts written against the real CLI keep
-// working. That output is produced by Python code inside the CLI (json.dump,
-// awscli/text.py, awscli/table.py, ruamel.yaml on top of libyaml) and each of
+// pkms promises that every command's json, text and yaml output is
+// byte-for-byte what `aws kms ...` would print, so scripts written against
+// the real CLI keep working. That output is produced by Python code inside the CLI (json.dump,
+// awscli/text.py, awscli/table.py, ruamel.yaml) and each of
 // those has quirks a script can observe: the JSON indent and escaping rules,
 // Python's str() of True/None/floats, the text format's sorted and upper-cased
-// identifiers, the table layout's column scaling with banker's rounding, and
-// YAML's quoting decisions. This package re-implements exactly those rules.
+// identifiers, and YAML's quoting decisions. This package keeps exactly those
+// rules for json, text and yaml.
 //
 // The pipeline is:
 //
@@ -27,17 +27,16 @@
 // different indent layout for empty containers; Python's json.dump(indent=4,
 // ensure_ascii=False) does none of that, so json.go has its own small encoder.
 //
-// Why no table library: the AWS table layout is not a generic table. Section
-// titles, nesting by indentation bars, sorted scalar keys, proportional column
-// scaling, the vertical flip of single-row sections on narrow terminals and
-// East Asian width accounting are all specific to awscli/table.py; table.go is
-// a line-for-line port of it.
+// Tables are drawn with github.com/olekukonko/tablewriter in the AWS CLI's
+// look (title line, key/value sections for objects, column headers for
+// lists of objects, nested sections between bars); people read tables and
+// scripts do not, so table.go keeps the look, not every character.
 //
-// Why no YAML library: AWS CLI v2 dumps YAML with ruamel.yaml's safe dumper,
-// whose emitter is libyaml. Its scalar style choice (plain, single- or
-// double-quoted), line folding at 80 columns and YAML 1.2 implicit-type
-// quoting differ from Go YAML libraries; yaml.go ports the few libyaml
-// routines needed for plain objects, lists and scalars.
+// YAML comes from go.yaml.in/yaml/v4, whose emitter descends from libyaml,
+// the emitter under AWS CLI v2's ruamel.yaml: configured with the same
+// indent, sequence indent and line width it prints the same documents;
+// yaml.go decides only which strings must be quoted (YAML 1.2 implicit
+// types, as ruamel resolves them).
 //
 // Known, documented deviations from the Python originals are listed next to
 // the code that makes them (timestamps are truncated to the millisecond KMS

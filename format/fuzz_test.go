@@ -2,12 +2,13 @@ package format
 
 import (
 	"encoding/json"
+	"reflect"
 	"testing"
 )
 
 // FuzzRender feeds arbitrary JSON documents and query expressions through
-// every output format: nothing may panic, and JSON output must stay valid
-// JSON.
+// every output format: nothing may panic, JSON output must stay valid
+// JSON, tables well formed, and YAML must read back as the JSON's value.
 func FuzzRender(f *testing.F) {
 	f.Add(`{"KeyMetadata": {"KeyId": "k", "Enabled": true, "CreationDate": 1763796691.0}}`, "KeyMetadata.{b: KeyId, a: Enabled}", 80)
 	f.Add(`{"L": [1, "two", {"three": 3}, [4]]}`, "", 40)
@@ -26,11 +27,30 @@ func FuzzRender(f *testing.F) {
 				return
 			}
 		}
+		var jsonOut []byte
 		for _, output := range []string{"json", "text", "table", "yaml", "yaml-stream"} {
 			opts.Output = output
 			out, err := render(input, opts)
-			if output == "json" && err == nil && len(out) > 0 && !json.Valid(out) {
-				t.Fatalf("invalid JSON output %q", out)
+			if err != nil {
+				continue
+			}
+			switch output {
+			case "json":
+				if len(out) > 0 && !json.Valid(out) {
+					t.Fatalf("invalid JSON output %q", out)
+				}
+				jsonOut = out
+			case "table":
+				checkTableShape(t, string(out))
+			case "yaml":
+				// The YAML must hold what the JSON holds.
+				var want any
+				if len(jsonOut) == 0 || json.Unmarshal(jsonOut, &want) != nil {
+					continue
+				}
+				if got := readYAML(t, out); !reflect.DeepEqual(got, want) {
+					t.Fatalf("yaml %q reads back as %#v, json holds %#v", out, got, want)
+				}
 			}
 		}
 	})

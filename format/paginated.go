@@ -78,7 +78,7 @@ func renderPages(p Paginated, opts Options) ([]byte, error) {
 		if opts.Output == OutputText {
 			out, err = renderText(result)
 		} else {
-			out = renderYAML(result, true)
+			out, err = renderYAML(result, true)
 		}
 		b.Write(out)
 		if err != nil {

@@ -82,11 +82,11 @@ func renderTree(tree any, opts Options) ([]byte, error) {
 	case OutputText:
 		return renderText(result)
 	case OutputTable:
-		return renderTable(result, opts.Title, opts.Width)
+		return renderTable(result, opts.Title, opts.Width), nil
 	case OutputYAML:
-		return renderYAML(result, false), nil
+		return renderYAML(result, false)
 	case OutputYAMLStream:
-		return renderYAML(result, true), nil
+		return renderYAML(result, true)
 	case OutputOff:
 		return nil, nil
 	}

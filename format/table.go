@@ -2,34 +2,39 @@ package format
 
 import (
 	"bytes"
-	"fmt"
-	"math"
-	"sort"
 	"strings"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/renderer"
+	"github.com/olekukonko/tablewriter/tw"
 )
 
-// Table output is a port of awscli/formatter.py TableFormatter (which turns
-// the result into sections) and awscli/table.py MultiTable/Section (which
-// lays the sections out). Names follow the Python code so the two can be
-// read side by side.
+// Table output keeps the look of the AWS CLI's tables, drawn with
+// tablewriter: a title line (the operation name), then one section per
+// object or list in the result, nested sections indented between bars.
+// An object's scalar members are a two-column key/value section (keys
+// sorted), a list of objects is a section with a column per scalar member,
+// a list of scalars is a one-column section; members that are objects or
+// lists follow as sections of their own, titled with their key. People read
+// tables and scripts do not, so only the look is the AWS CLI's, not every
+// character.
 
-// defaultTableWidth is what awscli assumes when stdout is not a terminal.
+// defaultTableWidth is the terminal width assumed when stdout is not a
+// terminal.
 const defaultTableWidth = 80
 
-// renderTable returns nil (no output) for results Python considers false:
-// null, false, 0, "", [] and {}.
-func renderTable(v any, title string, terminalWidth int) ([]byte, error) {
+// renderTable prints nothing for results Python considers false (null,
+// false, 0, "", [] and {}), as the AWS CLI does.
+func renderTable(v any, title string, terminalWidth int) []byte {
+	if !pyTruthy(v) {
+		return nil
+	}
 	if terminalWidth <= 0 {
 		terminalWidth = defaultTableWidth
 	}
-	t := &multiTable{terminalWidth: terminalWidth}
-	built, err := t.buildTable(&title, v, 0)
-	if err != nil || !built {
-		return nil, err
-	}
-	var b bytes.Buffer
-	t.render(&b)
-	return b.Bytes(), nil
+	var b tableBuilder
+	b.add(title, v, 0)
+	return b.render(terminalWidth)
 }
 
 // pyTruthy is Python's bool(v).
@@ -53,119 +58,131 @@ func pyTruthy(v any) bool {
 	return true
 }
 
-// ---- TableFormatter: result -> sections --------------------------------
+// tableSection is one titled grid. A section without cells prints its
+// title alone.
+type tableSection struct {
+	title   string
+	indent  int
+	headers []string
+	rows    [][]string
+}
 
-// buildTable is _build_table; title nil is Python's None.
-func (t *multiTable) buildTable(title *string, current any, indent int) (bool, error) {
-	if !pyTruthy(current) {
-		return false, nil
-	}
-	if title != nil {
-		t.newSection(title, indent)
-	}
-	switch x := current.(type) {
-	case []any:
-		if _, ok := x[0].(Object); ok {
-			if err := t.buildSubTableFromList(x, indent, title); err != nil {
-				return false, err
-			}
-			break
-		}
-		for _, item := range x {
-			var err error
-			switch it := item.(type) {
-			case Object:
-				// Iterating a dict yields its keys, all scalars.
-				row := make([]any, len(it))
-				for i, f := range it {
-					row[i] = f.Name
-				}
-				err = t.addRow(row)
-			case []any:
-				if allScalars(it) {
-					err = t.addRow(it)
-				} else {
-					_, err = t.buildTable(nil, it, 0)
-				}
-			default:
-				err = t.addRow([]any{item})
-			}
-			if err != nil {
-				return false, err
-			}
-		}
+type tableBuilder struct{ sections []*tableSection }
+
+func (b *tableBuilder) section(title string, indent int) *tableSection {
+	s := &tableSection{title: title, indent: indent}
+	b.sections = append(b.sections, s)
+	return s
+}
+
+// add appends the sections for v, titled title.
+func (b *tableBuilder) add(title string, v any, indent int) {
+	switch x := v.(type) {
 	case Object:
-		if err := t.buildSubTableFromDict(x, indent); err != nil {
-			return false, err
-		}
-	}
-	return true, nil
-}
-
-func (t *multiTable) buildSubTableFromDict(current Object, indent int) error {
-	headers, more := groupScalarKeys(current)
-	switch {
-	case len(headers) == 1:
-		v, _ := lookup(current, headers[0])
-		if err := t.addRow([]any{headers[0], v}); err != nil {
-			return err
-		}
-	case len(headers) > 1:
-		t.addRowHeader(headers)
-		row := make([]any, len(headers))
-		for i, k := range headers {
-			row[i], _ = lookup(current, k)
-		}
-		if err := t.addRow(row); err != nil {
-			return err
-		}
-	}
-	for _, k := range more {
-		v, _ := lookup(current, k)
-		if _, err := t.buildTable(&k, v, indent+1); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func (t *multiTable) buildSubTableFromList(current []any, indent int, title *string) error {
-	headers, more, err := groupScalarKeysFromList(current)
-	if err != nil {
-		return err
-	}
-	t.addRowHeader(headers)
-	for i, e := range current {
-		// groupScalarKeysFromList let through only objects and empty
-		// strings or lists, which have no keys.
-		element, _ := e.(Object)
-		if element == nil && len(headers) > 0 {
-			return tableError("'" + pyTypeName(e) + "' object has no attribute 'get'")
-		}
-		if i > 0 && len(more) > 0 {
-			t.newSection(title, indent)
-			t.addRowHeader(headers)
-		}
-		row := make([]any, len(headers))
-		for j, h := range headers {
-			v, ok := lookup(element, h)
-			if !ok {
-				v = ""
-			}
-			row[j] = v
-		}
-		if err := t.addRow(row); err != nil {
-			return err
-		}
-		for _, k := range more {
-			if v, ok := lookup(element, k); ok {
-				if _, err := t.buildTable(&k, v, indent+1); err != nil {
-					return err
-				}
+		s := b.section(title, indent)
+		var nested Object
+		for _, f := range sortedFields(x) {
+			if isScalar(f.Value) {
+				s.rows = append(s.rows, []string{f.Name, pyStr(f.Value)})
+			} else {
+				nested = append(nested, f)
 			}
 		}
+		b.addNested(nested, indent+1)
+	case []any:
+		b.addList(title, x, indent)
+	default:
+		b.section(title, indent).rows = [][]string{{pyStr(x)}}
 	}
-	return nil
+}
+
+// addNested adds a section for each non-empty member.
+func (b *tableBuilder) addNested(members Object, indent int) {
+	for _, f := range members {
+		if pyTruthy(f.Value) {
+			b.add(f.Name, f.Value, indent)
+		}
+	}
+}
+
+// addList adds a list: scalars and lists of scalars as rows of one
+// section, objects as a section with column headers, other lists nested.
+func (b *tableBuilder) addList(title string, list []any, indent int) {
+	var objects []Object
+	var rows [][]string
+	var deeper []any
+	for _, e := range list {
+		switch x := e.(type) {
+		case Object:
+			objects = append(objects, x)
+		case []any:
+			if allScalars(x) {
+				rows = append(rows, cellTexts(x))
+			} else {
+				deeper = append(deeper, x)
+			}
+		default:
+			rows = append(rows, []string{pyStr(x)})
+		}
+	}
+	if len(rows) > 0 || len(objects) == 0 {
+		b.section(title, indent).rows = squareRows(rows)
+	}
+	if len(objects) > 0 {
+		b.addObjectList(title, objects, indent)
+	}
+	for _, l := range deeper {
+		b.add("", l, indent+1)
+	}
+}
+
+// addObjectList gives a list of objects one column per scalar member
+// (sorted, "" where an object lacks it). When the objects have members
+// that are objects or lists, each object gets its own section followed by
+// those members' sections.
+func (b *tableBuilder) addObjectList(title string, objects []Object, indent int) {
+	scalarKeys, nestedKeys := map[string]bool{}, map[string]bool{}
+	for _, o := range objects {
+		for _, f := range o {
+			if isScalar(f.Value) {
+				scalarKeys[f.Name] = true
+			} else {
+				nestedKeys[f.Name] = true
+			}
+		}
+	}
+	headers := sortedSet(scalarKeys)
+	row := func(o Object) []string {
+		r := make([]string, len(headers))
+		for i, h := range headers {
+			if v, ok := lookup(o, h); ok && isScalar(v) {
+				r[i] = pyStr(v)
+			}
+		}
+		return r
+	}
+	if len(nestedKeys) == 0 {
+		s := b.section(title, indent)
+		s.headers = headers
+		for _, o := range objects {
+			s.rows = append(s.rows, row(o))
+		}
+		return
+	}
+	nested := sortedSet(nestedKeys)
+	for _, o := range objects {
+		s := b.section(title, indent)
+		if len(headers) > 0 {
+			s.headers, s.rows = headers, [][]string{row(o)}
+		}
+		var members Object
+		for _, k := range nested {
+			if v, ok := lookup(o, k); ok && !isScalar(v) {
+				members = append(members, Field{k, v})
+			}
+		}
+		b.addNested(members, indent+1)
+	}
 }
 
 func allScalars(list []any) bool {
@@ -177,333 +194,169 @@ func allScalars(list []any) bool {
 	return true
 }
 
-// groupScalarKeys splits an object's keys into sorted scalar-valued and
-// sorted other keys.
-func groupScalarKeys(obj Object) (headers, more []string) {
-	for _, f := range obj {
-		if isScalar(f.Value) {
-			headers = append(headers, f.Name)
-		} else {
-			more = append(more, f.Name)
-		}
+func cellTexts(list []any) []string {
+	out := make([]string, len(list))
+	for i, e := range list {
+		out[i] = pyStr(e)
 	}
-	sort.Strings(headers)
-	sort.Strings(more)
-	return headers, more
+	return out
 }
 
-// groupScalarKeysFromList is _group_scalar_keys_from_list. Python runs
-// "for k in element: element[k]" on every element, which fails for any
-// element that is not a dict, except an empty string or list.
-func groupScalarKeysFromList(list []any) (headers, more []string, err error) {
-	hs, ms := map[string]bool{}, map[string]bool{}
-	for _, e := range list {
-		obj, ok := e.(Object)
-		if !ok {
-			switch x := e.(type) {
-			case string:
-				if x != "" {
-					return nil, nil, tableError("string indices must be integers, not 'str'")
-				}
-			case []any:
-				if len(x) > 0 {
-					return nil, nil, tableError("list indices must be integers or slices, not " + pyTypeName(x[0]))
-				}
-			default:
-				return nil, nil, tableError("'" + pyTypeName(e) + "' object is not iterable")
-			}
-			continue
-		}
-		h, m := groupScalarKeys(obj)
-		for _, k := range h {
-			hs[k] = true
-		}
-		for _, k := range m {
-			ms[k] = true
-		}
+// squareRows pads rows with empty cells to the longest one.
+func squareRows(rows [][]string) [][]string {
+	n := 0
+	for _, r := range rows {
+		n = max(n, len(r))
 	}
-	return sortedKeys(hs), sortedKeys(ms), nil
+	for i, r := range rows {
+		for len(r) < n {
+			r = append(r, "")
+		}
+		rows[i] = r
+	}
+	return rows
 }
 
-func sortedKeys(set map[string]bool) []string {
-	keys := make([]string, 0, len(set))
+func sortedSet(set map[string]bool) []string {
+	out := make(Object, 0, len(set))
 	for k := range set {
-		keys = append(keys, k)
+		out = append(out, Field{Name: k})
 	}
-	sort.Strings(keys)
-	return keys
+	names := make([]string, len(out))
+	for i, f := range sortedFields(out) {
+		names[i] = f.Name
+	}
+	return names
 }
 
-func tableError(msg string) error { return &RenderError{Output: OutputTable, Msg: msg} }
+// cellPadding is the blank around a cell's text: two spaces before it, as
+// the AWS CLI prints, and one after.
+var cellPadding = tw.Padding{Left: "  ", Right: " ", Overwrite: true}
 
-// ---- MultiTable: sections -> text --------------------------------------
+// cellPaddingWidth is the columns cellPadding takes.
+const cellPaddingWidth = 3
 
-type multiTable struct {
-	terminalWidth int
-	sections      []*section
-	current       *section
-}
-
-type section struct {
-	title     string
-	titleNone bool // Python None title: not printed, but str(None) counts for width
-	headers   []string
-	rows      [][]string
-	indent    int
-	numCols   int // -1 until the first header or row fixes it
-	maxWidths []int
-}
-
-func (t *multiTable) newSection(title *string, indent int) {
-	s := &section{indent: indent, numCols: -1}
-	if title == nil {
-		s.titleNone = true
-	} else {
-		s.title = *title
-	}
-	t.sections = append(t.sections, s)
-	t.current = s
-}
-
-func (t *multiTable) addRowHeader(headers []string) {
-	if t.current == nil {
-		t.newSection(nil, 0)
-	}
-	t.current.addHeader(headers)
-}
-
-func (t *multiTable) addRow(row []any) error {
-	if t.current == nil {
-		t.newSection(nil, 0)
-	}
-	cells := make([]string, len(row))
-	for i, v := range row {
-		cells[i] = pyStr(v)
-	}
-	return t.current.addRow(cells)
-}
-
-func (s *section) addHeader(headers []string) {
-	s.updateMaxWidths(headers)
-	if s.numCols < 0 {
-		s.numCols = len(headers)
-	}
-	s.headers = headers
-}
-
-func (s *section) addRow(row []string) error {
-	if s.numCols < 0 {
-		s.numCols = len(row)
-	}
-	if len(row) != s.numCols {
-		return tableError(fmt.Sprintf("Row should have %d elements, instead it has %d", s.numCols, len(row)))
-	}
-	s.rows = append(s.rows, row)
-	s.updateMaxWidths(row)
-	return nil
-}
-
-func (s *section) updateMaxWidths(row []string) {
-	if len(s.maxWidths) == 0 {
-		s.maxWidths = make([]int, len(row))
-		for i, el := range row {
-			s.maxWidths[i] = textWidth(el)
-		}
-		return
-	}
-	for i, el := range row {
-		if i < len(s.maxWidths) {
-			s.maxWidths[i] = max(s.maxWidths[i], textWidth(el))
-		}
-	}
-}
-
-func (s *section) titleWidth() int {
-	if s.titleNone {
-		return len("None")
-	}
-	return textWidth(s.title)
-}
-
-// columnWidths is calculate_column_widths(padding=4, max_width): the
-// natural widths scaled to exactly maxWidth, Python rounding included.
-func (s *section) columnWidths(maxWidth int) []int {
-	const padding = 4
-	unscaled := make([]int, len(s.maxWidths))
-	sum := 0
-	for i, w := range s.maxWidths {
-		unscaled[i] = w + padding
-		sum += unscaled[i]
-	}
-	if len(unscaled) == 0 || sum == 0 {
-		return unscaled
-	}
-	scale := float64(maxWidth) / float64(sum)
-	scaled := make([]int, len(unscaled))
-	total := 0
-	for i, w := range unscaled {
-		scaled[i] = int(math.RoundToEven(scale * float64(w)))
-		total += scaled[i]
-	}
-	offBy := total - maxWidth
-	for offBy != 0 {
-		for k := range scaled {
-			i := k
-			if offBy < 0 {
-				i = len(scaled) - 1 - k
+// columnWidths is the natural width of each column, padding included.
+func (s *tableSection) columnWidths() []int {
+	var widths []int
+	measure := func(cells []string) {
+		for i, c := range cells {
+			if i == len(widths) {
+				widths = append(widths, 0)
 			}
-			if offBy > 0 {
-				scaled[i]--
-				offBy--
-			} else {
-				scaled[i]++
-				offBy++
-			}
-			if offBy == 0 {
-				break
+			for _, line := range strings.Split(c, "\n") {
+				widths[i] = max(widths[i], textWidth(line)+cellPaddingWidth)
 			}
 		}
 	}
-	return scaled
-}
-
-// totalWidth is total_width(padding=4, with_border=True,
-// outer_padding=indent).
-func (s *section) totalWidth() int {
-	total := 0
-	for _, w := range s.maxWidths {
-		total += w + 4
+	measure(s.headers)
+	for _, r := range s.rows {
+		measure(r)
 	}
-	total += 2 + 2*s.indent
-	return max(s.titleWidth()+2+2*s.indent, total)
+	return widths
 }
 
-func (t *multiTable) maxWidth() int {
-	w := 0
-	for _, s := range t.sections {
-		w = max(w, s.totalWidth())
+// gridWidth is the width of the section's grid, outer borders included.
+func gridWidth(widths []int) int {
+	w := len(widths) + 1
+	for _, c := range widths {
+		w += c
 	}
 	return w
 }
 
-func (t *multiTable) render(b *bytes.Buffer) {
-	maxWidth := t.maxWidth()
-	if maxWidth > t.terminalWidth {
-		t.convertToVertical()
-		maxWidth = t.maxWidth()
+// width is what the section needs, its indentation bars included.
+func (s *tableSection) width() int {
+	need := textWidth(s.title) + 2 + cellPaddingWidth
+	if widths := s.columnWidths(); len(widths) > 0 {
+		need = max(need, gridWidth(widths))
 	}
-	b.WriteString(strings.Repeat("-", maxWidth) + "\n")
-	for _, s := range t.sections {
-		t.renderSection(b, s, maxWidth)
-	}
+	return need + 2*s.indent
 }
 
-// convertToVertical turns every section with headers and exactly one row
-// into "header | value" rows (convert_to_vertical_table).
-func (t *multiTable) convertToVertical() {
-	for i, s := range t.sections {
-		if len(s.rows) != 1 || len(s.headers) == 0 {
+func (b *tableBuilder) width() int {
+	w := 0
+	for _, s := range b.sections {
+		w = max(w, s.width())
+	}
+	return w
+}
+
+// render lays every section out at the same width. When that is wider
+// than the terminal, a section of one row under column headers turns into
+// key/value rows, which are narrower.
+func (b *tableBuilder) render(terminalWidth int) []byte {
+	total := b.width()
+	if total > terminalWidth {
+		for _, s := range b.sections {
+			if len(s.headers) > 0 && len(s.rows) == 1 {
+				kv := make([][]string, len(s.headers))
+				for i, h := range s.headers {
+					kv[i] = []string{h, s.rows[0][i]}
+				}
+				s.headers, s.rows = nil, kv
+			}
+		}
+		total = b.width()
+	}
+	var out bytes.Buffer
+	out.WriteString(strings.Repeat("-", total) + "\n")
+	for _, s := range b.sections {
+		bars := strings.Repeat("|", s.indent)
+		inner := total - 2*s.indent
+		line := func(text string) { out.WriteString(bars + text + bars + "\n") }
+		if s.title != "" {
+			line("|" + center(s.title, inner-2) + "|")
+		}
+		if len(s.columnWidths()) == 0 { // nothing but the title
+			line("+" + strings.Repeat("-", inner-2) + "+")
 			continue
 		}
-		ns := &section{title: s.title, titleNone: s.titleNone, indent: s.indent, numCols: -1}
-		for j, h := range s.headers {
-			if j < len(s.rows[0]) {
-				_ = ns.addRow([]string{h, s.rows[0][j]}) // always two columns
-			}
+		for _, l := range s.grid(inner) {
+			line(l)
 		}
-		t.sections[i] = ns
 	}
+	return out.Bytes()
 }
 
-func (t *multiTable) renderSection(b *bytes.Buffer, s *section, maxWidth int) {
-	bars := strings.Repeat("|", s.indent)
-	line := func(text string) { b.WriteString(bars + text + bars + "\n") }
-	maxWidth -= 2 * s.indent
-
-	if s.title != "" && !s.titleNone {
-		line(centerText(s.title, maxWidth, "|", "|"))
-		if len(s.headers) == 0 && len(s.rows) == 0 {
-			line("+" + repeat("-", maxWidth-2) + "+")
-		}
+// grid draws the section's headers and rows with tablewriter, its columns
+// stretched evenly so that the grid is width columns wide.
+func (s *tableSection) grid(width int) []string {
+	configureWidth()
+	widths := s.columnWidths()
+	extra := width - gridWidth(widths)
+	for i := range widths {
+		widths[i] += extra / len(widths)
 	}
-	if len(s.headers) > 0 {
-		widths := s.columnWidths(maxWidth)
-		var cur strings.Builder
-		for i := 0; i < len(widths) && i < len(s.headers); i++ {
-			cur.WriteString(centerText(s.headers[i], widths[i], leftEdge(i), "|"))
-		}
-		line(lineBreak(widths))
-		line(cur.String())
-	}
-	if len(s.rows) > 0 {
-		widths := s.columnWidths(maxWidth)
-		if len(widths) == 0 {
-			return
-		}
-		line(lineBreak(widths))
-		for _, row := range s.rows {
-			var cur strings.Builder
-			for i := 0; i < len(widths) && i < len(row); i++ {
-				cur.WriteString(alignLeft(row[i], widths[i], leftEdge(i), "|"))
-			}
-			line(cur.String())
-		}
-		line(lineBreak(widths))
-	}
-}
-
-func leftEdge(i int) string {
-	if i == 0 {
-		return "|"
-	}
-	return ""
-}
-
-// repeat is strings.Repeat that, like Python's str * n, yields "" for n < 0.
-func repeat(s string, n int) string {
-	if n <= 0 {
-		return ""
-	}
-	return strings.Repeat(s, n)
-}
-
-// lineBreak is _write_line_break: +-----+------+.
-func lineBreak(widths []int) string {
-	var b strings.Builder
+	widths[len(widths)-1] += extra % len(widths)
+	perColumn := tw.NewMapper[int, int]()
 	for i, w := range widths {
-		if i == 0 {
-			b.WriteString("+" + repeat("-", w-2) + "+")
-		} else {
-			b.WriteString(repeat("-", w-1) + "+")
-		}
+		perColumn.Set(i, w)
 	}
-	return b.String()
+	var buf bytes.Buffer
+	t := tablewriter.NewTable(&buf,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{Symbols: tw.NewSymbols(tw.StyleASCII)})),
+		tablewriter.WithColumnWidths(perColumn),
+		tablewriter.WithPadding(cellPadding),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithTrimSpace(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignCenter),
+		tablewriter.WithRowAlignment(tw.AlignLeft),
+	)
+	if len(s.headers) > 0 {
+		t.Header(s.headers)
+	}
+	for _, r := range s.rows {
+		_ = t.Append(r) // a []string row always converts
+	}
+	_ = t.Render() // writes to a bytes.Buffer, which cannot fail
+	return strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
 }
 
-// centerText is table.py center_text.
-func centerText(text string, length int, left, right string) string {
-	tl := textWidth(text)
-	charStart := floorDiv(length, 2) - floorDiv(tl, 2) - 1
-	out := left + repeat(" ", charStart) + text
-	soFar := len(left) + charStart + tl
-	return out + repeat(" ", length-len(right)-soFar) + right
-}
-
-// alignLeft is table.py align_left with left_padding=2.
-func alignLeft(text string, length int, left, right string) string {
-	tl := textWidth(text)
-	padding := 2
-	if length-(tl+2+len(left)+len(right)) < 0 {
-		padding = 0
-	}
-	soFar := len(left) + padding + tl
-	return left + repeat(" ", padding) + text + repeat(" ", length-soFar-len(right)) + right
-}
-
-func floorDiv(a, b int) int {
-	q := a / b
-	if (a%b != 0) && ((a < 0) != (b < 0)) {
-		q--
-	}
-	return q
+// center places text in the middle of width columns.
+func center(text string, width int) string {
+	gap := max(width-textWidth(text), 0)
+	return strings.Repeat(" ", gap/2) + text + strings.Repeat(" ", gap-gap/2)
 }

@@ -1,6 +1,11 @@
 package format
 
-import "testing"
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
 
 // Expected renderings were produced by ruamel.yaml 0.17.21 safe dump (the
 // libyaml emitter), as used by AWS CLI v2.
@@ -100,5 +105,36 @@ None: {}
 	}
 	if got := renderString(t, []any{}, Options{Output: "yaml"}); got != "[]\n" {
 		t.Errorf("empty list: got %q", got)
+	}
+}
+
+// TestYAMLMatchesAWSCLIv2 renders replies captured from aws-cli 2.9.19 (on
+// moto_server) as yaml and yaml-stream and requires the CLI's own bytes.
+func TestYAMLMatchesAWSCLIv2(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("testdata", "awscliv2", "*.json"))
+	if err != nil || len(files) < 10 {
+		t.Fatalf("only %d captured replies (%v)", len(files), err)
+	}
+	for _, file := range files {
+		raw, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := decodeOrdered(raw)
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		for _, output := range []string{"yaml", "yaml-stream"} {
+			want, err := os.ReadFile(strings.TrimSuffix(file, ".json") + "." + output)
+			if os.IsNotExist(err) {
+				continue
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := renderString(t, v, Options{Output: output}); got != string(want) {
+				t.Errorf("%s as %s differs from aws-cli v2:\n%s", file, output, lineDiff(string(want), got))
+			}
+		}
 	}
 }

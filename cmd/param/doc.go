@@ -8,13 +8,13 @@
 // `fileb://ct.bin`), base64 blobs and plain words for lists. pkms must parse
 // every one of them identically — same values, same edge cases (`a=b,c`
 // becomes a list), same error text — or those scripts silently change
-// meaning. This package therefore ports the relevant parts of the AWS CLI
-// and CPython rather than using Go's own parsers:
+// meaning. This package therefore follows the AWS CLI's rules for each form:
 //
 //   - awscli/paramfile.py: file:// and fileb:// values ([LoadValue]);
 //   - awscli/shorthand.py: shorthand syntax ([Shorthand]);
-//   - CPython's json module (C scanner): JSON values and their error
-//     messages ("Expecting ',' delimiter: line 1 column 9 (char 8)");
+//   - JSON values, decoded by encoding/json, with Python's error messages
+//     ("Expecting ',' delimiter: line 1 column 9 (char 8)") located from
+//     the decoder's position (json.go);
 //   - awscli/argprocess.py: when a value is JSON, shorthand or a word list
 //     ([Structure], [StringMap], [StringList], [StructureList]);
 //   - base64.b64decode (non-strict) for v2 blob input ([Blob]);

@@ -2,329 +2,289 @@ package param
 
 import (
 	"encoding/json"
+	"io"
+	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf16"
+	"unicode/utf8"
 )
 
-// A JSON decoder that behaves like CPython 3.11's json.loads with
-// object_pairs_hook=OrderedDict (the C scanner), because the AWS CLI prints
-// Python's error text ("Expecting ',' delimiter: line 1 column 9 (char 8)")
-// and accepts what Python accepts (NaN, Infinity, duplicate keys: last value
-// wins at the first position). Numbers are kept as json.Number; positions
-// count code points, as Python does.
+// JSON option values are parsed with encoding/json (numbers kept as
+// json.Number, objects in their order with a repeated key taking the last
+// value at its first position, as Python's dict does). What goes beyond the
+// standard library is the error: the AWS CLI prints Python's json.loads
+// message ("Expecting ',' delimiter: line 1 column 9 (char 8)"), which names
+// what the parser expected where it stopped, counting code points. The
+// decoder tells where the last good token ended and this file's parse state
+// tells what was expected next; locate finds the offending character from
+// there.
+//
+// Deliberately unlike Python: NaN, Infinity and -Infinity are refused (they
+// are not JSON and no KMS member takes a float), and integers of any length
+// are kept (Python refuses more than 4300 digits).
 
-// maxJSONDepth approximates the nesting at which Python's recursion limit
-// stops the C scanner.
+// maxJSONDepth is about where Python's recursion limit stops json.loads.
 const maxJSONDepth = 990
-
-// maxIntDigits is Python's default int_max_str_digits.
-const maxIntDigits = 4300
 
 type jsonError struct {
 	msg  string
-	pos  int  // code point index; -1: message has no position
+	pos  int  // byte offset into the document; -1: no position
 	bare bool // not a ValueError: the AWS CLI prints the message alone
 }
 
-func (e *jsonError) text(doc []rune) string {
+// text is the message with Python's position suffix, in code points.
+func (e *jsonError) text(doc string) string {
 	if e.pos < 0 {
 		return e.msg
 	}
-	line, lastNL := 1, -1
-	for i := 0; i < e.pos && i < len(doc); i++ {
-		if doc[i] == '\n' {
-			line++
-			lastNL = i
-		}
-	}
-	return e.msg + ": line " + strconv.Itoa(line) + " column " + strconv.Itoa(e.pos-lastNL) +
-		" (char " + strconv.Itoa(e.pos) + ")"
+	before := doc[:min(e.pos, len(doc))]
+	line := strings.Count(before, "\n") + 1
+	col := utf8.RuneCountInString(before[strings.LastIndexByte(before, '\n')+1:]) + 1
+	return e.msg + ": line " + strconv.Itoa(line) + " column " + strconv.Itoa(col) +
+		" (char " + strconv.Itoa(utf8.RuneCountInString(before)) + ")"
 }
 
 // decodeJSON parses value as argprocess does for a JSON option value. The
 // error is the ParamError "Invalid JSON: <detail>\nJSON received: <value>".
 func decodeJSON(param, value string) (any, error) {
-	doc := []rune(value)
-	v, jerr := pyJSONLoads(doc)
+	v, jerr := parseJSON(value)
 	if jerr == nil {
 		return v, nil
 	}
 	if jerr.bare {
 		return nil, bareError(param, jerr.msg)
 	}
-	return nil, parseError(param, "Invalid JSON: "+jerr.text(doc)+"\nJSON received: "+value)
+	return nil, parseError(param, "Invalid JSON: "+jerr.text(value)+"\nJSON received: "+value)
 }
 
-// pyJSONLoads is json.loads(s).
-func pyJSONLoads(s []rune) (any, *jsonError) {
-	if len(s) > 0 && s[0] == '\ufeff' {
+// parseState is what the parser expects next.
+type parseState int
+
+const (
+	expectValue      parseState = iota // a value (document start, after ':' or after ',' in an array)
+	expectFirstKey                     // a key or '}' (after '{')
+	expectFirstValue                   // a value or ']' (after '[')
+	expectKey                          // a key (after ',' in an object)
+	expectColon                        // ':' (after a key)
+	expectSeparator                    // ',' or the closing bracket, or the end of the document
+)
+
+type jsonParser struct {
+	src   string
+	dec   *json.Decoder
+	state parseState
+	open  []byte // the brackets of the containers being parsed
+	good  int64  // offset after the last token the decoder accepted
+}
+
+// parseJSON is json.loads(s) with object_pairs_hook=OrderedDict: objects
+// become *object, numbers json.Number.
+func parseJSON(s string) (any, *jsonError) {
+	if strings.HasPrefix(s, "\ufeff") {
 		return nil, &jsonError{msg: "Unexpected UTF-8 BOM (decode using utf-8-sig)", pos: 0}
 	}
-	d := &jsonDecoder{s: s}
-	v, end, err := d.value(d.skipWS(0), 0)
+	p := &jsonParser{src: s, dec: json.NewDecoder(strings.NewReader(s))}
+	p.dec.UseNumber()
+	v, err := p.value()
 	if err != nil {
 		return nil, err
 	}
-	if end = d.skipWS(end); end != len(s) {
-		return nil, &jsonError{msg: "Extra data", pos: end}
+	if _, err := p.dec.Token(); err != io.EOF { // p.good stays at the document's end
+		return nil, p.locate()
 	}
 	return v, nil
 }
 
-type jsonDecoder struct{ s []rune }
-
-func (d *jsonDecoder) skipWS(i int) int {
-	for i < len(d.s) && (d.s[i] == ' ' || d.s[i] == '\t' || d.s[i] == '\n' || d.s[i] == '\r') {
-		i++
+// token is the decoder's next token; any failure is reported by the
+// caller through locate.
+func (p *jsonParser) token() (json.Token, error) {
+	tok, err := p.dec.Token()
+	if err == nil {
+		p.good = p.dec.InputOffset()
 	}
-	return i
+	return tok, err
 }
 
-func (d *jsonDecoder) at(i int) rune {
-	if i < len(d.s) {
-		return d.s[i]
+func (p *jsonParser) value() (any, *jsonError) {
+	tok, err := p.token()
+	if err != nil {
+		return nil, p.locate()
 	}
-	return -1
+	return p.valueFrom(tok)
 }
 
-func (d *jsonDecoder) hasWord(i int, w string) bool {
-	return i+len(w) <= len(d.s) && string(d.s[i:i+len(w)]) == w
+func (p *jsonParser) valueFrom(tok json.Token) (any, *jsonError) {
+	d, ok := tok.(json.Delim)
+	if !ok {
+		p.state = expectSeparator
+		return tok, nil
+	}
+	if len(p.open) >= maxJSONDepth {
+		kind := "object"
+		if d == '[' {
+			kind = "array"
+		}
+		return nil, &jsonError{msg: "maximum recursion depth exceeded while decoding a JSON " + kind +
+			" from a unicode string", pos: -1, bare: true}
+	}
+	p.open = append(p.open, byte(d))
+	var v any
+	var err *jsonError
+	if d == '{' {
+		v, err = p.object()
+	} else {
+		v, err = p.array()
+	}
+	p.open = p.open[:len(p.open)-1]
+	p.state = expectSeparator
+	return v, err
 }
 
-// expectingValue is the StopIteration scan_once raises; raw_decode turns
-// it into this error wherever it happened.
-func expectingValue(i int) *jsonError { return &jsonError{msg: "Expecting value", pos: i} }
-
-// value is scan_once: one JSON term starting at i.
-func (d *jsonDecoder) value(i, depth int) (any, int, *jsonError) {
-	if i >= len(d.s) {
-		return nil, i, expectingValue(i)
-	}
-	switch d.s[i] {
-	case '"':
-		return d.str(i + 1)
-	case '{', '[':
-		if depth >= maxJSONDepth {
-			kind := "object"
-			if d.s[i] == '[' {
-				kind = "array"
-			}
-			return nil, i, &jsonError{msg: "maximum recursion depth exceeded while decoding a JSON " +
-				kind + " from a unicode string", pos: -1, bare: true}
-		}
-		if d.s[i] == '{' {
-			return d.object(i+1, depth+1)
-		}
-		return d.array(i+1, depth+1)
-	}
-	for _, c := range []struct {
-		word string
-		v    any
-	}{{"null", nil}, {"true", true}, {"false", false},
-		{"NaN", json.Number("NaN")}, {"Infinity", json.Number("Infinity")}, {"-Infinity", json.Number("-Infinity")}} {
-		if d.hasWord(i, c.word) {
-			return c.v, i + len(c.word), nil
-		}
-	}
-	return d.number(i)
-}
-
-func isDigit(r rune) bool { return '0' <= r && r <= '9' }
-
-// number is _match_number_unicode.
-func (d *jsonDecoder) number(start int) (any, int, *jsonError) {
-	i := start
-	if d.at(i) == '-' {
-		i++
-	}
-	intStart := i
-	switch c := d.at(i); {
-	case c >= '1' && c <= '9':
-		for i++; isDigit(d.at(i)); i++ {
-		}
-	case c == '0':
-		i++
-	default:
-		return nil, start, expectingValue(start)
-	}
-	isFloat := false
-	if d.at(i) == '.' && isDigit(d.at(i+1)) {
-		isFloat = true
-		for i += 2; isDigit(d.at(i)); i++ {
-		}
-	}
-	if (d.at(i) == 'e' || d.at(i) == 'E') && i+1 < len(d.s) {
-		eStart := i
-		i++
-		if (d.at(i) == '-' || d.at(i) == '+') && i+1 < len(d.s) {
-			i++
-		}
-		for isDigit(d.at(i)) {
-			i++
-		}
-		if isDigit(d.s[i-1]) {
-			isFloat = true
-		} else {
-			i = eStart
-		}
-	}
-	if !isFloat && i-intStart > maxIntDigits {
-		return nil, i, &jsonError{msg: "Exceeds the limit (" + strconv.Itoa(maxIntDigits) +
-			" digits) for integer string conversion: value has " + strconv.Itoa(i-intStart) +
-			" digits; use sys.set_int_max_str_digits() to increase the limit", pos: -1}
-	}
-	return json.Number(string(d.s[start:i])), i, nil
-}
-
-// str is scanstring_unicode (strict): end is the index after the opening
-// quote.
-func (d *jsonDecoder) str(end int) (any, int, *jsonError) {
-	begin := end - 1
-	var b strings.Builder
-	for {
-		next := end
-		for next < len(d.s) && d.s[next] != '"' && d.s[next] != '\\' {
-			if d.s[next] <= 0x1f {
-				return nil, next, &jsonError{msg: "Invalid control character at", pos: next}
-			}
-			next++
-		}
-		if next >= len(d.s) {
-			return nil, next, &jsonError{msg: "Unterminated string starting at", pos: begin}
-		}
-		b.WriteString(string(d.s[end:next]))
-		if d.s[next] == '"' {
-			return b.String(), next + 1, nil
-		}
-		next++ // past the backslash
-		if next == len(d.s) {
-			return nil, next, &jsonError{msg: "Unterminated string starting at", pos: begin}
-		}
-		if c := d.s[next]; c != 'u' {
-			end = next + 1
-			r, ok := simpleEscape(c)
-			if !ok {
-				return nil, end, &jsonError{msg: `Invalid \escape`, pos: end - 2}
-			}
-			b.WriteRune(r)
-			continue
-		}
-		next++
-		end = next + 4
-		if end >= len(d.s) {
-			return nil, end, &jsonError{msg: `Invalid \uXXXX escape`, pos: next - 1}
-		}
-		c, ok := hex4(d.s[next:end])
-		if !ok {
-			return nil, end, &jsonError{msg: `Invalid \uXXXX escape`, pos: end - 5}
-		}
-		if utf16.IsSurrogate(c) && c < 0xdc00 && end+6 < len(d.s) && d.s[end] == '\\' && d.s[end+1] == 'u' {
-			c2, ok := hex4(d.s[end+2 : end+6])
-			if !ok {
-				return nil, end, &jsonError{msg: `Invalid \uXXXX escape`, pos: end + 1}
-			}
-			if c2 >= 0xdc00 && c2 <= 0xdfff {
-				c = utf16.DecodeRune(c, c2)
-				end += 6
-			}
-		}
-		b.WriteRune(c) // a lone surrogate becomes U+FFFD: Go strings cannot hold it
-	}
-}
-
-func simpleEscape(c rune) (rune, bool) {
-	switch c {
-	case '"', '\\', '/':
-		return c, true
-	case 'b':
-		return '\b', true
-	case 'f':
-		return '\f', true
-	case 'n':
-		return '\n', true
-	case 'r':
-		return '\r', true
-	case 't':
-		return '\t', true
-	}
-	return 0, false
-}
-
-func hex4(rs []rune) (rune, bool) {
-	var v rune
-	for _, r := range rs {
-		var n rune
-		switch {
-		case '0' <= r && r <= '9':
-			n = r - '0'
-		case 'a' <= r && r <= 'f':
-			n = r - 'a' + 10
-		case 'A' <= r && r <= 'F':
-			n = r - 'A' + 10
-		default:
-			return 0, false
-		}
-		v = v<<4 | n
-	}
-	return v, true
-}
-
-// object is _parse_object_unicode: i is the index after '{'.
-func (d *jsonDecoder) object(i, depth int) (any, int, *jsonError) {
+func (p *jsonParser) object() (any, *jsonError) {
 	obj := newObject(true)
-	i = d.skipWS(i)
-	if d.at(i) == '}' {
-		return obj, i + 1, nil
-	}
+	p.state = expectFirstKey
 	for {
-		if d.at(i) != '"' {
-			return nil, i, &jsonError{msg: "Expecting property name enclosed in double quotes", pos: i}
-		}
-		key, next, err := d.str(i + 1)
+		tok, err := p.token()
 		if err != nil {
-			return nil, next, err
+			return nil, p.locate()
 		}
-		i = d.skipWS(next)
-		if d.at(i) != ':' {
-			return nil, i, &jsonError{msg: "Expecting ':' delimiter", pos: i}
+		key, ok := tok.(string)
+		if !ok { // the closing '}': the decoder gives nothing else here
+			return obj, nil
 		}
-		v, next, err := d.value(d.skipWS(i+1), depth)
-		if err != nil {
-			return nil, next, err
+		p.state = expectColon
+		v, jerr := p.value()
+		if jerr != nil {
+			return nil, jerr
 		}
-		obj.set(key.(string), v)
-		i = d.skipWS(next)
-		if d.at(i) == '}' {
-			return obj, i + 1, nil
-		}
-		if d.at(i) != ',' {
-			return nil, i, &jsonError{msg: "Expecting ',' delimiter", pos: i}
-		}
-		i = d.skipWS(i + 1)
+		obj.set(key, v)
+		p.state = expectSeparator
 	}
 }
 
-// array is _parse_array_unicode: i is the index after '['.
-func (d *jsonDecoder) array(i, depth int) (any, int, *jsonError) {
+func (p *jsonParser) array() (any, *jsonError) {
 	arr := []any{}
-	i = d.skipWS(i)
-	if d.at(i) == ']' {
-		return arr, i + 1, nil
-	}
+	p.state = expectFirstValue
 	for {
-		v, next, err := d.value(i, depth)
+		tok, err := p.token()
 		if err != nil {
-			return nil, next, err
+			return nil, p.locate()
+		}
+		if d, ok := tok.(json.Delim); ok && d == ']' {
+			return arr, nil
+		}
+		v, jerr := p.valueFrom(tok)
+		if jerr != nil {
+			return nil, jerr
 		}
 		arr = append(arr, v)
-		i = d.skipWS(next)
-		if d.at(i) == ']' {
-			return arr, i + 1, nil
-		}
-		if d.at(i) != ',' {
-			return nil, i, &jsonError{msg: "Expecting ',' delimiter", pos: i}
-		}
-		i = d.skipWS(i + 1)
 	}
+}
+
+// jsonNumber is the longest prefix Python reads as a number: "1." is the
+// number 1 followed by a stray '.'.
+var jsonNumber = regexp.MustCompile(`^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?`)
+
+// locate names what Python's parser reports for a document the decoder
+// refused: it walks from the end of the last good token, in the state the
+// parser was in, to the first character that does not fit.
+func (p *jsonParser) locate() *jsonError {
+	s := p.src
+	ws := func(i int) int {
+		for i < len(s) && strings.IndexByte(" \t\n\r", s[i]) >= 0 {
+			i++
+		}
+		return i
+	}
+	at := func(i int) byte {
+		if i < len(s) {
+			return s[i]
+		}
+		return 0
+	}
+	fail := func(msg string, i int) *jsonError { return &jsonError{msg: msg, pos: i} }
+	i, state := ws(int(p.good)), p.state
+	for i <= len(s) {
+		switch state {
+		case expectFirstKey, expectKey:
+			if at(i) != '"' {
+				return fail("Expecting property name enclosed in double quotes", i)
+			}
+			end, err := scanString(s, i)
+			if err != nil {
+				return err
+			}
+			i, state = ws(end), expectColon
+		case expectColon:
+			if at(i) != ':' {
+				return fail("Expecting ':' delimiter", i)
+			}
+			i, state = ws(i+1), expectValue
+		case expectValue, expectFirstValue:
+			switch {
+			case at(i) == '"':
+				end, err := scanString(s, i)
+				if err != nil {
+					return err
+				}
+				i = end
+			case strings.HasPrefix(s[i:], "null"), strings.HasPrefix(s[i:], "true"):
+				i += 4
+			case strings.HasPrefix(s[i:], "false"):
+				i += 5
+			default:
+				n := len(jsonNumber.FindString(s[i:]))
+				if n == 0 {
+					return fail("Expecting value", i)
+				}
+				i += n
+			}
+			i, state = ws(i), expectSeparator
+		case expectSeparator:
+			if len(p.open) == 0 {
+				return fail("Extra data", i)
+			}
+			if at(i) != ',' {
+				return fail("Expecting ',' delimiter", i)
+			}
+			i, state = ws(i+1), expectValue
+			if p.open[len(p.open)-1] == '{' {
+				state = expectKey
+			}
+		}
+	}
+	return fail("Expecting value", len(s)) // not reached: every step moves i
+}
+
+// scanString checks the string starting with the quote at s[i] as Python
+// does, returning the offset after its closing quote.
+func scanString(s string, i int) (int, *jsonError) {
+	for j := i + 1; j < len(s); j++ {
+		switch c := s[j]; {
+		case c == '"':
+			return j + 1, nil
+		case c < 0x20:
+			return 0, &jsonError{msg: "Invalid control character at", pos: j}
+		case c == '\\':
+			j++
+			switch {
+			case j == len(s):
+				return 0, &jsonError{msg: "Unterminated string starting at", pos: i}
+			case s[j] == 'u':
+				// Four hex digits, and the string must go on after them.
+				if j+5 >= len(s) || !isHex4(s[j+1:j+5]) {
+					return 0, &jsonError{msg: `Invalid \uXXXX escape`, pos: j}
+				}
+				j += 4
+			case strings.IndexByte(`"\/bfnrt`, s[j]) < 0:
+				return 0, &jsonError{msg: `Invalid \escape`, pos: j - 1}
+			}
+		}
+	}
+	return 0, &jsonError{msg: "Unterminated string starting at", pos: i}
+}
+
+func isHex4(s string) bool {
+	_, err := strconv.ParseUint(s, 16, 16)
+	return err == nil && !strings.ContainsAny(s, "+-_")
 }

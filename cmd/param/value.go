@@ -67,7 +67,7 @@ func plainMap(o *object) map[string]any {
 
 // isFloat reports whether Python's json would decode n as a float.
 func isFloat(n json.Number) bool {
-	return strings.ContainsAny(string(n), ".eEIN")
+	return strings.ContainsAny(string(n), ".eE")
 }
 
 // pyTypeName is str(type(v)) for the Python equivalent of v.
@@ -141,14 +141,6 @@ func pyReprStr(s string) string { return format.PyStringRepr(s) }
 // pyReprNumber is repr() of the int or float Python's json makes of n.
 func pyReprNumber(n json.Number) string {
 	s := string(n)
-	switch s {
-	case "NaN":
-		return "nan"
-	case "Infinity":
-		return "inf"
-	case "-Infinity":
-		return "-inf"
-	}
 	if !isFloat(n) {
 		if strings.Trim(s, "-0") == "" {
 			return "0" // int("-0")
