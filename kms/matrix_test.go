@@ -346,6 +346,11 @@ var matrixInputs = map[string]func(c matrixCell) any{
 		return &ImportKeyMaterialInput{KeyId: c.key, ImportToken: c.token, EncryptedKeyMaterial: c.wrapped, ExpirationModel: ExpirationModelKeyMaterialDoesNotExpire}
 	},
 	"DeleteImportedKeyMaterial": func(c matrixCell) any { return &DeleteImportedKeyMaterialInput{KeyId: c.key} },
+	"EnableKeyRotation":         func(c matrixCell) any { return &EnableKeyRotationInput{KeyId: c.key} },
+	"DisableKeyRotation":        func(c matrixCell) any { return &DisableKeyRotationInput{KeyId: c.key} },
+	"GetKeyRotationStatus":      func(c matrixCell) any { return &GetKeyRotationStatusInput{KeyId: c.key} },
+	"RotateKeyOnDemand":         func(c matrixCell) any { return &RotateKeyOnDemandInput{KeyId: c.key} },
+	"ListKeyRotations":          func(c matrixCell) any { return &ListKeyRotationsInput{KeyId: c.key} },
 	"ExportKeyMaterial": func(c matrixCell) any {
 		pub, _ := wrappingKey()
 		return &ExportKeyMaterialInput{KeyId: c.key, WrappingPublicKey: pub, WrappingAlgorithm: WrappingAlgorithmRsaesOaepSha256}

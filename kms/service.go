@@ -1,6 +1,7 @@
 package kms
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -80,12 +81,14 @@ type Service struct {
 	account string // cached from the vault's config record
 	cache   recordCache
 	parsed  sync.Map // material id → *crypto.PrivateKey, see signer
-	usage   usageLog
-	store   Store
-	batch   Batcher // non-nil with Options.GroupCommit over a Batcher
-	region  string
-	clock   func() time.Time
-	rand    io.Reader
+	// rotationDue caches the earliest automatic rotation date (rotation.go).
+	rotationDue rotationDueCache
+	usage       usageLog
+	store       Store
+	batch       Batcher // non-nil with Options.GroupCommit over a Batcher
+	region      string
+	clock       func() time.Time
+	rand        io.Reader
 	// keyPair makes asymmetric key pairs (crypto.GenerateKeyPair); tests
 	// replace it to hold a generation open.
 	keyPair func(rand io.Reader, spec string) (privPKCS8, pubSPKI []byte, err error)
@@ -143,22 +146,35 @@ func (s *Service) Region() string { return s.region }
 
 func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Millisecond) }
 
-// view runs fn in a read-only transaction.
+// view runs fn in a read-only transaction. When an automatic key rotation
+// is due, a write transaction applies it first (see update), so that no
+// operation reads a key whose rotation is overdue.
 func (s *Service) view(ctx context.Context, fn func(*txn) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.store.View(func(tx Tx) error {
-		t, err := s.begin(ctx, tx, false)
-		if err != nil {
+	for {
+		err := s.store.View(func(tx Tx) error {
+			t, err := s.begin(ctx, tx, false)
+			if err != nil {
+				return err
+			}
+			if due, err := t.rotationsDue(); err != nil || due {
+				return cmp.Or(err, errRotationsDue)
+			}
+			return fn(t)
+		})
+		if !errors.Is(err, errRotationsDue) {
 			return err
 		}
-		return fn(t)
-	})
+		if err := s.update(ctx, func(*txn) error { return nil }); err != nil {
+			return err
+		}
+	}
 }
 
 // update runs fn in a read-write transaction, after applying time-driven
-// state (expired deletion windows) so that every write sees a current vault.
+// state (expired deletion windows, due key rotations) so that every write sees a current vault.
 // With group commit the transaction may be shared and fn run more than once
 // (see Batcher): fn changes nothing but the transaction and its results.
 // Slow work that needs no vault state (generating key material, unwrapping
@@ -179,6 +195,9 @@ func (s *Service) update(ctx context.Context, fn func(*txn) error) error {
 			return err
 		}
 		if err := t.purgeExpired(); err != nil {
+			return err
+		}
+		if err := t.applyDueRotations(); err != nil {
 			return err
 		}
 		purged = t.purgedTokenKeys
