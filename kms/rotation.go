@@ -316,7 +316,6 @@ func (t *txn) rotateDue(k *keyRecord) error {
 		}
 		m.Created = k.Rotation.Next
 		t.rotateMaterial(k, m, RotationTypeAutomatic, k.Rotation.Next)
-		clear(m.Secret) // copied into the record
 		k.Rotation.Next = k.Rotation.Next.Add(period)
 	}
 	return t.saveKey(k)
@@ -336,7 +335,6 @@ func (t *txn) resumeRotation(k *keyRecord) error {
 		}
 		m.Created = t.now
 		t.rotateMaterial(k, m, RotationTypeAutomatic, t.now)
-		clear(m.Secret)
 		k.Rotation.Next = t.now.Add(time.Duration(k.Rotation.Period) * oneDay)
 	}
 	return t.schedule(k, k.Rotation)
@@ -443,8 +441,7 @@ func (s *Service) RotateKeyOnDemand(ctx context.Context, in *RotateKeyOnDemandIn
 				return err
 			}
 		} else {
-			mt := m
-			mt.Secret = append([]byte(nil), m.Secret...) // m is wiped when s.update returns
+			mt := m // stored sealed before m is wiped
 			mt.Created = t.now
 			t.rotateMaterial(k, mt, RotationTypeOnDemand, t.now)
 		}

@@ -150,6 +150,17 @@ func TestAutomaticRotationCatchesUp(t *testing.T) {
 	if !slices.EqualFunc(dates, want, time.Time.Equal) {
 		t.Fatalf("rotation dates %v, want %v", dates, want)
 	}
+	var raw keyRecord
+	if err := e.store.View(func(tx Tx) error { return getJSON(tx, bucketKeys, key, &raw) }); err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, m := range raw.Materials {
+		if len(m.Secret) != 32 || bytes.Equal(m.Secret, make([]byte, 32)) || seen[string(m.Secret)] {
+			t.Fatalf("material %s has a zero, short or repeated secret", m.ID)
+		}
+		seen[string(m.Secret)] = true
+	}
 	if got := e.rotations(off, "", 0); len(got) != 0 {
 		t.Fatalf("disabled key rotated: %+v", got)
 	}
