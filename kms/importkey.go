@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"io"
-	"slices"
 	"time"
 
 	"github.com/pocketkms/pkms/crypto"
@@ -309,6 +308,9 @@ func (s *Service) ImportKeyMaterial(ctx context.Context, in *ImportKeyMaterialIn
 				i = len(k.Materials) - 1
 			}
 			x := &k.Materials[i]
+			if x.Gone {
+				x.Secret, x.Public, x.Gone = mt.Secret, mt.Public, false
+			}
 			x.Pending = x.Pending || pending
 			x.Expiration, x.ValidTo = model, validTo
 			if note != "" || pending {
@@ -328,14 +330,14 @@ func (s *Service) ImportKeyMaterial(ctx context.Context, in *ImportKeyMaterialIn
 			if note != "" {
 				k.MaterialNote = note
 			}
-			if k.State == KeyStatePendingImport {
-				k.State = KeyStateEnabled
-			}
-			if err := t.indexExpiry(k); err != nil {
-				return err
-			}
+		}
+		if k.State == KeyStatePendingImport && k.allImported() {
+			k.State = KeyStateEnabled
 		}
 		if err := t.saveKey(k); err != nil {
+			return err
+		}
+		if err := t.indexExpiry(k); err != nil {
 			return err
 		}
 		out = &ImportKeyMaterialOutput{KeyId: t.keyArn(k.KeyID), KeyMaterialId: m.ID}
@@ -393,22 +395,19 @@ func (s *Service) DeleteImportedKeyMaterial(ctx context.Context, in *DeleteImpor
 		if err != nil {
 			return err
 		}
-		if p := k.pendingMaterial(); p != nil && in.KeyMaterialId == p.ID {
-			// Material pending rotation is not yet the key's: deleting it
-			// leaves the key as it is.
-			k.Materials = slices.DeleteFunc(slices.Clone(k.Materials), func(m material) bool { return m.Pending })
-			if err := t.saveKey(k); err != nil {
-				return err
-			}
-			out = &DeleteImportedKeyMaterialOutput{KeyId: t.keyArn(k.KeyID), KeyMaterialId: in.KeyMaterialId}
-			return nil
-		}
-		if in.KeyMaterialId != "" && in.KeyMaterialId != k.BoundMaterial {
+		// The current material by default; by its id, any other the key
+		// holds (material pending rotation is forgotten, the key unchanged).
+		deleted := in.KeyMaterialId
+		switch i := k.materialIndex(deleted); {
+		case deleted == "" || deleted == k.BoundMaterial:
+			deleted = k.CurrentMaterial
+			k.ExpirationModel, k.ValidTo = "", nil
+		case i < 0:
 			return newErr(NotFoundException, "Key material %s is not associated with %s", in.KeyMaterialId, t.keyArn(k.KeyID))
+		default:
+			k.Materials[i].Expiration, k.Materials[i].ValidTo = "", nil
 		}
-		deleted := k.CurrentMaterial
-		k.dropMaterial()
-		k.ExpirationModel, k.ValidTo = "", nil
+		k.dropMaterial(deleted)
 		if err := t.saveKey(k); err != nil {
 			return err
 		}

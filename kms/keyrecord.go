@@ -48,31 +48,6 @@ type keyRecord struct {
 	storedState KeyState
 }
 
-// materialExpired reports whether imported material has passed its ValidTo.
-func (k *keyRecord) materialExpired(now time.Time) bool {
-	return k.ValidTo != nil && k.current() != nil && !now.Before(*k.ValidTo)
-}
-
-// dropMaterial removes a key's current material, as deletion or expiry of
-// imported material does: the key waits in PendingImport (a key pending
-// deletion stays so). The material stays listed as Gone until it is
-// imported again; materials rotated out earlier, and one pending rotation,
-// stay as they are. The record may be shared through the cache: the
-// material list is built anew, never changed in place.
-func (k *keyRecord) dropMaterial() {
-	kept := make([]material, 0, len(k.Materials))
-	for _, m := range k.Materials {
-		if m.ID == k.CurrentMaterial {
-			m.Secret, m.Public, m.Gone = nil, nil, true
-		}
-		kept = append(kept, m)
-	}
-	k.Materials, k.CurrentMaterial = kept, ""
-	if k.State != KeyStatePendingDeletion {
-		k.State = KeyStatePendingImport
-	}
-}
-
 // material is one version of a key's secret material. ID is the
 // 64-hex-digit KeyMaterialId AWS reports. Secret is the AES or HMAC key,
 // or the PKCS#8 private key of an asymmetric key, whose SubjectPublicKeyInfo
@@ -161,11 +136,11 @@ func (t *txn) loadKey(id string) (*keyRecord, error) {
 	if k.expired(t.now) {
 		return nil, t.keyNotFound(id)
 	}
-	if k.materialExpired(t.now) {
+	if len(k.expiredMaterials(t.now)) > 0 {
 		// Expired material is gone at once; the next write removes it from
 		// the record. Records may be shared through the cache: work on a copy.
 		c := *k
-		c.dropMaterial()
+		c.expireMaterials(t.now)
 		return &c, nil
 	}
 	if k.CustomKeyStoreID != "" {

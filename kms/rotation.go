@@ -114,26 +114,6 @@ func (t *txn) rotateMaterial(k *keyRecord, m material, typ RotationType, date ti
 	}
 }
 
-// materialIndex is the index of material id in k.Materials, or -1.
-func (k *keyRecord) materialIndex(id string) int {
-	for i := range k.Materials {
-		if k.Materials[i].ID == id {
-			return i
-		}
-	}
-	return -1
-}
-
-// pendingMaterial is the imported material waiting for RotateKeyOnDemand.
-func (k *keyRecord) pendingMaterial() *material {
-	for i := range k.Materials {
-		if k.Materials[i].Pending {
-			return &k.Materials[i]
-		}
-	}
-	return nil
-}
-
 // rotateImported rotates an EXTERNAL key to its pending material and keeps
 // the expiry index in step with the new current material.
 func (t *txn) rotateImported(k *keyRecord) error {
@@ -143,18 +123,6 @@ func (t *txn) rotateImported(k *keyRecord) error {
 	}
 	t.rotateMaterial(k, *p, RotationTypeOnDemand, t.now)
 	return t.indexExpiry(k)
-}
-
-// indexExpiry records the ValidTo of an imported key's current material in
-// the expiry index, or removes the key from it.
-func (t *txn) indexExpiry(k *keyRecord) error {
-	if k.ValidTo != nil {
-		return putJSON(t, bucketExpiries, k.KeyID, deletionEntry{KeyID: k.KeyID, Date: *k.ValidTo})
-	}
-	if err := t.Delete(bucketExpiries, k.KeyID); err != nil && !errors.Is(err, ErrNoRecord) {
-		return err
-	}
-	return nil
 }
 
 // schedule sets (r non-nil) or removes a key's automatic rotation and its
@@ -509,6 +477,7 @@ func (s *Service) ListKeyRotations(ctx context.Context, in *ListKeyRotationsInpu
 // rotationEntry describes one material as ListKeyRotations does; the
 // import fields only for imported material.
 func (t *txn) rotationEntry(k *keyRecord, m *material) RotationsListEntry {
+	current := m.ID == k.currentMaterialID()
 	e := RotationsListEntry{KeyId: k.KeyID, KeyMaterialId: m.ID, RotationType: m.By, KeyMaterialState: KeyMaterialStateNonCurrent}
 	if m.Rotated != nil {
 		e.RotationDate = NewTimestamp(*m.Rotated)
@@ -516,16 +485,16 @@ func (t *txn) rotationEntry(k *keyRecord, m *material) RotationsListEntry {
 	switch {
 	case m.Pending:
 		e.KeyMaterialState = KeyMaterialStatePendingRotation
-	case m.ID == k.CurrentMaterial:
+	case current:
 		e.KeyMaterialState = KeyMaterialStateCurrent
 	}
 	if k.Origin == OriginExternal {
 		e.ImportState = ImportStateImported
 		if m.Gone {
-			e.ImportState, e.KeyMaterialState = ImportStatePendingImport, KeyMaterialStateCurrent
+			e.ImportState = ImportStatePendingImport
 		}
 		e.KeyMaterialDescription, e.ExpirationModel, e.ValidTo = m.Note, m.Expiration, timestamp(m.ValidTo)
-		if m.ID == k.CurrentMaterial {
+		if current {
 			e.KeyMaterialDescription, e.ExpirationModel, e.ValidTo = k.MaterialNote, k.ExpirationModel, timestamp(k.ValidTo)
 		}
 	}

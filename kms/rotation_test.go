@@ -3,6 +3,7 @@ package kms
 import (
 	"bytes"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -466,4 +467,74 @@ func TestDeletePendingMaterial(t *testing.T) {
 	}
 	_, err := e.call("RotateKeyOnDemand", &RotateKeyOnDemandInput{KeyId: key})
 	wantCode(t, err, KMSInvalidStateException)
+}
+
+// TestImportedMaterialsExpireOneByOne: a rotated-out imported material
+// expires on its own ValidTo; the key waits in PendingImport until it is
+// imported again, and deleting it by id does the same.
+func TestImportedMaterialsExpireOneByOne(t *testing.T) {
+	e := newEnv(t)
+	key := e.newExternalKey()
+	first, second := cellMaterial, bytes.Repeat([]byte{2}, 32)
+	validTo := NewTimestamp(testEpoch.Add(10 * 24 * time.Hour))
+	if err := e.importIn(key, first, ExpirationModelKeyMaterialExpires, validTo); err != nil {
+		t.Fatal(err)
+	}
+	m1 := e.describe(key).CurrentKeyMaterialId
+	ct1 := e.encrypt(key, []byte("one"), nil).CiphertextBlob
+	tok, w := e.importParams(key, second)
+	invokeOK[ImportKeyMaterialOutput](e, "ImportKeyMaterial", &ImportKeyMaterialInput{KeyId: key, ImportToken: tok, EncryptedKeyMaterial: w,
+		ExpirationModel: ExpirationModelKeyMaterialDoesNotExpire, ImportType: ImportTypeNewKeyMaterial})
+	e.rotateNow(key)
+	ct2 := e.encrypt(key, []byte("two"), nil).CiphertextBlob
+	if md := e.describe(key); md.ValidTo != nil || md.ExpirationModel != ExpirationModelKeyMaterialDoesNotExpire {
+		t.Fatalf("after rotation the key shows the current material's expiry, got %v %s", md.ValidTo, md.ExpirationModel)
+	}
+	states := func() string {
+		var out []string
+		for _, r := range e.rotations(key, IncludeKeyMaterialAllKeyMaterial, 0) {
+			out = append(out, string(r.ImportState)+"/"+string(r.KeyMaterialState))
+		}
+		return strings.Join(out, " ")
+	}
+	restore := func() {
+		t.Helper()
+		tok, w := e.importParams(key, first)
+		invokeOK[ImportKeyMaterialOutput](e, "ImportKeyMaterial", &ImportKeyMaterialInput{KeyId: key, ImportToken: tok, EncryptedKeyMaterial: w,
+			ExpirationModel: ExpirationModelKeyMaterialDoesNotExpire, KeyMaterialId: m1})
+	}
+	steps := []struct {
+		name   string
+		do     func()
+		state  KeyState
+		states string
+	}{
+		{"before its ValidTo", func() { e.clock.Set(validTo.Time.Add(-time.Millisecond)) }, KeyStateEnabled, "IMPORTED/NON_CURRENT IMPORTED/CURRENT"},
+		{"at its ValidTo", func() { e.clock.Set(validTo.Time) }, KeyStatePendingImport, "PENDING_IMPORT/NON_CURRENT IMPORTED/CURRENT"},
+		{"after a write", func() { e.newKey() }, KeyStatePendingImport, "PENDING_IMPORT/NON_CURRENT IMPORTED/CURRENT"},
+		{"imported again", restore, KeyStateEnabled, "IMPORTED/NON_CURRENT IMPORTED/CURRENT"},
+		{"deleted by id", func() {
+			invokeOK[DeleteImportedKeyMaterialOutput](e, "DeleteImportedKeyMaterial", &DeleteImportedKeyMaterialInput{KeyId: key, KeyMaterialId: m1})
+		}, KeyStatePendingImport, "PENDING_IMPORT/NON_CURRENT IMPORTED/CURRENT"},
+		{"imported once more", restore, KeyStateEnabled, "IMPORTED/NON_CURRENT IMPORTED/CURRENT"},
+		{"current deleted", func() {
+			invokeOK[DeleteImportedKeyMaterialOutput](e, "DeleteImportedKeyMaterial", &DeleteImportedKeyMaterialInput{KeyId: key})
+		}, KeyStatePendingImport, "IMPORTED/NON_CURRENT PENDING_IMPORT/CURRENT"},
+	}
+	for _, st := range steps {
+		st.do()
+		if got := e.describe(key).KeyState; got != st.state {
+			t.Errorf("%s: key %s, want %s", st.name, got, st.state)
+		}
+		if got := states(); got != st.states {
+			t.Errorf("%s: materials %s, want %s", st.name, got, st.states)
+		}
+		if st.state == KeyStateEnabled {
+			for _, ct := range [][]byte{ct1, ct2} {
+				if _, err := e.call("Decrypt", &DecryptInput{CiphertextBlob: ct}); err != nil {
+					t.Errorf("%s: decrypt: %v", st.name, err)
+				}
+			}
+		}
+	}
 }
