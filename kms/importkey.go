@@ -72,9 +72,15 @@ func (t *txn) importable(op, ref string) (*keyRecord, error) {
 		return nil, err
 	}
 	if k.Origin != OriginExternal {
-		return nil, newErr(UnsupportedOperationException, "%s origin is %s which is not valid for this operation.", t.keyArn(k.KeyID), k.Origin)
+		return nil, t.wrongOrigin(k)
 	}
 	return k, nil
+}
+
+// wrongOrigin is AWS's answer to an operation that a key of k's origin
+// does not support.
+func (t *txn) wrongOrigin(k *keyRecord) error {
+	return newErr(UnsupportedOperationException, "%s origin is %s which is not valid for this operation.", t.keyArn(k.KeyID), k.Origin)
 }
 
 // checkWrapping applies AWS's pairing of material and wrapping: RSA private

@@ -70,7 +70,7 @@ func (t *txn) rotatable(k *keyRecord, automatic bool) error {
 		// AWS sends this exception without a message.
 		return &Error{Code: UnsupportedOperationException}
 	case automatic && k.Origin == OriginExternal:
-		return newErr(UnsupportedOperationException, "%s origin is EXTERNAL which is not valid for this operation.", t.keyArn(k.KeyID))
+		return t.wrongOrigin(k)
 	case automatic && t.replicaKey(k):
 		return newErr(UnsupportedOperationException, "%s is a multi-Region replica key; set its automatic rotation on its primary key.", t.keyArn(k.KeyID))
 	}
@@ -359,7 +359,10 @@ func (s *Service) GetKeyRotationStatus(ctx context.Context, in *GetKeyRotationSt
 		if err := t.checkState("GetKeyRotationStatus", k); err != nil {
 			return err
 		}
-		if k.CustomKeyStoreID != "" || k.Origin == OriginExternal {
+		switch {
+		case k.Origin == OriginExternal:
+			return t.wrongOrigin(k)
+		case k.CustomKeyStoreID != "":
 			return t.rotatable(k, true)
 		}
 		out = &GetKeyRotationStatusOutput{KeyRotationEnabled: ptr(false), KeyId: t.keyArn(k.KeyID)}
