@@ -65,7 +65,7 @@ func (t *txn) replicaKey(k *keyRecord) bool { return false }
 func (t *txn) rotatable(k *keyRecord, automatic bool) error {
 	switch {
 	case k.CustomKeyStoreID != "":
-		return newErr(UnsupportedOperationException, "%s is in a custom key store, which is not valid for this operation.", t.keyArn(k.KeyID))
+		return newErr(failUnsupport.code, failUnsupport.msg, t.keyArn(k.KeyID))
 	case k.Spec != KeySpecSymmetricDefault:
 		// AWS sends this exception without a message.
 		return &Error{Code: UnsupportedOperationException}
@@ -231,13 +231,7 @@ func (t *txn) applyDueRotations() error {
 		if err != nil {
 			return err
 		}
-		if k == nil || k.Rotation == nil {
-			if err := t.Delete(t.rotationsBucket(), e.KeyID); err != nil {
-				return err
-			}
-			continue
-		}
-		if k.State != KeyStateEnabled {
+		if k == nil || k.Rotation == nil || k.State != KeyStateEnabled {
 			if err := t.Delete(t.rotationsBucket(), e.KeyID); err != nil {
 				return err
 			}
@@ -276,17 +270,25 @@ func (t *txn) keyForRotation(id string) (*keyRecord, error) {
 // rotateDue applies every automatic rotation of k whose date has come and
 // saves it.
 func (t *txn) rotateDue(k *keyRecord) error {
-	period := time.Duration(k.Rotation.Period) * oneDay
 	for !t.now.Before(k.Rotation.Next) {
-		m, err := t.s.generateMaterial(KeySpecSymmetricDefault)
-		if err != nil {
+		if err := t.rotateAutomatically(k, k.Rotation.Next); err != nil {
 			return err
 		}
-		m.Created = k.Rotation.Next
-		t.rotateMaterial(k, m, RotationTypeAutomatic, k.Rotation.Next)
-		k.Rotation.Next = k.Rotation.Next.Add(period)
 	}
 	return t.saveKey(k)
+}
+
+// rotateAutomatically gives k new material as an automatic rotation dated
+// date, and schedules the next one period later.
+func (t *txn) rotateAutomatically(k *keyRecord, date time.Time) error {
+	m, err := t.s.generateMaterial(KeySpecSymmetricDefault)
+	if err != nil {
+		return err
+	}
+	m.Created = date
+	t.rotateMaterial(k, m, RotationTypeAutomatic, date)
+	k.Rotation.Next = date.Add(time.Duration(k.Rotation.Period) * oneDay)
+	return nil
 }
 
 // resumeRotation is EnableKey's part: a key that was not rotated while it
@@ -297,13 +299,9 @@ func (t *txn) resumeRotation(k *keyRecord) error {
 		return nil
 	}
 	if !t.now.Before(k.Rotation.Next) {
-		m, err := t.s.generateMaterial(KeySpecSymmetricDefault)
-		if err != nil {
+		if err := t.rotateAutomatically(k, t.now); err != nil {
 			return err
 		}
-		m.Created = t.now
-		t.rotateMaterial(k, m, RotationTypeAutomatic, t.now)
-		k.Rotation.Next = t.now.Add(time.Duration(k.Rotation.Period) * oneDay)
 	}
 	return t.schedule(k, k.Rotation)
 }
