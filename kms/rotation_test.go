@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -535,6 +536,39 @@ func TestImportedMaterialsExpireOneByOne(t *testing.T) {
 					t.Errorf("%s: decrypt: %v", st.name, err)
 				}
 			}
+		}
+	}
+}
+
+// TestDueRotationUnderParallelReads: many readers cross the date at once;
+// the key rotates once and every one of them encrypts with the new
+// material.
+func TestDueRotationUnderParallelReads(t *testing.T) {
+	e := newEnv(t, withSystemRand())
+	key := e.newKey()
+	e.enableRotation(key, 90)
+	first := e.describe(key).CurrentKeyMaterialId
+	e.clock.Set(testEpoch.Add(90 * 24 * time.Hour))
+	blobs := make([][]byte, 16)
+	var wg sync.WaitGroup
+	for i := range blobs {
+		wg.Go(func() {
+			out, err := e.svc.Invoke(e.ctx, "Encrypt", &EncryptInput{KeyId: key, Plaintext: []byte("p")})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			blobs[i] = out.(*EncryptOutput).CiphertextBlob
+		})
+	}
+	wg.Wait()
+	r := e.rotations(key, "", 0)
+	if len(r) != 1 || r[0].KeyMaterialId == first {
+		t.Fatalf("rotations %+v", r)
+	}
+	for i, b := range blobs {
+		if b != nil && e.materialOf(b) != r[0].KeyMaterialId {
+			t.Errorf("reader %d encrypted with the old material", i)
 		}
 	}
 }
