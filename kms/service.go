@@ -81,14 +81,12 @@ type Service struct {
 	account string // cached from the vault's config record
 	cache   recordCache
 	parsed  sync.Map // material id → *crypto.PrivateKey, see signer
-	// rotationDue caches the earliest automatic rotation date (rotation.go).
-	rotationDue rotationDueCache
-	usage       usageLog
-	store       Store
-	batch       Batcher // non-nil with Options.GroupCommit over a Batcher
-	region      string
-	clock       func() time.Time
-	rand        io.Reader
+	usage   usageLog
+	store   Store
+	batch   Batcher // non-nil with Options.GroupCommit over a Batcher
+	region  string
+	clock   func() time.Time
+	rand    io.Reader
 	// keyPair makes asymmetric key pairs (crypto.GenerateKeyPair); tests
 	// replace it to hold a generation open.
 	keyPair func(rand io.Reader, spec string) (privPKCS8, pubSPKI []byte, err error)
@@ -96,6 +94,9 @@ type Service struct {
 	// sessions, kept while the service lives.
 	pkcs11Module string
 	tokens       tokenPool
+
+	// rotationDue caches the earliest automatic rotation date (rotation.go).
+	rotationDue rotationDueCache
 }
 
 // DefaultRegion is the region used when none is configured, as the AWS CLI
@@ -175,7 +176,8 @@ func (s *Service) view(ctx context.Context, fn func(*txn) error) error {
 }
 
 // update runs fn in a read-write transaction, after applying time-driven
-// state (expired deletion windows, due key rotations) so that every write sees a current vault.
+// state (expired deletion windows, due key rotations) so that every write
+// sees a current vault.
 // With group commit the transaction may be shared and fn run more than once
 // (see Batcher): fn changes nothing but the transaction and its results.
 // Slow work that needs no vault state (generating key material, unwrapping
