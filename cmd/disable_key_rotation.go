@@ -6,6 +6,6 @@ import "github.com/spf13/cobra"
 func newCmdDisableKeyRotation(g *globals) *cobra.Command {
 	return opCommand(g, "DisableKeyRotation", opDoc{
 		Short:   operationShort["DisableKeyRotation"],
-		Example: `  pkms disable-key-rotation --generate-cli-skeleton   # the request template; see pkms disable-key-rotation --help`,
+		Example: `  pkms disable-key-rotation --key-id 1234abcd-12ab-34cd-56ef-1234567890ab`,
 	})
 }

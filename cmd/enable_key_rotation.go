@@ -6,6 +6,6 @@ import "github.com/spf13/cobra"
 func newCmdEnableKeyRotation(g *globals) *cobra.Command {
 	return opCommand(g, "EnableKeyRotation", opDoc{
 		Short:   operationShort["EnableKeyRotation"],
-		Example: `  pkms enable-key-rotation --generate-cli-skeleton   # the request template; see pkms enable-key-rotation --help`,
+		Example: `  pkms enable-key-rotation --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --rotation-period-in-days 180`,
 	})
 }

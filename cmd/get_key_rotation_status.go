@@ -6,6 +6,6 @@ import "github.com/spf13/cobra"
 func newCmdGetKeyRotationStatus(g *globals) *cobra.Command {
 	return opCommand(g, "GetKeyRotationStatus", opDoc{
 		Short:   operationShort["GetKeyRotationStatus"],
-		Example: `  pkms get-key-rotation-status --generate-cli-skeleton   # the request template; see pkms get-key-rotation-status --help`,
+		Example: `  pkms get-key-rotation-status --key-id 1234abcd-12ab-34cd-56ef-1234567890ab`,
 	})
 }

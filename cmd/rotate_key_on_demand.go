@@ -6,6 +6,6 @@ import "github.com/spf13/cobra"
 func newCmdRotateKeyOnDemand(g *globals) *cobra.Command {
 	return opCommand(g, "RotateKeyOnDemand", opDoc{
 		Short:   operationShort["RotateKeyOnDemand"],
-		Example: `  pkms rotate-key-on-demand --generate-cli-skeleton   # the request template; see pkms rotate-key-on-demand --help`,
+		Example: `  pkms rotate-key-on-demand --key-id 1234abcd-12ab-34cd-56ef-1234567890ab`,
 	})
 }

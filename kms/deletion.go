@@ -130,7 +130,8 @@ func (t *txn) scheduleDeletion(k *keyRecord, from time.Time, days int32) error {
 }
 
 // purgeExpiredMaterial removes imported key material whose ValidTo has
-// passed, from the keys the expiry index names.
+// passed, from the keys the expiry index names, and indexes each key's
+// next expiry.
 func (t *txn) purgeExpiredMaterial() error {
 	due, err := t.dueEntries(t.regional(bucketExpiries))
 	if err != nil {
@@ -138,15 +139,16 @@ func (t *txn) purgeExpiredMaterial() error {
 	}
 	for _, id := range due {
 		var k keyRecord
-		if err := getJSON(t, t.regional(bucketKeys), id, &k); err == nil {
-			k.dropMaterial()
-			if err := t.saveKey(&k); err != nil {
-				return err
+		err := getJSON(t, t.regional(bucketKeys), id, &k)
+		if errors.Is(err, ErrNoRecord) {
+			err = t.Delete(t.regional(bucketExpiries), id)
+		} else if err == nil {
+			k.expireMaterials(t.now)
+			if err = t.saveKey(&k); err == nil {
+				err = t.indexExpiry(&k)
 			}
-		} else if !errors.Is(err, ErrNoRecord) {
-			return err
 		}
-		if err := t.Delete(t.regional(bucketExpiries), id); err != nil {
+		if err != nil {
 			return err
 		}
 	}

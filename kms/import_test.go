@@ -103,8 +103,13 @@ func TestImportExpirationModel(t *testing.T) {
 	if err := e.store.View(func(tx Tx) error { return getJSON(tx, bucketKeys, k, &raw) }); err != nil {
 		t.Fatal(err)
 	}
-	if len(raw.Materials) != 0 || raw.State != KeyStatePendingImport {
-		t.Fatalf("expired material still stored: %+v", raw)
+	for _, m := range raw.Materials {
+		if len(m.Secret) != 0 || !m.Gone {
+			t.Fatalf("expired material still stored: %+v", raw)
+		}
+	}
+	if raw.State != KeyStatePendingImport {
+		t.Fatalf("key %s after expiry, want PendingImport", raw.State)
 	}
 	if err := e.importIn(k, cellMaterial, ExpirationModelKeyMaterialDoesNotExpire, nil); err != nil {
 		t.Fatal(err)

@@ -7,7 +7,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"io"
 	"time"
 
@@ -74,9 +73,15 @@ func (t *txn) importable(op, ref string) (*keyRecord, error) {
 		return nil, err
 	}
 	if k.Origin != OriginExternal {
-		return nil, newErr(UnsupportedOperationException, "%s origin is %s which is not valid for this operation.", t.keyArn(k.KeyID), k.Origin)
+		return nil, t.wrongOrigin(k)
 	}
 	return k, nil
+}
+
+// wrongOrigin is AWS's answer to an operation that a key of k's origin
+// does not support.
+func (t *txn) wrongOrigin(k *keyRecord) error {
+	return newErr(UnsupportedOperationException, "%s origin is %s which is not valid for this operation.", t.keyArn(k.KeyID), k.Origin)
 }
 
 // checkWrapping applies AWS's pairing of material and wrapping: RSA private
@@ -294,29 +299,52 @@ func (s *Service) ImportKeyMaterial(ctx context.Context, in *ImportKeyMaterialIn
 			return err
 		}
 		clear(tok.WrappingKey)
-		if err := checkImportType(k, in, m.ID); err != nil {
+		pending, err := t.checkImportType(k, in, m.ID)
+		if err != nil {
 			return err
 		}
 		mt := m
 		mt.Created = t.now
-		k.BoundMaterial = mt.ID
-		k.Materials, k.CurrentMaterial = []material{mt}, mt.ID
-		k.ExpirationModel, k.ValidTo = model, validTo
-		if in.KeyMaterialDescription != "" {
-			k.MaterialNote = in.KeyMaterialDescription
+		note := in.KeyMaterialDescription
+		switch i := k.materialIndex(mt.ID); {
+		case pending || (i >= 0 && mt.ID != k.BoundMaterial):
+			// Material waiting for rotation, or rotated out: it keeps
+			// its own settings, and the key's state does not change.
+			if i < 0 {
+				k.Materials = append(k.Materials, mt)
+				i = len(k.Materials) - 1
+			}
+			x := &k.Materials[i]
+			if x.Gone {
+				x.Secret, x.Public, x.Gone = mt.Secret, mt.Public, false
+			}
+			x.Pending = x.Pending || pending
+			x.Expiration, x.ValidTo = model, validTo
+			if note != "" || pending {
+				x.Note = note
+			}
+		default:
+			// The current material: imported for the first time, again
+			// after it was deleted or expired, or with new settings.
+			if i >= 0 {
+				mt.Rotated, mt.By = k.Materials[i].Rotated, k.Materials[i].By
+				k.Materials[i] = mt
+			} else {
+				k.Materials = append(k.Materials, mt)
+			}
+			k.BoundMaterial, k.CurrentMaterial = mt.ID, mt.ID
+			k.ExpirationModel, k.ValidTo = model, validTo
+			if note != "" {
+				k.MaterialNote = note
+			}
 		}
-		if k.State == KeyStatePendingImport {
+		if k.State == KeyStatePendingImport && k.allImported() {
 			k.State = KeyStateEnabled
 		}
 		if err := t.saveKey(k); err != nil {
 			return err
 		}
-		if validTo != nil {
-			err = putJSON(t, t.regional(bucketExpiries), k.KeyID, deletionEntry{KeyID: k.KeyID, Date: *validTo})
-		} else {
-			err = t.Delete(t.regional(bucketExpiries), k.KeyID)
-		}
-		if err != nil {
+		if err := t.indexExpiry(k); err != nil {
 			return err
 		}
 		out = &ImportKeyMaterialOutput{KeyId: t.keyArn(k.KeyID), KeyMaterialId: m.ID}
@@ -325,11 +353,14 @@ func (s *Service) ImportKeyMaterial(ctx context.Context, in *ImportKeyMaterialIn
 	return out, err
 }
 
-// checkImportType applies the newer ImportType and KeyMaterialId members:
-// NEW_KEY_MATERIAL only for a key that never had material, and with no
-// KeyMaterialId; EXISTING_KEY_MATERIAL (and any later import) only with
-// the material the key is bound to.
-func checkImportType(k *keyRecord, in *ImportKeyMaterialInput, id string) error {
+// checkImportType applies the ImportType and KeyMaterialId members:
+// NEW_KEY_MATERIAL brings material the key never had, with no
+// KeyMaterialId: the key's first material, or for a symmetric key that has
+// one, material that waits (PENDING_ROTATION) for RotateKeyOnDemand to
+// make it current, one at a time. EXISTING_KEY_MATERIAL (the default once
+// a key has material) brings back one of the key's own materials. pending
+// reports new material for a rotation.
+func (t *txn) checkImportType(k *keyRecord, in *ImportKeyMaterialInput, id string) (pending bool, err error) {
 	typ := in.ImportType
 	if typ == "" {
 		typ = ImportTypeExistingKeyMaterial
@@ -337,19 +368,29 @@ func checkImportType(k *keyRecord, in *ImportKeyMaterialInput, id string) error 
 			typ = ImportTypeNewKeyMaterial
 		}
 	}
+	known := k.BoundMaterial == id || k.materialIndex(id) >= 0
 	switch {
 	case typ == ImportTypeNewKeyMaterial && in.KeyMaterialId != "":
-		return newErr(ValidationException, "KeyMaterialId cannot be specified with ImportType NEW_KEY_MATERIAL")
-	case typ == ImportTypeNewKeyMaterial && k.BoundMaterial != "":
-		return newErr(IncorrectKeyMaterialException, "This KMS key already has key material; pkms keys hold one key material, so import it again with ImportType EXISTING_KEY_MATERIAL.")
-	case typ == ImportTypeExistingKeyMaterial && k.BoundMaterial == "":
-		return newErr(IncorrectKeyMaterialException, "This KMS key has never had key material; use ImportType NEW_KEY_MATERIAL.")
-	case k.BoundMaterial != "" && k.BoundMaterial != id:
-		return newErr(IncorrectKeyMaterialException, "The key material is not the material previously imported into this KMS key.")
+		return false, newErr(ValidationException, "KeyMaterialId cannot be specified with ImportType NEW_KEY_MATERIAL")
+	case typ == ImportTypeNewKeyMaterial && k.BoundMaterial == "":
+		return false, nil
+	case typ == ImportTypeNewKeyMaterial && k.Spec != KeySpecSymmetricDefault:
+		return false, newErr(IncorrectKeyMaterialException, "This KMS key already has key material, and only symmetric encryption keys can hold more than one; import it again with ImportType EXISTING_KEY_MATERIAL.")
+	case typ == ImportTypeNewKeyMaterial && known:
+		return false, newErr(IncorrectKeyMaterialException, "This key material is already associated with this KMS key; import it with ImportType EXISTING_KEY_MATERIAL.")
+	case typ == ImportTypeNewKeyMaterial:
+		if p := k.pendingMaterial(); p != nil {
+			return false, newErr(KMSInvalidStateException, "New key material (id: %s) cannot be imported into KMS key %s, because another key material (id: %s) is pending rotation.", id, k.KeyID, p.ID)
+		}
+		return true, nil
+	case k.BoundMaterial == "":
+		return false, newErr(IncorrectKeyMaterialException, "This KMS key has never had key material; use ImportType NEW_KEY_MATERIAL.")
+	case !known:
+		return false, newErr(IncorrectKeyMaterialException, "The key material is not the material previously imported into this KMS key.")
 	case in.KeyMaterialId != "" && in.KeyMaterialId != id:
-		return newErr(IncorrectKeyMaterialException, "The key material does not have KeyMaterialId %s.", in.KeyMaterialId)
+		return false, newErr(IncorrectKeyMaterialException, "The key material does not have KeyMaterialId %s.", in.KeyMaterialId)
 	}
-	return nil
+	return false, nil
 }
 
 // DeleteImportedKeyMaterial deletes a key's imported material at once; the
@@ -361,16 +402,23 @@ func (s *Service) DeleteImportedKeyMaterial(ctx context.Context, in *DeleteImpor
 		if err != nil {
 			return err
 		}
-		if in.KeyMaterialId != "" && in.KeyMaterialId != k.BoundMaterial {
+		// The current material by default; by its id, any other the key
+		// holds (material pending rotation is forgotten, the key unchanged).
+		deleted := in.KeyMaterialId
+		switch i := k.materialIndex(deleted); {
+		case deleted == "" || deleted == k.BoundMaterial:
+			deleted = k.CurrentMaterial
+			k.ExpirationModel, k.ValidTo = "", nil
+		case i < 0:
 			return newErr(NotFoundException, "Key material %s is not associated with %s", in.KeyMaterialId, t.keyArn(k.KeyID))
+		default:
+			k.Materials[i].Expiration, k.Materials[i].ValidTo = "", nil
 		}
-		deleted := k.CurrentMaterial
-		k.dropMaterial()
-		k.ExpirationModel, k.ValidTo = "", nil
+		k.dropMaterial(deleted)
 		if err := t.saveKey(k); err != nil {
 			return err
 		}
-		if err := t.Delete(t.regional(bucketExpiries), k.KeyID); err != nil && !errors.Is(err, ErrNoRecord) {
+		if err := t.indexExpiry(k); err != nil {
 			return err
 		}
 		out = &DeleteImportedKeyMaterialOutput{KeyId: t.keyArn(k.KeyID), KeyMaterialId: deleted}

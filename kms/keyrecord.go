@@ -25,8 +25,10 @@ type keyRecord struct {
 	CurrentMaterial     string     `json:"currentMaterial,omitempty"`
 
 	// Imported key material (Origin EXTERNAL). BoundMaterial is the id of
-	// the first material imported: a key accepts only that material again,
-	// even after it was deleted or expired.
+	// the current material (the first imported, or the last rotated in): a
+	// key accepts only its materials again, even after the current one was
+	// deleted or expired. ExpirationModel, ValidTo and MaterialNote belong
+	// to the current material; the others carry their own (see material).
 	BoundMaterial   string          `json:"boundMaterial,omitempty"`
 	ExpirationModel ExpirationModel `json:"expirationModel,omitempty"`
 	ValidTo         *time.Time      `json:"validTo,omitempty"`
@@ -45,24 +47,11 @@ type keyRecord struct {
 	// token object labelled TokenLabel, CurrentMaterial its material id.
 	CustomKeyStoreID string `json:"customKeyStore,omitempty"`
 	TokenLabel       string `json:"tokenLabel,omitempty"`
+	// Rotation is the automatic rotation schedule (see rotation.go).
+	Rotation *rotationSchedule `json:"rotation,omitempty"`
 	// storedState is the state in the vault of a key read as Unavailable
 	// because its store is not connected; saveKey writes it back.
 	storedState KeyState
-}
-
-// materialExpired reports whether imported material has passed its ValidTo.
-func (k *keyRecord) materialExpired(now time.Time) bool {
-	return k.ValidTo != nil && len(k.Materials) > 0 && !now.Before(*k.ValidTo)
-}
-
-// dropMaterial removes a key's material, as deletion or expiry of imported
-// material does: the key waits in PendingImport (a key pending deletion
-// stays so).
-func (k *keyRecord) dropMaterial() {
-	k.Materials, k.CurrentMaterial = nil, ""
-	if k.State != KeyStatePendingDeletion {
-		k.State = KeyStatePendingImport
-	}
 }
 
 // material is one version of a key's secret material. ID is the
@@ -74,6 +63,19 @@ type material struct {
 	Secret  []byte    `json:"secret"`
 	Public  []byte    `json:"public,omitempty"`
 	Created time.Time `json:"created"`
+
+	// Rotated is when the material became current by a rotation, and By
+	// how; both are zero for a key's first material (see rotation.go).
+	Rotated *time.Time   `json:"rotated,omitempty"`
+	By      RotationType `json:"by,omitempty"`
+	// An imported material waiting for RotateKeyOnDemand is Pending; one
+	// that is not current keeps its own description and expiry settings.
+	Pending    bool            `json:"pending,omitempty"`
+	Note       string          `json:"note,omitempty"`
+	Expiration ExpirationModel `json:"expiration,omitempty"`
+	ValidTo    *time.Time      `json:"validTo,omitempty"`
+	// Gone: imported material deleted or expired, to be imported again.
+	Gone bool `json:"gone,omitempty"`
 }
 
 func (k *keyRecord) current() *material {
@@ -112,7 +114,7 @@ func (k *keyRecord) currentMaterialID() string {
 func (k *keyRecord) materialByID(id [32]byte) *material {
 	want := hex.EncodeToString(id[:])
 	for i := range k.Materials {
-		if k.Materials[i].ID == want {
+		if k.Materials[i].ID == want && !k.Materials[i].Gone {
 			return &k.Materials[i]
 		}
 	}
@@ -140,11 +142,11 @@ func (t *txn) loadKey(id string) (*keyRecord, error) {
 	if k.expired(t.now) {
 		return nil, t.keyNotFound(id)
 	}
-	if k.materialExpired(t.now) {
+	if len(k.expiredMaterials(t.now)) > 0 {
 		// Expired material is gone at once; the next write removes it from
 		// the record. Records may be shared through the cache: work on a copy.
 		c := *k
-		c.dropMaterial()
+		c.expireMaterials(t.now)
 		return &c, nil
 	}
 	if k.CustomKeyStoreID != "" {

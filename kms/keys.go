@@ -196,6 +196,11 @@ func (s *Service) setState(ctx context.Context, op, ref string, state KeyState) 
 			return err
 		}
 		k.State = state
+		if state == KeyStateEnabled {
+			if err := t.resumeRotation(k); err != nil {
+				return err
+			}
+		}
 		return t.saveKey(k)
 	})
 }

@@ -361,9 +361,14 @@ var matrixInputs = map[string]func(c matrixCell) any{
 	"CreateGrant": func(c matrixCell) any {
 		return &CreateGrantInput{KeyId: c.key, GranteePrincipal: testRole, Operations: []GrantOperation{GrantOperationDescribeKey}}
 	},
-	"ListGrants":  func(c matrixCell) any { return &ListGrantsInput{KeyId: c.key} },
-	"RetireGrant": func(c matrixCell) any { return &RetireGrantInput{KeyId: c.key, GrantId: c.grant} },
-	"RevokeGrant": func(c matrixCell) any { return &RevokeGrantInput{KeyId: c.key, GrantId: c.grant} },
+	"ListGrants":           func(c matrixCell) any { return &ListGrantsInput{KeyId: c.key} },
+	"RetireGrant":          func(c matrixCell) any { return &RetireGrantInput{KeyId: c.key, GrantId: c.grant} },
+	"RevokeGrant":          func(c matrixCell) any { return &RevokeGrantInput{KeyId: c.key, GrantId: c.grant} },
+	"EnableKeyRotation":    func(c matrixCell) any { return &EnableKeyRotationInput{KeyId: c.key} },
+	"DisableKeyRotation":   func(c matrixCell) any { return &DisableKeyRotationInput{KeyId: c.key} },
+	"GetKeyRotationStatus": func(c matrixCell) any { return &GetKeyRotationStatusInput{KeyId: c.key} },
+	"RotateKeyOnDemand":    func(c matrixCell) any { return &RotateKeyOnDemandInput{KeyId: c.key} },
+	"ListKeyRotations":     func(c matrixCell) any { return &ListKeyRotationsInput{KeyId: c.key} },
 	"ExportKeyMaterial": func(c matrixCell) any {
 		pub, _ := wrappingKey()
 		return &ExportKeyMaterialInput{KeyId: c.key, WrappingPublicKey: pub, WrappingAlgorithm: WrappingAlgorithmRsaesOaepSha256}

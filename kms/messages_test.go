@@ -22,6 +22,20 @@ func TestAWSMessages(t *testing.T) {
 	agreePub := invokeOK[GetPublicKeyOutput](e, "GetPublicKey", &GetPublicKeyInput{KeyId: p256Agree}).PublicKey
 	blob := e.encrypt(sym, []byte("m"), nil).CiphertextBlob
 	token, wrapped := e.importParams(external, cellMaterial)
+	// Rotation: a key at the on-demand limit, imported material with and
+	// without new material pending rotation.
+	limited := e.newKey()
+	for range maxOnDemandRotations {
+		e.rotateNow(limited)
+	}
+	imported, pendingKey := e.newExternalKey(), e.newExternalKey()
+	e.importMaterial(imported, cellMaterial)
+	e.importMaterial(pendingKey, cellMaterial)
+	second, third := []byte(strings.Repeat("\x02", 32)), []byte(strings.Repeat("\x03", 32))
+	tok2, wrapped2 := e.importParams(pendingKey, second)
+	pending := invokeOK[ImportKeyMaterialOutput](e, "ImportKeyMaterial", &ImportKeyMaterialInput{KeyId: pendingKey, ImportToken: tok2, EncryptedKeyMaterial: wrapped2,
+		ExpirationModel: ExpirationModelKeyMaterialDoesNotExpire, ImportType: ImportTypeNewKeyMaterial}).KeyMaterialId
+	tok3, wrapped3 := e.importParams(pendingKey, third)
 
 	tags := func(n int) []Tag {
 		out := make([]Tag, n)
@@ -123,6 +137,17 @@ func TestAWSMessages(t *testing.T) {
 			ExpirationModel: ExpirationModelKeyMaterialExpires}, "", ValidationException, "A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES"},
 		{"import parameters for an AWS_KMS key", "GetParametersForImport", &GetParametersForImportInput{KeyId: sym, WrappingAlgorithm: WrappingAlgorithmRsaesOaepSha256, WrappingKeySpec: WrappingKeySpecRsa2048}, sym,
 			UnsupportedOperationException, "{arn} origin is AWS_KMS which is not valid for this operation."},
+
+		// Rotation.
+		{"on-demand rotation of an RSA key", "RotateKeyOnDemand", &RotateKeyOnDemandInput{KeyId: rsaEnc}, "", UnsupportedOperationException, ""},
+		{"26th on-demand rotation", "RotateKeyOnDemand", &RotateKeyOnDemandInput{KeyId: limited}, limited, LimitExceededException,
+			"The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: {arn}"},
+		{"on-demand rotation of imported material with none pending", "RotateKeyOnDemand", &RotateKeyOnDemandInput{KeyId: imported}, imported, KMSInvalidStateException,
+			"No available key material pending rotation for the key: {arn}."},
+		{"on-demand rotation of a key pending import", "RotateKeyOnDemand", &RotateKeyOnDemandInput{KeyId: external}, external, KMSInvalidStateException, "{arn} is pending import."},
+		{"new material while other material is pending", "ImportKeyMaterial", &ImportKeyMaterialInput{KeyId: pendingKey, ImportToken: tok3, EncryptedKeyMaterial: wrapped3,
+			ExpirationModel: ExpirationModelKeyMaterialDoesNotExpire, ImportType: ImportTypeNewKeyMaterial}, "", KMSInvalidStateException,
+			"New key material (id: " + importedMaterialID(pendingKey, third) + ") cannot be imported into KMS key " + pendingKey + ", because another key material (id: " + pending + ") is pending rotation."},
 
 		// Key references.
 		{"fake key id", "DescribeKey", &DescribeKeyInput{KeyId: "fake-key-id"}, "", NotFoundException, "Invalid keyId 'fake-key-id'"},

@@ -209,6 +209,9 @@ func (s *Service) UpdatePrimaryRegion(ctx context.Context, in *UpdatePrimaryRegi
 		if err := t.inRegion(in.PrimaryRegion, func() error { return t.checkState("UpdatePrimaryRegion", set[i].Key) }); err != nil {
 			return err
 		}
+		if err := t.moveRotation(k, in.PrimaryRegion, set[i].Key); err != nil {
+			return err
+		}
 		for _, rk := range set {
 			rk.Key.PrimaryRegion = in.PrimaryRegion
 			if err := t.saveKeyIn(rk.Region, rk.Key); err != nil {

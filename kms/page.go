@@ -34,10 +34,15 @@ func pageOf[T any](t *txn, bucket, marker string, n int, match func(v []byte) (T
 		return nil
 	})
 	if errors.Is(err, ErrInvalidMarker) {
-		return nil, "", false, newErr(InvalidMarkerException, "Invalid marker: %s", marker)
+		return nil, "", false, errInvalidMarker(marker)
 	}
 	if truncated {
 		next = last
 	}
 	return items, next, truncated, err
+}
+
+// errInvalidMarker is AWS's answer to a marker it did not hand out.
+func errInvalidMarker(marker string) error {
+	return newErr(InvalidMarkerException, "Invalid marker: %s", marker)
 }

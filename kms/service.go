@@ -1,6 +1,7 @@
 package kms
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"errors"
@@ -94,6 +95,9 @@ type Service struct {
 	// sessions, kept while the service lives.
 	pkcs11Module string
 	tokens       tokenPool
+
+	// rotationDue caches the earliest automatic rotation date (rotation.go).
+	rotationDue rotationDueCache
 }
 
 // DefaultRegion is the region used when none is configured, as the AWS CLI
@@ -144,22 +148,37 @@ func (s *Service) Region() string { return s.region }
 
 func (s *Service) now() time.Time { return s.clock().UTC().Truncate(time.Millisecond) }
 
-// view runs fn in a read-only transaction.
+// view runs fn in a read-only transaction. When an automatic key rotation
+// is due, a write transaction applies it first (see update), so that no
+// operation reads a key whose rotation is overdue.
 func (s *Service) view(ctx context.Context, fn func(*txn) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	return s.store.View(func(tx Tx) error {
-		t, err := s.begin(ctx, tx, false)
-		if err != nil {
+	for tries := 0; ; tries++ {
+		err := s.store.View(func(tx Tx) error {
+			t, err := s.begin(ctx, tx, false)
+			if err != nil {
+				return err
+			}
+			// Twice at most: a clock that moves back cannot make it loop.
+			if due, err := t.rotationsDue(); err != nil || (due && tries < 2) {
+				return cmp.Or(err, errRotationsDue)
+			}
+			return fn(t)
+		})
+		if !errors.Is(err, errRotationsDue) {
 			return err
 		}
-		return fn(t)
-	})
+		if err := s.update(ctx, func(*txn) error { return nil }); err != nil {
+			return err
+		}
+	}
 }
 
 // update runs fn in a read-write transaction, after applying time-driven
-// state (expired deletion windows) so that every write sees a current vault.
+// state (expired deletion windows, due key rotations) so that every write
+// sees a current vault.
 // With group commit the transaction may be shared and fn run more than once
 // (see Batcher): fn changes nothing but the transaction and its results.
 // Slow work that needs no vault state (generating key material, unwrapping
@@ -180,6 +199,9 @@ func (s *Service) update(ctx context.Context, fn func(*txn) error) error {
 			return err
 		}
 		if err := t.purgeExpired(); err != nil {
+			return err
+		}
+		if err := t.applyDueRotations(); err != nil {
 			return err
 		}
 		purged = t.purgedTokenKeys

@@ -493,3 +493,80 @@ func TestSDKGrants(t *testing.T) {
 		t.Errorf("grants left: %#v, %v", left, err)
 	}
 }
+
+// TestSDKKeyRotation runs the rotation operations through pkms serve with
+// the AWS SDK for Go v2, including its ListKeyRotations paginator.
+func TestSDKKeyRotation(t *testing.T) {
+	c, _, _ := startServe(t)
+	ctx := context.Background()
+	ck, err := c.CreateKey(ctx, &awskms.CreateKeyInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id, arn := ck.KeyMetadata.KeyId, *ck.KeyMetadata.Arn
+	if _, err := c.EnableKeyRotation(ctx, &awskms.EnableKeyRotationInput{KeyId: id, RotationPeriodInDays: aws.Int32(180)}); err != nil {
+		t.Fatal(err)
+	}
+	st, err := c.GetKeyRotationStatus(ctx, &awskms.GetKeyRotationStatusInput{KeyId: id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !st.KeyRotationEnabled || aws.ToString(st.KeyId) != arn || aws.ToInt32(st.RotationPeriodInDays) != 180 ||
+		st.NextRotationDate == nil || st.NextRotationDate.Sub(*ck.KeyMetadata.CreationDate) < 179*24*time.Hour || st.OnDemandRotationStartDate != nil {
+		t.Fatalf("status: %+v", st)
+	}
+	old, err := c.Encrypt(ctx, &awskms.EncryptInput{KeyId: id, Plaintext: []byte("old")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var current []string
+	for range 3 {
+		r, err := c.RotateKeyOnDemand(ctx, &awskms.RotateKeyOnDemandInput{KeyId: id})
+		if err != nil || aws.ToString(r.KeyId) != arn {
+			t.Fatalf("RotateKeyOnDemand: %v %+v", err, r)
+		}
+		d, err := c.DescribeKey(ctx, &awskms.DescribeKeyInput{KeyId: id})
+		if err != nil {
+			t.Fatal(err)
+		}
+		current = append(current, aws.ToString(d.KeyMetadata.CurrentKeyMaterialId))
+	}
+	var listed []string
+	p := awskms.NewListKeyRotationsPaginator(c, &awskms.ListKeyRotationsInput{KeyId: id, Limit: aws.Int32(2)})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(page.Rotations) > 2 {
+			t.Fatalf("page of %d", len(page.Rotations))
+		}
+		for _, r := range page.Rotations {
+			if r.RotationType != types.RotationTypeOnDemand || r.RotationDate == nil {
+				t.Errorf("entry %+v", r)
+			}
+			listed = append(listed, aws.ToString(r.KeyMaterialId))
+		}
+	}
+	if fmt.Sprint(listed) != fmt.Sprint(current) {
+		t.Fatalf("ListKeyRotations %v, rotations made %v", listed, current)
+	}
+	dec, err := c.Decrypt(ctx, &awskms.DecryptInput{CiphertextBlob: old.CiphertextBlob})
+	if err != nil || string(dec.Plaintext) != "old" || aws.ToString(dec.KeyMaterialId) == current[2] {
+		t.Fatalf("old ciphertext: %v %+v", err, dec)
+	}
+	all, err := c.ListKeyRotations(ctx, &awskms.ListKeyRotationsInput{KeyId: id, IncludeKeyMaterial: types.IncludeKeyMaterialAllKeyMaterial})
+	if err != nil || len(all.Rotations) != 4 || aws.ToString(all.Rotations[0].KeyMaterialId) != aws.ToString(dec.KeyMaterialId) ||
+		all.Rotations[3].KeyMaterialState != types.KeyMaterialStateCurrent {
+		t.Fatalf("ALL_KEY_MATERIAL: %v %+v", err, all)
+	}
+	sk, err := c.CreateKey(ctx, &awskms.CreateKeyInput{KeySpec: types.KeySpecEccNistP256, KeyUsage: types.KeyUsageTypeSignVerify})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.RotateKeyOnDemand(ctx, &awskms.RotateKeyOnDemandInput{KeyId: sk.KeyMetadata.KeyId})
+	var uoe *types.UnsupportedOperationException
+	if !errors.As(err, &uoe) {
+		t.Fatalf("RotateKeyOnDemand of an ECC key: %v", err)
+	}
+}
