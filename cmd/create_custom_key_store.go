@@ -32,10 +32,19 @@ generated in the token (sensitive, never extractable) and encrypt inside it; wit
 CONNECTING and DISCONNECTING are never seen: connecting is synchronous. A pkms built
 without cgo has no PKCS#11 and answers UnsupportedOperationException.`
 
+// xksMembers describes members of external key stores that AWS's
+// generated documentation leaves out.
+var xksMembers = map[string]string{
+	"XksProxyUriPath":                "The base path of the external key store proxy's API (external key stores only, which pkms answers with UnsupportedOperationException).",
+	"XksProxyVpcEndpointServiceName": "The Amazon VPC endpoint service name of the external key store proxy (external key stores only, which pkms answers with UnsupportedOperationException).",
+}
+
 // newCmdCreateCustomKeyStore is `pkms create-custom-key-store`, AWS KMS CreateCustomKeyStore.
 func newCmdCreateCustomKeyStore(g *globals) *cobra.Command {
 	c := opCommand(g, "CreateCustomKeyStore", opDoc{
-		Short: operationShort["CreateCustomKeyStore"],
+		Short:   operationShort["CreateCustomKeyStore"],
+		Differs: keyStoreHelp,
+		Members: xksMembers,
 		Example: `  # a store on the SoftHSM2 or YubiHSM token labelled lab-hsm; the PIN is asked
   pkms create-custom-key-store --custom-key-store-name lab-hsm --cloud-hsm-cluster-id lab-hsm \
        --trust-anchor-certificate file://customerCA.crt
@@ -48,7 +57,6 @@ func newCmdCreateCustomKeyStore(g *globals) *cobra.Command {
 			return g.keyStorePassword(c, &req.KeyStorePassword, req.CloudHsmClusterId)
 		},
 	})
-	c.Long = operationShort["CreateCustomKeyStore"] + "\n" + keyStoreHelp
 	aliasFlag(c, "pkcs11-module", "pkms-pkcs11-module")
 	if f := c.Flags().Lookup("pkms-pkcs11-module"); f != nil {
 		f.Usage = "pkms only (also --pkcs11-module): the PKCS#11 module of the token (default PKMS_PKCS11_MODULE, else the usual paths)"

@@ -6,6 +6,10 @@ import "github.com/spf13/cobra"
 func newCmdCreateKey(g *globals) *cobra.Command {
 	c := opCommand(g, "CreateKey", opDoc{
 		Short: operationShort["CreateKey"],
+		Members: map[string]string{
+			"PkmsExportable":   "pkms only: the key material may leave the vault, wrapped by pkms export-key-material for aws kms import-key-material (escrow, BYOK into a cloud KMS); set only when the key is created, never later",
+			"PkmsTokenSigning": "pkms only: with --origin AWS_CLOUDHSM, make an ECC_NIST_P256/P384 or RSA_2048/3072/4096 SIGN_VERIFY key pair in the store's token (AWS allows only symmetric keys there)",
+		},
 		Example: `  # a symmetric encryption key with a description and a tag
   pkms create-key --description "app data key" --tags TagKey=team,TagValue=infra
 
@@ -22,8 +26,5 @@ func newCmdCreateKey(g *globals) *cobra.Command {
   pkms create-key --origin AWS_CLOUDHSM --custom-key-store-id cks-1234567890abcdef0 \
        --key-spec ECC_NIST_P256 --key-usage SIGN_VERIFY --pkms-token-signing`,
 	})
-	if f := c.Flags().Lookup("pkms-token-signing"); f != nil {
-		f.Usage = "pkms only: with --origin AWS_CLOUDHSM, make an ECC_NIST_P256/P384 or RSA_2048/3072/4096 SIGN_VERIFY key pair in the store's token (AWS allows only symmetric keys there)"
-	}
 	return c
 }

@@ -17,6 +17,11 @@ func newCmdExportKeyMaterial(g *globals) *cobra.Command {
   aws kms import-key-material --key-id <cloud key> --encrypted-key-material fileb://EncryptedKeyMaterial.bin \
       --import-token fileb://ImportToken.bin --expiration-model KEY_MATERIAL_DOES_NOT_EXPIRE`,
 		Outfile: "EncryptedKeyMaterial",
+		Members: map[string]string{
+			"KeyId":             "The key created with --pkms-exportable whose material is exported: key id, key ARN, alias name or alias ARN.",
+			"WrappingPublicKey": "The wrapping public key from the destination's get-parameters-for-import (DER SubjectPublicKeyInfo), usually fileb://WrappingPublicKey.bin.",
+			"WrappingAlgorithm": "The wrapping algorithm given to the destination's get-parameters-for-import; the output is what import-key-material expects for it.",
+		},
 	})
 	c.GroupID = "pkms"
 	return c

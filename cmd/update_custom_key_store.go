@@ -9,7 +9,9 @@ import (
 // newCmdUpdateCustomKeyStore is `pkms update-custom-key-store`, AWS KMS UpdateCustomKeyStore.
 func newCmdUpdateCustomKeyStore(g *globals) *cobra.Command {
 	c := opCommand(g, "UpdateCustomKeyStore", opDoc{
-		Short: operationShort["UpdateCustomKeyStore"],
+		Short:   operationShort["UpdateCustomKeyStore"],
+		Differs: keyStoreHelp,
+		Members: xksMembers,
 		Example: `  # rename (any state); the PIN or the token reference only while DISCONNECTED,
   # and only for the same token (its serial number)
   pkms update-custom-key-store --custom-key-store-id cks-1234567890abcdef0 --new-custom-key-store-name lab
@@ -29,7 +31,6 @@ func newCmdUpdateCustomKeyStore(g *globals) *cobra.Command {
 			return nil
 		},
 	})
-	c.Long = operationShort["UpdateCustomKeyStore"] + "\n" + keyStoreHelp
 	c.Flags().Bool(flagNewKeyStorePassword, false, "pkms only: set a new key store password (the token's user PIN), read from PKMS_PIN_FILE or asked on the terminal, never from argv")
 	return c
 }
