@@ -45,10 +45,15 @@ func newCmdCreateCustomKeyStore(g *globals) *cobra.Command {
 		Short:   operationShort["CreateCustomKeyStore"],
 		Differs: keyStoreHelp,
 		Members: xksMembers,
-		Example: `  # a store on the SoftHSM2 or YubiHSM token labelled lab-hsm; the PIN is asked
-  pkms create-custom-key-store --custom-key-store-name lab-hsm --cloud-hsm-cluster-id lab-hsm \
-       --trust-anchor-certificate file://customerCA.crt
-  pkms connect-custom-key-store --custom-key-store-id cks-1234567890abcdef0`,
+		Example: `  # a store on the SoftHSM2 or YubiHSM token labelled lab-hsm, with a trust anchor
+  # certificate as AWS asks for one; the token's user PIN is asked on the terminal
+  # (or read from PKMS_PIN_FILE), never taken from argv unless you give it there
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout customerCA.key \
+      -subj /CN=customerCA -days 365 -out customerCA.crt
+  CKS=$(pkms create-custom-key-store --custom-key-store-name lab-hsm --cloud-hsm-cluster-id lab-hsm \
+      --trust-anchor-certificate file://customerCA.crt --query CustomKeyStoreId --output text)
+  pkms connect-custom-key-store --custom-key-store-id "$CKS"
+  pkms create-key --origin AWS_CLOUDHSM --custom-key-store-id "$CKS" --description "in the token"`,
 		Prepare: func(c *cobra.Command, in any) error {
 			req := in.(*kms.CreateCustomKeyStoreInput)
 			if req.CustomKeyStoreType == kms.CustomKeyStoreTypeExternalKeyStore {

@@ -5,7 +5,12 @@ import "github.com/spf13/cobra"
 // newCmdCreateGrant is `pkms create-grant`, AWS KMS CreateGrant.
 func newCmdCreateGrant(g *globals) *cobra.Command {
 	return opCommand(g, "CreateGrant", opDoc{
-		Short:   operationShort["CreateGrant"],
-		Example: `  pkms create-grant --generate-cli-skeleton   # the request template; see pkms create-grant --help`,
+		Short: operationShort["CreateGrant"],
+		Example: `  # let a role decrypt with a key, only when the encryption context holds purpose=backup
+  K=$(pkms create-key --query KeyMetadata.KeyId --output text)
+  ACCOUNT=$(pkms describe-key --key-id "$K" --query KeyMetadata.AWSAccountId --output text)
+  pkms create-grant --key-id "$K" --grantee-principal "arn:aws:iam::$ACCOUNT:role/backup" \
+      --operations Decrypt DescribeKey --constraints EncryptionContextSubset={purpose=backup} \
+      --name backup-restore`,
 	})
 }

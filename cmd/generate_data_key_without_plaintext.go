@@ -5,7 +5,11 @@ import "github.com/spf13/cobra"
 // newCmdGenerateDataKeyWithoutPlaintext is `pkms generate-data-key-without-plaintext`, AWS KMS GenerateDataKeyWithoutPlaintext.
 func newCmdGenerateDataKeyWithoutPlaintext(g *globals) *cobra.Command {
 	return opCommand(g, "GenerateDataKeyWithoutPlaintext", opDoc{
-		Short:   operationShort["GenerateDataKeyWithoutPlaintext"],
-		Example: `  pkms generate-data-key-without-plaintext --key-id alias/app --number-of-bytes 64`,
+		Short: operationShort["GenerateDataKeyWithoutPlaintext"],
+		Example: `  # a data key for later: only its encrypted copy now, the plaintext when decrypted
+  K=$(pkms create-key --query KeyMetadata.KeyId --output text)
+  pkms generate-data-key-without-plaintext --key-id "$K" --key-spec AES_256 \
+      --query CiphertextBlob --output text | base64 -d > datakey.enc
+  pkms decrypt --ciphertext-blob fileb://datakey.enc --query Plaintext --output text | base64 -d | wc -c`,
 	})
 }

@@ -5,7 +5,10 @@ import "github.com/spf13/cobra"
 // newCmdGetKeyLastUsage is `pkms get-key-last-usage`, AWS KMS GetKeyLastUsage.
 func newCmdGetKeyLastUsage(g *globals) *cobra.Command {
 	return opCommand(g, "GetKeyLastUsage", opDoc{
-		Short:   operationShort["GetKeyLastUsage"],
-		Example: `  pkms get-key-last-usage --generate-cli-skeleton   # the request template; see pkms get-key-last-usage --help`,
+		Short: operationShort["GetKeyLastUsage"],
+		Example: `  # when and by which operation a key was last used
+  K=$(pkms create-key --query KeyMetadata.KeyId --output text)
+  pkms encrypt --key-id "$K" --plaintext fileb://<(echo hello) --query KeyId --output text
+  pkms get-key-last-usage --key-id "$K" --query KeyLastUsage.Operation --output text`,
 	})
 }
