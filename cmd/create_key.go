@@ -10,6 +10,7 @@ func newCmdCreateKey(g *globals) *cobra.Command {
 			"PkmsExportable":   "pkms only: the key material may leave the vault, wrapped by pkms export-key-material for aws kms import-key-material (escrow, BYOK into a cloud KMS); set only when the key is created, never later",
 			"PkmsTokenSigning": "pkms only: with --origin AWS_CLOUDHSM, make an ECC_NIST_P256/P384 or RSA_2048/3072/4096 SIGN_VERIFY key pair in the store's token (AWS allows only symmetric keys there)",
 		},
+		Differs: "--key-spec SM2 answers UnsupportedOperationException (SM2 is offered only in AWS China Regions), as does --origin EXTERNAL_KEY_STORE. --origin AWS_CLOUDHSM makes the key in a custom key store's PKCS#11 token (see pkms create-custom-key-store --help). --pkms-exportable and --pkms-token-signing are pkms only. The account id in ARNs is the vault's, chosen at pkms vault init.",
 		Example: `  # a symmetric encryption key with a description and a tag
   pkms create-key --description "app data key" --tags TagKey=team,TagValue=infra
 

@@ -5,7 +5,8 @@ import "github.com/spf13/cobra"
 // newCmdDecrypt is `pkms decrypt`, AWS KMS Decrypt.
 func newCmdDecrypt(g *globals) *cobra.Command {
 	return opCommand(g, "Decrypt", opDoc{
-		Short: operationShort["Decrypt"],
+		Short:   operationShort["Decrypt"],
+		Differs: "The symmetric ciphertext is pkms's own format (it names the key and its material and authenticates the encryption context): AWS KMS cannot read it, nor pkms AWS's; RSA-OAEP ciphertexts are standard. Any modified ciphertext answers InvalidCiphertextException.",
 		Example: `  # a round trip: encrypt a file, decrypt it, compare
   K=$(pkms create-key --query KeyMetadata.KeyId --output text)
   echo 'database password' > secret.txt

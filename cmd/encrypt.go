@@ -5,7 +5,8 @@ import "github.com/spf13/cobra"
 // newCmdEncrypt is `pkms encrypt`, AWS KMS Encrypt.
 func newCmdEncrypt(g *globals) *cobra.Command {
 	return opCommand(g, "Encrypt", opDoc{
-		Short: operationShort["Encrypt"],
+		Short:   operationShort["Encrypt"],
+		Differs: "The symmetric ciphertext is pkms's own format (it names the key and its material and authenticates the encryption context): AWS KMS cannot read it, nor pkms AWS's; RSA-OAEP ciphertexts are standard.",
 		Example: `  # encrypt a file under an alias and keep the raw ciphertext; decrypt it back
   K=$(pkms create-key --query KeyMetadata.KeyId --output text)
   pkms create-alias --alias-name alias/app --target-key-id "$K"

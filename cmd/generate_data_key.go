@@ -5,7 +5,8 @@ import "github.com/spf13/cobra"
 // newCmdGenerateDataKey is `pkms generate-data-key`, AWS KMS GenerateDataKey.
 func newCmdGenerateDataKey(g *globals) *cobra.Command {
 	return opCommand(g, "GenerateDataKey", opDoc{
-		Short: operationShort["GenerateDataKey"],
+		Short:   operationShort["GenerateDataKey"],
+		Differs: "The data key's encrypted copy is pkms's own symmetric ciphertext format: AWS KMS cannot decrypt it.",
 		Example: `  # envelope encryption: a data key encrypts a file with openssl; only the data
   # key's encrypted copy is kept next to the file
   K=$(pkms create-key --query KeyMetadata.KeyId --output text)

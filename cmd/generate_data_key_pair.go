@@ -5,7 +5,8 @@ import "github.com/spf13/cobra"
 // newCmdGenerateDataKeyPair is `pkms generate-data-key-pair`, AWS KMS GenerateDataKeyPair.
 func newCmdGenerateDataKeyPair(g *globals) *cobra.Command {
 	return opCommand(g, "GenerateDataKeyPair", opDoc{
-		Short: operationShort["GenerateDataKeyPair"],
+		Short:   operationShort["GenerateDataKeyPair"],
+		Differs: "The private key's encrypted copy is pkms's own symmetric ciphertext format: AWS KMS cannot decrypt it. SM2 key pairs answer UnsupportedOperationException (SM2 is offered only in AWS China Regions).",
 		Example: `  # a key pair for a device: the private key as PKCS#8 DER, and a copy of it
   # encrypted under a KMS key; openssl signs and verifies with the two halves
   K=$(pkms create-key --query KeyMetadata.KeyId --output text)

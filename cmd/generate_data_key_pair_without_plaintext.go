@@ -5,7 +5,8 @@ import "github.com/spf13/cobra"
 // newCmdGenerateDataKeyPairWithoutPlaintext is `pkms generate-data-key-pair-without-plaintext`, AWS KMS GenerateDataKeyPairWithoutPlaintext.
 func newCmdGenerateDataKeyPairWithoutPlaintext(g *globals) *cobra.Command {
 	return opCommand(g, "GenerateDataKeyPairWithoutPlaintext", opDoc{
-		Short: operationShort["GenerateDataKeyPairWithoutPlaintext"],
+		Short:   operationShort["GenerateDataKeyPairWithoutPlaintext"],
+		Differs: "The private key's encrypted copy is pkms's own symmetric ciphertext format: AWS KMS cannot decrypt it. SM2 key pairs answer UnsupportedOperationException (SM2 is offered only in AWS China Regions).",
 		Example: `  # a key pair whose private key stays encrypted until it is needed; then decrypt
   # it and check that it belongs to the public key
   K=$(pkms create-key --query KeyMetadata.KeyId --output text)

@@ -5,7 +5,8 @@ import "github.com/spf13/cobra"
 // newCmdGetKeyLastUsage is `pkms get-key-last-usage`, AWS KMS GetKeyLastUsage.
 func newCmdGetKeyLastUsage(g *globals) *cobra.Command {
 	return opCommand(g, "GetKeyLastUsage", opDoc{
-		Short: operationShort["GetKeyLastUsage"],
+		Short:   operationShort["GetKeyLastUsage"],
+		Differs: "Usage is written in batches (at the end of a command, every second in an agent or pkms serve) and merged with what is not yet written when read.",
 		Example: `  # when and by which operation a key was last used
   K=$(pkms create-key --query KeyMetadata.KeyId --output text)
   pkms encrypt --key-id "$K" --plaintext fileb://<(echo hello) --query KeyId --output text

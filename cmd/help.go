@@ -24,6 +24,13 @@ const unsupportedLine = "Not supported by pkms yet: this command answers Unsuppo
 const differencesPointer = `Where pkms differs from AWS on purpose: pkms help differences
 (README.md, "Where pkms differs from AWS on purpose").`
 
+// memberNotes are the differences that follow from a member alone, shown
+// by every operation that has it.
+var memberNotes = []struct{ member, note string }{
+	{"KeyId", "--key-id takes a key id, key ARN, alias name or alias ARN; AWS takes aliases only for cryptographic operations and describe-key."},
+	{"Recipient", "--recipient (Nitro Enclave or NitroTPM attestation) answers UnsupportedOperationException: pkms has no attestation to verify a document against."},
+}
+
 // opSummary is the one-line summary of an operation command, as the
 // command list shows it.
 func opSummary(op *kms.Operation, short string) string {
@@ -41,8 +48,24 @@ func opLong(op *kms.Operation, doc opDoc) string {
 	}
 	b.WriteString(doc.Short)
 	b.WriteString("\n")
+	var notes []string
 	if doc.Differs != "" {
-		b.WriteString("\n" + strings.TrimSpace(doc.Differs) + "\n")
+		notes = append(notes, strings.TrimSpace(doc.Differs))
+	}
+	for _, n := range memberNotes {
+		if _, ok := op.Input.FieldByName(n.member); ok {
+			notes = append(notes, n.note)
+		}
+	}
+	if len(notes) > 0 {
+		b.WriteString("\nIn pkms:\n")
+		for _, n := range notes {
+			if strings.Contains(n, "\n") { // laid out already
+				b.WriteString("  - " + strings.ReplaceAll(n, "\n", "\n    ") + "\n")
+			} else {
+				b.WriteString(wrapText(n, 78, "  - ", "    ") + "\n")
+			}
+		}
 	}
 	b.WriteString("\n" + differencesPointer)
 	return b.String()

@@ -44,6 +44,12 @@ func TestUnsupportedSaysSoFirst(t *testing.T) {
 		if !strings.Contains(out, "pkms help differences") {
 			t.Errorf("%s: help does not point at pkms help differences", name)
 		}
+		for _, n := range memberNotes {
+			_, has := op.Input.FieldByName(n.member)
+			if shown := strings.Contains(strings.Join(strings.Fields(out), " "), n.note); shown != has {
+				t.Errorf("%s: note on %s shown %v, the operation has the member: %v", name, n.member, shown, has)
+			}
+		}
 	}
 }
 

@@ -5,7 +5,8 @@ import "github.com/spf13/cobra"
 // newCmdPutKeyPolicy is `pkms put-key-policy`, AWS KMS PutKeyPolicy.
 func newCmdPutKeyPolicy(g *globals) *cobra.Command {
 	return opCommand(g, "PutKeyPolicy", opDoc{
-		Short: operationShort["PutKeyPolicy"],
+		Short:   operationShort["PutKeyPolicy"],
+		Differs: "Key policies are validated (JSON, size, the lockout safety check) and stored, but not evaluated: a vault has one user.",
 		Example: `  # replace the key policy; the lockout safety check wants the account to keep access
   K=$(pkms create-key --query KeyMetadata.KeyId --output text)
   ACCOUNT=$(pkms describe-key --key-id "$K" --query KeyMetadata.AWSAccountId --output text)

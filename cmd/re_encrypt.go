@@ -5,7 +5,8 @@ import "github.com/spf13/cobra"
 // newCmdReEncrypt is `pkms re-encrypt`, AWS KMS ReEncrypt.
 func newCmdReEncrypt(g *globals) *cobra.Command {
 	return opCommand(g, "ReEncrypt", opDoc{
-		Short: operationShort["ReEncrypt"],
+		Short:   operationShort["ReEncrypt"],
+		Differs: "The symmetric ciphertext is pkms's own format (it names the key and its material and authenticates the encryption context): AWS KMS cannot read it, nor pkms AWS's; RSA-OAEP ciphertexts are standard.",
 		Example: `  # move a ciphertext to another key without the plaintext ever leaving pkms
   OLD=$(pkms create-key --query KeyMetadata.KeyId --output text)
   NEW=$(pkms create-key --query KeyMetadata.KeyId --output text)

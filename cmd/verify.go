@@ -5,7 +5,8 @@ import "github.com/spf13/cobra"
 // newCmdVerify is `pkms verify`, AWS KMS Verify.
 func newCmdVerify(g *globals) *cobra.Command {
 	return opCommand(g, "Verify", opDoc{
-		Short: operationShort["Verify"],
+		Short:   operationShort["Verify"],
+		Differs: "ML-DSA signatures made with --message-type EXTERNAL_MU cannot be verified with EXTERNAL_MU (UnsupportedOperationException): verify them as RAW over the original message.",
 		Example: `  # check a signature with the key itself; one that does not verify answers
   # KMSInvalidSignatureException (exit 254), never SignatureValid false
   K=$(pkms create-key --key-spec ECC_NIST_P384 --key-usage SIGN_VERIFY --query KeyMetadata.KeyId --output text)
