@@ -3,6 +3,7 @@ package cmd
 import (
 	"fmt"
 	"os"
+	"reflect"
 	"regexp"
 	"strconv"
 	"strings"
@@ -419,4 +420,37 @@ func readmeTable(t *testing.T, readme, header string) [][]string {
 		rows = append(rows, cells)
 	}
 	return rows
+}
+
+// TestSyntaxIsAccepted: the shorthand and JSON templates the help shows
+// for each structure, map or list of structures are accepted by the
+// option they describe (with "..." left out and an enum's first value).
+func TestSyntaxIsAccepted(t *testing.T) {
+	alternatives := regexp.MustCompile(`("[^"]*")(\|"[^"]*")+`)
+	n := 0
+	for _, op := range kms.Operations() {
+		for i := 0; i < op.Input.NumField(); i++ {
+			f := op.Input.Field(i)
+			k := kindOf(f.Type)
+			if k != kindMap && k != kindStruct && k != kindStructList {
+				continue
+			}
+			short := strings.ReplaceAll(shorthandSyntax(f.Type, true), " ...", "")
+			js := alternatives.ReplaceAllString(strings.ReplaceAll(jsonSyntax(f.Type), "...", ""), "$1")
+			for _, value := range []string{short, js} {
+				m := &member{field: f, flag: kebab(jsonName(f)), kind: k}
+				m.raw.words = []string{value}
+				in := reflect.New(op.Input).Elem()
+				if err := m.apply(in, "base64"); err != nil {
+					t.Errorf("%s --%s %s: %v", op.Name, m.flag, value, err)
+				} else if in.FieldByIndex(f.Index).IsZero() {
+					t.Errorf("%s --%s %s: nothing set", op.Name, m.flag, value)
+				}
+				n++
+			}
+		}
+	}
+	if n < 10 {
+		t.Fatalf("only %d templates checked", n)
+	}
 }
