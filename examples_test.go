@@ -16,7 +16,7 @@ import (
 	"github.com/pocketkms/pkms/vault/pkcs11"
 )
 
-// TestHelpExamples runs every example of every operation's --help, as
+// TestHelpExamples runs every example of every command's --help, as
 // written, with bash: blocks separated by a blank line, each opening with
 // "# " comment lines, indented by two spaces. Each block runs with -e and
 // -o pipefail in a directory of its own, on a copy of one freshly made
@@ -31,7 +31,7 @@ func TestHelpExamples(t *testing.T) {
 	if raceEnabled {
 		t.Skip("starts hundreds of pkms processes; runs without -race (the README's test command runs it so)")
 	}
-	for _, tool := range []string{"bash", "openssl", "base64", "cmp"} {
+	for _, tool := range []string{"bash", "openssl", "base64", "cmp", "awk"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			t.Skipf("needs %s", tool)
 		}
@@ -58,25 +58,34 @@ func TestHelpExamples(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	ops := 0
+	cmds := commandTree(t, bin)
+	if len(cmds) < 70 {
+		t.Fatalf("only %d commands found in pkms --help", len(cmds))
+	}
+	implemented := map[string]bool{}
 	for _, op := range kms.Operations() {
-		name := cliName(op.Name)
-		help, err := exec.Command(bin, name, "--help").Output()
-		if err != nil {
-			t.Fatalf("pkms %s --help: %v", name, err)
+		implemented[cliName(op.Name)] = op.Implemented
+	}
+	for _, c := range cmds {
+		name := strings.Join(c.path, " ")
+		ok, isOp := implemented[name]
+		if !isOp {
+			ok = true // a pkms command
 		}
-		blocks, err := exampleBlocks(string(help))
+		blocks, err := exampleBlocks(c.help)
 		if err != nil {
-			t.Errorf("pkms %s --help: %v", name, err)
+			if !c.group || !strings.Contains(err.Error(), "no Examples") {
+				t.Errorf("pkms %s --help: %v", name, err)
+			}
 			continue
 		}
-		calls := regexp.MustCompile(`(^|[\s(|;])pkms ` + regexp.QuoteMeta(name) + `(\s|$)`)
+		calls := regexp.MustCompile(`(^|[\s(|;])pkms ` + regexp.QuoteMeta(name) + `(\s|$|\))`)
 		called := false
 		for i, b := range blocks {
 			called = called || calls.MatchString(b)
-			t.Run(name+"/"+fmt.Sprint(i+1), func(t *testing.T) {
-				t.Parallel() // each block has its own directory and vault
-				work := filepath.Join(dir, name, fmt.Sprint(i+1))
+			t.Run(strings.ReplaceAll(name, " ", "_")+"/"+fmt.Sprint(i+1), func(t *testing.T) {
+				t.Parallel() // each block has its own directory, vault and agent socket directory
+				work := filepath.Join(dir, strings.ReplaceAll(name, " ", "_"), fmt.Sprint(i+1))
 				if err := os.MkdirAll(work, 0o700); err != nil {
 					t.Fatal(err)
 				}
@@ -84,7 +93,21 @@ func TestHelpExamples(t *testing.T) {
 				if err := os.WriteFile(vaultPath, templateBytes, 0o600); err != nil {
 					t.Fatal(err)
 				}
-				env := append(baseEnv, "HOME="+work, "PKMS_VAULT="+vaultPath)
+				// A short directory of its own for agent sockets (a unix
+				// socket path is limited to about 100 bytes).
+				tmp, err := os.MkdirTemp("", "pkx")
+				if err != nil {
+					t.Fatal(err)
+				}
+				env := append(baseEnv, "HOME="+work, "PKMS_VAULT="+vaultPath, "TMPDIR="+tmp)
+				defer stopAgents(t, bin, env, tmp)
+				for _, tool := range []string{"aws", "age", "age-keygen"} {
+					if regexp.MustCompile(`(^|[\s;|(])` + tool + ` `).MatchString(b) {
+						if _, err := exec.LookPath(tool); err != nil {
+							t.Skipf("needs %s", tool)
+						}
+					}
+				}
 				if strings.Contains(b, "custom-key-store") {
 					if !softhsm {
 						t.Skip("needs SoftHSM2 (apt-get install softhsm2) and a cgo build")
@@ -93,11 +116,11 @@ func TestHelpExamples(t *testing.T) {
 				}
 				out, err := runBash(work, env, b)
 				switch {
-				case !op.Implemented && err == nil:
-					t.Errorf("%s is not implemented, yet its example succeeded:\n%s\n--- output:\n%s", op.Name, b, out)
-				case !op.Implemented && !strings.Contains(out, "UnsupportedOperationException"):
-					t.Errorf("%s is not implemented; its example failed otherwise: %v\n%s\n--- output:\n%s", op.Name, err, b, out)
-				case op.Implemented && err != nil:
+				case !ok && err == nil:
+					t.Errorf("%s is not implemented, yet its example succeeded:\n%s\n--- output:\n%s", name, b, out)
+				case !ok && !strings.Contains(out, "UnsupportedOperationException"):
+					t.Errorf("%s is not implemented; its example failed otherwise: %v\n%s\n--- output:\n%s", name, err, b, out)
+				case ok && err != nil:
 					t.Errorf("example failed: %v\n%s\n--- output:\n%s", err, b, out)
 				}
 			})
@@ -105,11 +128,66 @@ func TestHelpExamples(t *testing.T) {
 		if !called {
 			t.Errorf("no example of pkms %s runs pkms %s", name, name)
 		}
-		ops++
 	}
-	if ops < 50 {
-		t.Fatalf("only %d operations", ops)
+}
+
+// helpCommand is one command of the tree and its --help page.
+type helpCommand struct {
+	path  []string
+	help  string
+	group bool // it has subcommands
+}
+
+// commandTree walks pkms --help: the AWS KMS operations, the pkms commands
+// and their subcommands.
+func commandTree(t *testing.T, bin string) []helpCommand {
+	var out []helpCommand
+	var walk func(path []string)
+	walk = func(path []string) {
+		help, err := exec.Command(bin, append(path, "--help")...).Output()
+		if err != nil {
+			t.Fatalf("pkms %s --help: %v", strings.Join(path, " "), err)
+		}
+		sections := []string{"Available Commands:"}
+		if len(path) == 0 {
+			sections = []string{"AWS KMS operations:", "pkms commands:"}
+		}
+		var subs []string
+		for _, sec := range sections {
+			_, rest, ok := strings.Cut(string(help), "\n"+sec+"\n")
+			if !ok {
+				continue
+			}
+			rest, _, _ = strings.Cut(rest, "\n\n")
+			for _, line := range strings.Split(rest, "\n") {
+				if f := strings.Fields(line); len(f) > 0 && f[0] != "help" && f[0] != "completion" {
+					subs = append(subs, f[0])
+				}
+			}
+		}
+		if len(path) > 0 {
+			out = append(out, helpCommand{path: path, help: string(help), group: len(subs) > 0})
+		}
+		for _, sub := range subs {
+			walk(append(append([]string{}, path...), sub))
+		}
 	}
+	walk(nil)
+	return out
+}
+
+// stopAgents stops the agents a block left behind (a block that failed
+// half-way): their sockets are in its own directory tmp.
+func stopAgents(t *testing.T, bin string, env []string, tmp string) {
+	_ = filepath.WalkDir(tmp, func(path string, d os.DirEntry, err error) error {
+		if err == nil && d.Type()&os.ModeSocket != 0 {
+			cmd := exec.Command(bin, "agent", "stop", "--socket", path)
+			cmd.Env = env
+			_ = cmd.Run()
+		}
+		return nil
+	})
+	_ = os.RemoveAll(tmp)
 }
 
 // exampleBlocks cuts the Examples section of a --help page into blocks.
@@ -118,8 +196,10 @@ func exampleBlocks(help string) ([]string, error) {
 	if !ok {
 		return nil, fmt.Errorf("no Examples section")
 	}
-	if i := strings.Index(rest, "\n\n"+"Flags:\n"); i >= 0 {
-		rest = rest[:i]
+	for _, next := range []string{"\n\nAvailable Commands:\n", "\n\nFlags:\n"} {
+		if i := strings.Index(rest, next); i >= 0 {
+			rest = rest[:i]
+		}
 	}
 	var blocks []string
 	for _, para := range strings.Split(rest, "\n\n") {
