@@ -27,7 +27,7 @@ const differencesPointer = `Where pkms differs from AWS on purpose: pkms help di
 // memberNotes are the differences that follow from a member alone, shown
 // by every operation that has it.
 var memberNotes = []struct{ member, note string }{
-	{"KeyId", "--key-id takes a key id, key ARN, alias name or alias ARN; AWS takes aliases only for cryptographic operations and describe-key."},
+	{"KeyId", "--key-id also takes an alias name or alias ARN, wherever AWS would take only a key id or key ARN (the first item of pkms help differences)."},
 	{"Recipient", "--recipient (Nitro Enclave or NitroTPM attestation) answers UnsupportedOperationException: pkms has no attestation to verify a document against."},
 }
 
