@@ -173,6 +173,25 @@ func TestHelpAsLastWord(t *testing.T) {
 	}
 }
 
+// TestHelpCompletion: pkms help completes topics and commands.
+func TestHelpCompletion(t *testing.T) {
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"help", "ex"}, []string{"exit-codes", "exec", "export-key-material"}},
+		{[]string{"help", "vault", "sl"}, []string{"slots"}},
+		{[]string{"help", "un"}, []string{"unlocking", "untag-resource"}},
+	}
+	for _, tc := range tests {
+		r := runWith(t, &recorder{}, nil, append([]string{cobra.ShellCompRequestCmd}, tc.args...)...)
+		got := strings.Fields(strings.Split(r.stdout, ":")[0])
+		if strings.Join(got, " ") != strings.Join(tc.want, " ") {
+			t.Errorf("complete pkms %s: %v, want %v (%s)", strings.Join(tc.args, " "), got, tc.want, r.stderr)
+		}
+	}
+}
+
 // TestHelpTopics: every topic has its page, listed in pkms --help; every
 // option, command and environment variable a page names exists, and every
 // "--option (default X)" is that option's default.

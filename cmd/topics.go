@@ -170,6 +170,25 @@ func newHelpCommand(root *cobra.Command) *cobra.Command {
 	return &cobra.Command{
 		Use:   "help [command | topic]",
 		Short: "Help about any command, or a topic: " + topicNames(),
+		// Completes command names, and topic names for the first word.
+		ValidArgsFunction: func(_ *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			var out []cobra.Completion
+			if len(args) == 0 {
+				for _, t := range helpTopics {
+					if strings.HasPrefix(t.Name, toComplete) {
+						out = append(out, t.Name)
+					}
+				}
+			}
+			if c, rest, err := root.Find(args); err == nil && len(rest) == 0 {
+				for _, sub := range c.Commands() {
+					if sub.IsAvailableCommand() && strings.HasPrefix(sub.Name(), toComplete) {
+						out = append(out, sub.Name())
+					}
+				}
+			}
+			return out, cobra.ShellCompDirectiveNoFileComp
+		},
 		RunE: func(c *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				if t, ok := lookupTopic(args[0]); ok {
