@@ -67,8 +67,13 @@ agent, with the same output and exit codes.
 The agent listens on a unix socket in a 0700 directory, admits only your
 uid, never returns the vault key, and stops after --idle-timeout without a
 request or after --max-lifetime.`,
-		Example: `  eval "$(pkms agent)"
-  for f in *.env; do pkms encrypt --key-id alias/app --plaintext fileb://$f --query CiphertextBlob --output text > $f.enc; done
+		Example: `  # unlock once, encrypt many files through the agent, then stop it
+  K=$(pkms create-key --query KeyMetadata.KeyId --output text)
+  echo one > a.env && echo two > b.env
+  eval "$(pkms agent)"
+  for f in *.env; do
+    pkms encrypt --key-id "$K" --plaintext fileb://$f --query CiphertextBlob --output text > $f.enc
+  done
   eval "$(pkms agent stop)"`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return g.runAgentCommand(c.Context(), f) },
@@ -327,7 +332,10 @@ func agentSubcommand(g *globals, use, short, example string, run func(ctx contex
 var noInput = struct{}{}
 
 func newCmdAgentStop(g *globals) *cobra.Command {
-	return agentSubcommand(g, "stop", "Stop the agent: it forgets the vault key and removes its socket", `  eval "$(pkms agent stop)"`,
+	return agentSubcommand(g, "stop", "Stop the agent: it forgets the vault key and removes its socket", `  # stop the agent and unset PKMS_AGENT_SOCK and PKMS_AGENT_PID
+  eval "$(pkms agent)"
+  pkms agent status
+  eval "$(pkms agent stop)"`,
 		func(ctx context.Context, cl *server.Client) error {
 			if err := cl.Control(ctx, "Stop", noInput, nil); err != nil {
 				return err
@@ -338,12 +346,23 @@ func newCmdAgentStop(g *globals) *cobra.Command {
 }
 
 func newCmdAgentLock(g *globals) *cobra.Command {
-	return agentSubcommand(g, "lock", "Make the agent forget the vault key (and release the vault file) until pkms agent unlock", "  pkms agent lock",
+	return agentSubcommand(g, "lock", "Make the agent forget the vault key (and release the vault file) until pkms agent unlock", `  # forget the vault key (the agent keeps running); unlock it again later
+  eval "$(pkms agent)"
+  pkms agent lock
+  pkms agent status --query Locked
+  pkms agent unlock
+  eval "$(pkms agent stop)"`,
 		func(ctx context.Context, cl *server.Client) error { return cl.Control(ctx, "Lock", noInput, nil) })
 }
 
 func newCmdAgentUnlock(g *globals) *cobra.Command {
-	return agentSubcommand(g, "unlock", "Unlock a locked agent: unlocks the vault here and hands it to the agent", "  pkms agent unlock",
+	return agentSubcommand(g, "unlock", "Unlock a locked agent: unlocks the vault here and hands it to the agent", `  # unlock a locked agent: the passphrase is asked here (or read from
+  # PKMS_PASSPHRASE_FILE) and the unlocked vault handed to the agent
+  eval "$(pkms agent)"
+  pkms agent lock
+  pkms agent unlock
+  pkms list-keys
+  eval "$(pkms agent stop)"`,
 		func(ctx context.Context, cl *server.Client) error {
 			var st server.StatusOutput
 			if err := cl.Control(ctx, "Status", noInput, &st); err != nil {
@@ -367,7 +386,10 @@ func newCmdAgentUnlock(g *globals) *cobra.Command {
 }
 
 func newCmdAgentStatus(g *globals) *cobra.Command {
-	return agentSubcommand(g, "status", "Show the agent's pid, vault and whether it is locked", "  pkms agent status",
+	return agentSubcommand(g, "status", "Show the agent's pid, vault and whether it is locked", `  # is an agent running, for which vault, and is it locked?
+  eval "$(pkms agent)"
+  pkms agent status
+  eval "$(pkms agent stop)"`,
 		func(ctx context.Context, cl *server.Client) error {
 			var st server.StatusOutput
 			if err := cl.Control(ctx, "Status", noInput, &st); err != nil {

@@ -6,7 +6,12 @@ import "github.com/spf13/cobra"
 func newCmdCancelKeyDeletion(g *globals) *cobra.Command {
 	return opCommand(g, "CancelKeyDeletion", opDoc{
 		Short: operationShort["CancelKeyDeletion"],
-		Example: `  pkms cancel-key-deletion --key-id 1234abcd-12ab-34cd-56ef-1234567890ab
-  pkms enable-key --key-id 1234abcd-12ab-34cd-56ef-1234567890ab   # the key is Disabled after cancelling`,
+		Example: `  # schedule a key's deletion, then change your mind: the key comes back Disabled,
+  # so enable it to use it again
+  K=$(pkms create-key --query KeyMetadata.KeyId --output text)
+  pkms schedule-key-deletion --key-id "$K" --pending-window-in-days 7
+  pkms cancel-key-deletion --key-id "$K"
+  pkms enable-key --key-id "$K"
+  pkms describe-key --key-id "$K" --query KeyMetadata.KeyState --output text`,
 	})
 }

@@ -32,14 +32,28 @@ generated in the token (sensitive, never extractable) and encrypt inside it; wit
 CONNECTING and DISCONNECTING are never seen: connecting is synchronous. A pkms built
 without cgo has no PKCS#11 and answers UnsupportedOperationException.`
 
+// xksMembers describes members of external key stores that AWS's
+// generated documentation leaves out.
+var xksMembers = map[string]string{
+	"XksProxyUriPath":                "The base path of the external key store proxy's API (external key stores only, which pkms answers with UnsupportedOperationException).",
+	"XksProxyVpcEndpointServiceName": "The Amazon VPC endpoint service name of the external key store proxy (external key stores only, which pkms answers with UnsupportedOperationException).",
+}
+
 // newCmdCreateCustomKeyStore is `pkms create-custom-key-store`, AWS KMS CreateCustomKeyStore.
 func newCmdCreateCustomKeyStore(g *globals) *cobra.Command {
 	c := opCommand(g, "CreateCustomKeyStore", opDoc{
-		Short: operationShort["CreateCustomKeyStore"],
-		Example: `  # a store on the SoftHSM2 or YubiHSM token labelled lab-hsm; the PIN is asked
-  pkms create-custom-key-store --custom-key-store-name lab-hsm --cloud-hsm-cluster-id lab-hsm \
-       --trust-anchor-certificate file://customerCA.crt
-  pkms connect-custom-key-store --custom-key-store-id cks-1234567890abcdef0`,
+		Short:   operationShort["CreateCustomKeyStore"],
+		Differs: keyStoreHelp,
+		Members: xksMembers,
+		Example: `  # a store on the SoftHSM2 or YubiHSM token labelled lab-hsm, with a trust anchor
+  # certificate as AWS asks for one; the token's user PIN is asked on the terminal
+  # (or read from PKMS_PIN_FILE), never taken from argv unless you give it there
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout customerCA.key \
+      -subj /CN=customerCA -days 365 -out customerCA.crt
+  CKS=$(pkms create-custom-key-store --custom-key-store-name lab-hsm --cloud-hsm-cluster-id lab-hsm \
+      --trust-anchor-certificate file://customerCA.crt --query CustomKeyStoreId --output text)
+  pkms connect-custom-key-store --custom-key-store-id "$CKS"
+  pkms create-key --origin AWS_CLOUDHSM --custom-key-store-id "$CKS" --description "in the token"`,
 		Prepare: func(c *cobra.Command, in any) error {
 			req := in.(*kms.CreateCustomKeyStoreInput)
 			if req.CustomKeyStoreType == kms.CustomKeyStoreTypeExternalKeyStore {
@@ -48,7 +62,6 @@ func newCmdCreateCustomKeyStore(g *globals) *cobra.Command {
 			return g.keyStorePassword(c, &req.KeyStorePassword, req.CloudHsmClusterId)
 		},
 	})
-	c.Long = operationShort["CreateCustomKeyStore"] + "\n" + keyStoreHelp
 	aliasFlag(c, "pkcs11-module", "pkms-pkcs11-module")
 	if f := c.Flags().Lookup("pkms-pkcs11-module"); f != nil {
 		f.Usage = "pkms only (also --pkcs11-module): the PKCS#11 module of the token (default PKMS_PKCS11_MODULE, else the usual paths)"

@@ -5,10 +5,16 @@ import "github.com/spf13/cobra"
 // newCmdCreateGrant is `pkms create-grant`, AWS KMS CreateGrant.
 func newCmdCreateGrant(g *globals) *cobra.Command {
 	return opCommand(g, "CreateGrant", opDoc{
-		Short: operationShort["CreateGrant"],
-		Example: `  # pkms records grants and checks grant tokens; it does not enforce grants yet (see README.md, "Grants")
-  pkms create-grant --key-id alias/app --grantee-principal arn:aws:iam::111122223333:role/app \
-      --operations Encrypt Decrypt --constraints EncryptionContextSubset={purpose=backup} --name app-backup
-  pkms encrypt --key-id alias/app --plaintext fileb://f --grant-tokens "$TOKEN"   # a token from create-grant`,
+		Short:   operationShort["CreateGrant"],
+		Differs: grantsNotEnforced,
+		Example: `  # let a role decrypt with a key, only when the encryption context holds purpose=backup
+  K=$(pkms create-key --query KeyMetadata.KeyId --output text)
+  ACCOUNT=$(pkms describe-key --key-id "$K" --query KeyMetadata.AWSAccountId --output text)
+  pkms create-grant --key-id "$K" --grantee-principal "arn:aws:iam::$ACCOUNT:role/backup" \
+      --operations Decrypt DescribeKey --constraints EncryptionContextSubset={purpose=backup} \
+      --name backup-restore`,
 	})
 }
+
+// grantsNotEnforced is the difference every grant command states.
+const grantsNotEnforced = "Grants are recorded, listed, retired and revoked as AWS does, and grant tokens are checked, but pkms does not enforce grants yet: like key policies, they grant nothing until pkms serve evaluates permissions."

@@ -409,7 +409,7 @@ func (g *globals) confirm(question string, yes bool) error {
 	}
 	if a = strings.ToLower(a); a != "y" && a != "yes" {
 		fmt.Fprintln(g.env.stderr, "pkms: not confirmed; nothing was changed")
-		return exitStatus(1)
+		return exitStatus(exitDeclined)
 	}
 	return nil
 }

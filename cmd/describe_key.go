@@ -6,7 +6,10 @@ import "github.com/spf13/cobra"
 func newCmdDescribeKey(g *globals) *cobra.Command {
 	return opCommand(g, "DescribeKey", opDoc{
 		Short: operationShort["DescribeKey"],
-		Example: `  pkms describe-key --key-id alias/app
-  pkms describe-key --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --query KeyMetadata.KeyState --output text`,
+		Example: `  # a key's metadata, by alias; one field of it for a script
+  K=$(pkms create-key --query KeyMetadata.KeyId --output text)
+  pkms create-alias --alias-name alias/app --target-key-id "$K"
+  pkms describe-key --key-id alias/app
+  pkms describe-key --key-id "$K" --query KeyMetadata.KeyState --output text`,
 	})
 }

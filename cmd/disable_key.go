@@ -5,7 +5,10 @@ import "github.com/spf13/cobra"
 // newCmdDisableKey is `pkms disable-key`, AWS KMS DisableKey.
 func newCmdDisableKey(g *globals) *cobra.Command {
 	return opCommand(g, "DisableKey", opDoc{
-		Short:   operationShort["DisableKey"],
-		Example: `  pkms disable-key --key-id 1234abcd-12ab-34cd-56ef-1234567890ab`,
+		Short: operationShort["DisableKey"],
+		Example: `  # stop all cryptographic use of a key, reversibly (pkms enable-key)
+  K=$(pkms create-key --query KeyMetadata.KeyId --output text)
+  pkms disable-key --key-id "$K"
+  test "$(pkms describe-key --key-id "$K" --query KeyMetadata.KeyState --output text)" = Disabled`,
 	})
 }

@@ -32,8 +32,14 @@ func newCmdExec(g *globals) *cobra.Command {
 		Long: `Unlock the vault once, start a private agent on a fresh socket, run
 COMMAND with PKMS_AGENT_SOCK set, stop the agent when COMMAND exits, and
 exit with COMMAND's status. SIGTERM and SIGHUP are passed on to COMMAND.`,
-		Example: `  pkms exec -- ./release.sh
-  pkms exec -- sh -c 'for f in dist/*; do pkms sign --key-id alias/release --message fileb://$f --message-type RAW --signing-algorithm ECDSA_SHA_256 --query Signature --output text > $f.sig; done'`,
+		Example: `  # sign every file of a release with one unlock: each pkms inside uses the private agent
+  K=$(pkms create-key --key-spec ECC_NIST_P256 --key-usage SIGN_VERIFY --query KeyMetadata.KeyId --output text)
+  mkdir dist && echo one > dist/a.txt && echo two > dist/b.txt
+  pkms exec -- sh -c 'for f in dist/*.txt; do
+      pkms sign --key-id "$0" --message fileb://$f --signing-algorithm ECDSA_SHA_256 \
+          --query Signature --output text > $f.sig
+    done' "$K"
+  ls dist`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(c *cobra.Command, args []string) error { return g.runExec(c.Context(), f, args) },
 	}

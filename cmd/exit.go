@@ -22,7 +22,23 @@ const (
 	exitService   = 254 // a KMS exception
 	exitOther     = 255
 	exitInterrupt = 130
+	exitDeclined  = 1 // a confirmation answered no
 )
+
+// exitCodes says what each exit code means, in the order `pkms help
+// exit-codes` lists them; the README's table is checked against it.
+var exitCodes = []struct {
+	Code    int
+	Meaning string
+}{
+	{exitOK, "success"},
+	{exitUsage, "usage error: unknown command or option, a stray word, a missing required option, a bad value for an option with fixed choices, or the CLI's own parameter validation (\"Parameter validation failed\"), before anything is asked of the vault"},
+	{exitVault, "the vault is missing, locked, damaged (pkms vault verify found problems), or cannot be unlocked (wrong passphrase or PIN, no matching identity, token absent)"},
+	{exitService, "a KMS exception (NotFoundException, DisabledException, ValidationException, UnsupportedOperationException, ...), printed as \"An error occurred (Code) when calling the Operation operation: message\""},
+	{exitOther, "anything else, including a parameter value the CLI cannot convert (invalid base64 or non-ASCII text for a blob, a word that is not an integer)"},
+	{exitInterrupt, "interrupted (Ctrl-C)"},
+	{exitDeclined, "a confirmation (pkms vault slots remove, pkms vault rekey) answered no"},
+}
 
 // usageError is a command-line usage error: unknown or missing options.
 type usageError struct{ msg string }

@@ -120,6 +120,7 @@ func bindMembers(c *cobra.Command, in reflect.Type, docs map[string]string) []*m
 		if m.required {
 			usage += " (required)"
 		}
+		usage += memberHelp(f.Type)
 		m.raw.typ = kindNames[m.kind]
 		flag := c.Flags().VarPF(&m.raw, m.flag, "", usage)
 		registerCompletion(c, m)

@@ -6,6 +6,9 @@ import "github.com/spf13/cobra"
 func newCmdGenerateRandom(g *globals) *cobra.Command {
 	return opCommand(g, "GenerateRandom", opDoc{
 		Short:   operationShort["GenerateRandom"],
-		Example: `  pkms generate-random --number-of-bytes 32 --query Plaintext --output text | base64 -d > random.bin`,
+		Differs: "--custom-key-store-id draws the bytes from that store's PKCS#11 token.",
+		Example: `  # 32 random bytes into a file
+  pkms generate-random --number-of-bytes 32 --query Plaintext --output text | base64 -d > random.bin
+  wc -c < random.bin`,
 	})
 }

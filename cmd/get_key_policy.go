@@ -6,6 +6,9 @@ import "github.com/spf13/cobra"
 func newCmdGetKeyPolicy(g *globals) *cobra.Command {
 	return opCommand(g, "GetKeyPolicy", opDoc{
 		Short:   operationShort["GetKeyPolicy"],
-		Example: `  pkms get-key-policy --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --query Policy --output text`,
+		Differs: "Key policies are validated (JSON, size, the lockout safety check) and stored, but not evaluated: a vault has one user.",
+		Example: `  # the key policy document (its name is always default)
+  K=$(pkms create-key --query KeyMetadata.KeyId --output text)
+  pkms get-key-policy --key-id "$K" --policy-name default --query Policy --output text`,
 	})
 }

@@ -6,7 +6,11 @@ import "github.com/spf13/cobra"
 func newCmdListAliases(g *globals) *cobra.Command {
 	return opCommand(g, "ListAliases", opDoc{
 		Short: operationShort["ListAliases"],
-		Example: `  pkms list-aliases --output table
-  pkms list-aliases --key-id 1234abcd-12ab-34cd-56ef-1234567890ab`,
+		Example: `  # every alias as a table, and the aliases of one key
+  K=$(pkms create-key --query KeyMetadata.KeyId --output text)
+  pkms create-alias --alias-name alias/app --target-key-id "$K"
+  pkms create-alias --alias-name alias/app-previous --target-key-id "$K"
+  pkms list-aliases --output table
+  pkms list-aliases --key-id "$K" --query 'Aliases[].AliasName' --output text`,
 	})
 }

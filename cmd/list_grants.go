@@ -5,9 +5,13 @@ import "github.com/spf13/cobra"
 // newCmdListGrants is `pkms list-grants`, AWS KMS ListGrants.
 func newCmdListGrants(g *globals) *cobra.Command {
 	return opCommand(g, "ListGrants", opDoc{
-		Short: operationShort["ListGrants"],
-		Example: `  # pkms records grants and checks grant tokens; it does not enforce grants yet (see README.md, "Grants")
-  pkms list-grants --key-id alias/app
-  pkms list-grants --key-id alias/app --grantee-principal arn:aws:iam::111122223333:role/app --output table`,
+		Short:   operationShort["ListGrants"],
+		Differs: grantsNotEnforced,
+		Example: `  # the grants on a key
+  K=$(pkms create-key --query KeyMetadata.KeyId --output text)
+  ACCOUNT=$(pkms describe-key --key-id "$K" --query KeyMetadata.AWSAccountId --output text)
+  GRANT=$(pkms create-grant --key-id "$K" --grantee-principal "arn:aws:iam::$ACCOUNT:role/backup" \
+      --operations Decrypt DescribeKey --query GrantId --output text)
+  pkms list-grants --key-id "$K" --query 'Grants[].[GrantId,GranteePrincipal]' --output text`,
 	})
 }

@@ -6,6 +6,9 @@ import "github.com/spf13/cobra"
 func newCmdListKeyPolicies(g *globals) *cobra.Command {
 	return opCommand(g, "ListKeyPolicies", opDoc{
 		Short:   operationShort["ListKeyPolicies"],
-		Example: `  pkms list-key-policies --key-id 1234abcd-12ab-34cd-56ef-1234567890ab`,
+		Differs: "Key policies are validated (JSON, size, the lockout safety check) and stored, but not evaluated: a vault has one user.",
+		Example: `  # the names of a key's policies (always default)
+  K=$(pkms create-key --query KeyMetadata.KeyId --output text)
+  pkms list-key-policies --key-id "$K"`,
 	})
 }

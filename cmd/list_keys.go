@@ -6,8 +6,11 @@ import "github.com/spf13/cobra"
 func newCmdListKeys(g *globals) *cobra.Command {
 	return opCommand(g, "ListKeys", opDoc{
 		Short: operationShort["ListKeys"],
-		Example: `  pkms list-keys
-  pkms list-keys --max-items 10 --output table
-  pkms list-keys --max-items 10 --starting-token <NextToken from the previous call>`,
+		Example: `  # all keys; then one page at a time, following NextToken
+  pkms create-key --query KeyMetadata.KeyId --output text
+  pkms create-key --query KeyMetadata.KeyId --output text
+  pkms list-keys --output table
+  TOKEN=$(pkms list-keys --max-items 1 --output text | awk '$1 == "NEXTTOKEN" {print $2}')
+  pkms list-keys --max-items 1 --starting-token "$TOKEN"`,
 	})
 }

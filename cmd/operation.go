@@ -22,8 +22,18 @@ import (
 
 // opDoc is the help of one operation command.
 type opDoc struct {
-	Short   string
+	Short string
+	// Differs says what pkms does differently from AWS for this operation,
+	// if anything (help shows it after AWS's description).
+	Differs string
+	// Example holds worked examples that run as written against a fresh
+	// vault (a test runs each): blocks separated by a blank line, each one
+	// or more "# " comment lines and then shell lines, indented by two
+	// spaces; a block may use what its earlier lines made.
 	Example string
+	// Members describes members the generated AWS documentation does not
+	// (pkms-only members); AWS's description wins where there is one.
+	Members map[string]string
 	// Outfile names a blob member of the output that --outfile writes to a
 	// file as raw bytes instead of printing it.
 	Outfile string
@@ -43,7 +53,8 @@ func opCommand(g *globals, name string, doc opDoc) *cobra.Command {
 	}
 	c := &cobra.Command{
 		Use:     kebab(name),
-		Short:   doc.Short,
+		Short:   opSummary(op, doc.Short),
+		Long:    opLong(op, doc),
 		Example: doc.Example,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 0 {
@@ -52,7 +63,16 @@ func opCommand(g *globals, name string, doc opDoc) *cobra.Command {
 			return nil
 		},
 	}
-	members := bindMembers(c, op.Input, memberDocs(name))
+	docs := memberDocs(name)
+	for m, d := range doc.Members {
+		if docs[m] == "" {
+			if docs == nil {
+				docs = map[string]string{}
+			}
+			docs[m] = d
+		}
+	}
+	members := bindMembers(c, op.Input, docs)
 	var cliInput, skeleton rawValue
 	c.Flags().Var(&cliInput, "cli-input-json", "read the request from JSON with API member names (or file://PATH)")
 	c.Flags().VarPF(&skeleton, "generate-cli-skeleton", "", "print a JSON template of the request (input, the default) or response (output)").NoOptDefVal = "input"

@@ -6,8 +6,10 @@ import "github.com/spf13/cobra"
 func newCmdReplicateKey(g *globals) *cobra.Command {
 	return opCommand(g, "ReplicateKey", opDoc{
 		Short: operationShort["ReplicateKey"],
-		Example: `  pkms create-key --multi-region --query KeyMetadata.KeyId --output text   # mrk-...
-  pkms replicate-key --key-id mrk-1234abcd12ab34cd56ef1234567890ab --replica-region eu-west-1
-  pkms decrypt --region eu-west-1 --ciphertext-blob fileb://secret.bin   # made by the primary`,
+		Example: `  # a multi-Region key, and its replica in us-west-2 (same key id, same material)
+  K=$(pkms create-key --multi-region --region us-east-1 --query KeyMetadata.KeyId --output text)
+  pkms replicate-key --key-id "$K" --region us-east-1 --replica-region us-west-2
+  pkms describe-key --key-id "$K" --region us-west-2 \
+      --query KeyMetadata.MultiRegionConfiguration.MultiRegionKeyType --output text`,
 	})
 }

@@ -5,9 +5,14 @@ import "github.com/spf13/cobra"
 // newCmdRetireGrant is `pkms retire-grant`, AWS KMS RetireGrant.
 func newCmdRetireGrant(g *globals) *cobra.Command {
 	return opCommand(g, "RetireGrant", opDoc{
-		Short: operationShort["RetireGrant"],
-		Example: `  # pkms records grants and checks grant tokens; it does not enforce grants yet (see README.md, "Grants")
+		Short:   operationShort["RetireGrant"],
+		Differs: grantsNotEnforced,
+		Example: `  # the grantee or retiring principal gives a grant up, by its grant token
+  K=$(pkms create-key --query KeyMetadata.KeyId --output text)
+  ACCOUNT=$(pkms describe-key --key-id "$K" --query KeyMetadata.AWSAccountId --output text)
+  TOKEN=$(pkms create-grant --key-id "$K" --grantee-principal "arn:aws:iam::$ACCOUNT:role/backup" \
+      --retiring-principal "arn:aws:iam::$ACCOUNT:role/admin" --operations Decrypt --query GrantToken --output text)
   pkms retire-grant --grant-token "$TOKEN"
-  pkms retire-grant --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --grant-id <GrantId>`,
+  pkms list-grants --key-id "$K" --query 'length(Grants)'`,
 	})
 }

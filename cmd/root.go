@@ -68,6 +68,7 @@ func newGlobals(e *env) *globals {
 // execute runs one command line and returns its exit code.
 func execute(ctx context.Context, g *globals, args []string) int {
 	e := g.env
+	args = helpAsLastWord(args)
 	root := newRoot(g, commandName(args))
 	root.SetArgs(expandListFlags(args))
 	root.SetOut(e.stdout)
@@ -190,6 +191,9 @@ Then:        pkms create-key --description "app data key"`,
 		}
 	}
 	checkPositionals(root)
+	if !oneOp {
+		addHelp(root)
+	}
 	return root
 }
 

@@ -36,10 +36,17 @@ refused unless --allow-remote is given together with --tls-cert and
 
 pkms serve also listens on an agent socket (printed on stderr), so pkms
 commands run with PKMS_AGENT_SOCK set use the unlocked vault too.`,
-		Example: `  pkms serve credentials create --description my-app > creds.json
-  pkms serve --listen 127.0.0.1:4599 &
-  AWS_ENDPOINT_URL_KMS=http://127.0.0.1:4599 AWS_ACCESS_KEY_ID=... AWS_SECRET_ACCESS_KEY=... my-app
-  aws --endpoint-url http://127.0.0.1:4599 kms list-keys`,
+		Example: `  # serve the vault to the aws CLI: an access key, the server (port 0: any free
+  # port, named in its log), a signed request
+  pkms serve credentials create --description my-app --query '[AccessKeyId,SecretAccessKey]' \
+      --output text > creds.txt
+  pkms serve --listen 127.0.0.1:0 2> serve.log &
+  SERVE=$!
+  trap 'kill $SERVE' EXIT
+  for i in $(seq 100); do grep -q 'listening on' serve.log && break; sleep 0.1; done
+  ADDR=$(sed -n 's/.*listening on \([^ ]*\) .*/\1/p' serve.log)
+  AWS_ACCESS_KEY_ID=$(cut -f1 creds.txt) AWS_SECRET_ACCESS_KEY=$(cut -f2 creds.txt) \
+      aws --region us-east-1 --endpoint-url "http://$ADDR" kms create-key --query KeyMetadata.KeyState`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			tlsOn := opts.TLSCert != "" || opts.TLSKey != ""
@@ -163,8 +170,9 @@ func newCmdServeCredentials(g *globals) *cobra.Command {
 	create := &cobra.Command{
 		Use:   "create",
 		Short: "Make an access key; the secret is printed once and cannot be shown again",
-		Example: `  pkms serve credentials create --description ci --query '[AccessKeyId,SecretAccessKey]' --output text |
-    { read AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY; export AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY; }`,
+		Example: `  # an access key for an AWS SDK client; the secret is printed this once only
+  pkms serve credentials create --description ci --query '[AccessKeyId,SecretAccessKey]' --output text > creds.txt
+  cut -f1 creds.txt`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			var out *kms.AccessKey
@@ -182,7 +190,10 @@ func newCmdServeCredentials(g *globals) *cobra.Command {
 	list := &cobra.Command{
 		Use:   "list",
 		Short: "List access keys (never their secrets)",
-		Args:  cobra.NoArgs,
+		Example: `  # the access keys, with their descriptions and creation dates
+  pkms serve credentials create --description ci --query AccessKeyId --output text
+  pkms serve credentials list --output table`,
+		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			var out accessKeyList
 			err := g.withAccessKeys("ListAccessKeys", func(a accessKeys) (err error) {
@@ -199,7 +210,11 @@ func newCmdServeCredentials(g *globals) *cobra.Command {
 	del := &cobra.Command{
 		Use:   "delete",
 		Short: "Delete an access key; requests signed with it are refused from then on",
-		Args:  cobra.NoArgs,
+		Example: `  # retire a client's access key
+  ID=$(pkms serve credentials create --description old-client --query AccessKeyId --output text)
+  pkms serve credentials delete --access-key-id "$ID"
+  pkms serve credentials list --query 'length(AccessKeys)'`,
+		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if id == "" {
 				return usagef("the following arguments are required: --access-key-id")

@@ -5,7 +5,10 @@ import "github.com/spf13/cobra"
 // newCmdTagResource is `pkms tag-resource`, AWS KMS TagResource.
 func newCmdTagResource(g *globals) *cobra.Command {
 	return opCommand(g, "TagResource", opDoc{
-		Short:   operationShort["TagResource"],
-		Example: `  pkms tag-resource --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --tags TagKey=Purpose,TagValue=Test TagKey=Team,TagValue=Infra`,
+		Short: operationShort["TagResource"],
+		Example: `  # add tags (a tag with an existing key is overwritten)
+  K=$(pkms create-key --query KeyMetadata.KeyId --output text)
+  pkms tag-resource --key-id "$K" --tags TagKey=Purpose,TagValue=Test TagKey=Team,TagValue=Infra
+  pkms list-resource-tags --key-id "$K" --query 'Tags[].[TagKey,TagValue]' --output text`,
 	})
 }

@@ -5,7 +5,11 @@ import "github.com/spf13/cobra"
 // newCmdUntagResource is `pkms untag-resource`, AWS KMS UntagResource.
 func newCmdUntagResource(g *globals) *cobra.Command {
 	return opCommand(g, "UntagResource", opDoc{
-		Short:   operationShort["UntagResource"],
-		Example: `  pkms untag-resource --key-id 1234abcd-12ab-34cd-56ef-1234567890ab --tag-keys Purpose Team`,
+		Short: operationShort["UntagResource"],
+		Example: `  # remove tags by their keys
+  K=$(pkms create-key --query KeyMetadata.KeyId --output text)
+  pkms tag-resource --key-id "$K" --tags TagKey=Purpose,TagValue=Test TagKey=Team,TagValue=Infra
+  pkms untag-resource --key-id "$K" --tag-keys Purpose Team
+  pkms list-resource-tags --key-id "$K" --query 'length(Tags)'`,
 	})
 }

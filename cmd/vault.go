@@ -158,10 +158,17 @@ func newCmdVaultInit(g *globals) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "init",
 		Short: "Create a new vault with a passphrase slot, age identity or plugin slots, and/or PKCS#11 token slots",
-		Example: `  pkms vault init                                   # asks for a passphrase twice on the terminal
-  pkms vault init --passphrase-fd 3 3<passphrase.txt  # non-interactive
-  pkms vault init --recipient age1... --no-passphrase  # CI: unlocked with --identity-file
-  pkms vault init --pkcs11-token "YubiKey PIV" --pkcs11-module /usr/lib/x86_64-linux-gnu/libykcs11.so`,
+		Example: `  # a vault whose passphrase is read from a file descriptor (without --passphrase-fd
+  # or PKMS_PASSPHRASE_FILE, pkms asks for it twice on the terminal)
+  echo 'correct horse battery staple' > passphrase.txt
+  pkms vault init --vault team.pkms --passphrase-fd 3 3< passphrase.txt
+  pkms vault slots list --vault team.pkms --query 'Slots[].Kind' --output text
+
+  # for CI: an age identity opens the vault, no passphrase at all
+  # (a YubiKey instead: --pkcs11-token "YubiKey PIV" or --recipient age1yubikey1...)
+  age-keygen -o ci.key 2> /dev/null
+  pkms vault init --vault ci.pkms --recipient "$(age-keygen -y ci.key)" --no-passphrase
+  pkms list-keys --vault ci.pkms --identity-file ci.key`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if account != "" && !kms.ValidAccountID(account) {
@@ -232,8 +239,14 @@ func newCmdVaultPasswd(g *globals) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "passwd",
 		Short: "Change the vault passphrase (rewraps one key slot; no data is re-encrypted)",
-		Example: `  pkms vault passwd
-  pkms vault passwd --passphrase-fd 3 --new-passphrase-fd 4 3<old.txt 4<new.txt`,
+		Example: `  # a new passphrase; old and new read from files here, asked on the terminal without them
+  # (a work factor below the default 18 makes each unlock quicker and weaker)
+  echo 'first passphrase' > old.txt
+  echo 'second passphrase' > new.txt
+  pkms vault init --vault my.pkms --scrypt-work-factor 14 --passphrase-fd 3 3< old.txt
+  pkms vault passwd --vault my.pkms --scrypt-work-factor 14 --passphrase-fd 3 --new-passphrase-fd 4 \
+      3< old.txt 4< new.txt
+  pkms list-keys --vault my.pkms --passphrase-fd 3 3< new.txt`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			v, err := g.unlockVault()
@@ -263,8 +276,9 @@ func newCmdVaultInfo(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "info",
 		Short: "Show the vault's format version and key slots, and key and alias counts when it can be unlocked without a prompt",
-		Example: `  pkms vault info
-  pkms vault info --identity-file ci.key --output table`,
+		Example: `  # the format version, the key slots, and (when it unlocks without a prompt) the counts
+  pkms vault info
+  pkms vault info --output table`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			path, h, err := g.vaultHeader()

@@ -36,8 +36,10 @@ pkms vault import restores it into a new vault.
 Without -o the file goes to standard output, which must not be a terminal
 unless --armor is given. With -o it is written to a temporary file next to
 FILE (mode 0600) and renamed into place only when complete.`,
-		Example: `  pkms vault export -r age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p > backup.age
-  pkms vault export --armor -R backup-recipients.txt -o backup.age`,
+		Example: `  # a backup that the stock age tool decrypts; keep backup-key.txt somewhere else
+  age-keygen -o backup-key.txt 2> /dev/null
+  pkms vault export -r "$(age-keygen -y backup-key.txt)" -o backup.age
+  age -d -i backup-key.txt backup.age | head -c 40; echo`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			for _, file := range recipientFiles {
@@ -139,8 +141,14 @@ new vault at --vault (or PKMS_VAULT). The new vault gets a new id, a new
 vault key and the key slots the flags choose, as for pkms vault init. The
 whole export is checked while the vault is built under a temporary name,
 so a damaged or truncated export leaves nothing behind.`,
-		Example: `  pkms vault import backup.age --identity-file backup-key.txt --vault restored.pkms
-  pkms vault import backup.age --identity-file backup-key.txt --recipient age1... --no-passphrase`,
+		Example: `  # restore a backup as a new vault, here opened by an age identity only
+  K=$(pkms create-key --description "in the backup" --query KeyMetadata.KeyId --output text)
+  age-keygen -o backup-key.txt 2> /dev/null
+  pkms vault export -r "$(age-keygen -y backup-key.txt)" -o backup.age
+  pkms vault import backup.age --identity-file backup-key.txt --vault restored.pkms \
+      --recipient "$(age-keygen -y backup-key.txt)" --no-passphrase
+  pkms describe-key --vault restored.pkms --identity-file backup-key.txt --key-id "$K" \
+      --query KeyMetadata.Description --output text`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			path, k, err := g.newVault()

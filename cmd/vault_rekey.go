@@ -33,8 +33,10 @@ Passphrase slots keep their passphrase: the one that unlocked the vault is
 used again (another passphrase slot asks for its own). Token and plugin
 slots are rewrapped from their public keys; identity slots from their
 recipients. Other processes (an agent) must unlock again afterwards.`,
-		Example: `  pkms vault rekey
-  pkms vault rekey --yes --identity-file ci.key`,
+		Example: `  # a new vault key: every record resealed, every slot rewrapped (asks first on a terminal)
+  K=$(pkms create-key --query KeyMetadata.KeyId --output text)
+  pkms vault rekey --yes
+  pkms describe-key --key-id "$K" --query KeyMetadata.KeyState --output text`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			path, err := g.vaultPath()
@@ -114,8 +116,9 @@ func newCmdVaultVerify(g *globals) *cobra.Command {
 metadata and every key slot, and every record (it must authenticate under
 the vault key and belong where it is stored). The report lists each
 problem; the exit code is 253 when there is any.`,
-		Example: `  pkms vault verify
-  pkms vault verify --query Problems --output table`,
+		Example: `  # check every record and slot; exit 253 and the problems when something is damaged
+  pkms create-key --description "to check" --query KeyMetadata.KeyId --output text
+  pkms vault verify`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			v, err := g.unlockVault()

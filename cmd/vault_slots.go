@@ -32,9 +32,9 @@ func newCmdSlotsList(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "list",
 		Short: "List the key slots; reads the file's header only, so it needs no unlocking",
-		Example: `  pkms vault slots list
+		Example: `  # every slot, and the ids of the passphrase slots
   pkms vault slots list --output table
-  pkms vault slots list --query 'Slots[?Kind==` + "`pkcs11`" + `].SlotId' --output text`,
+  pkms vault slots list --query "Slots[?Kind=='passphrase'].SlotId" --output text`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			_, h, err := g.vaultHeader()
@@ -60,10 +60,11 @@ func newCmdSlotsAdd(g *globals) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "add (--passphrase | --recipient AGE1... | --plugin-recipient AGE1NAME1... | --pkcs11-token LABEL)",
 		Short: "Add a key slot: unlocks the vault, then wraps its key for the new slot",
-		Example: `  pkms vault slots add --passphrase --new-passphrase-fd 3 3<new.txt
-  pkms vault slots add --recipient age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p --label ci
-  pkms vault slots add --plugin-recipient age1yubikey1q... --label "yubikey 5c"
-  pkms vault slots add --pkcs11-token "YubiKey PIV #123" --pkcs11-module /usr/lib/x86_64-linux-gnu/libykcs11.so`,
+		Example: `  # a second way in: an age identity for CI next to the passphrase (also
+  # --passphrase, --plugin-recipient age1yubikey1..., --pkcs11-token LABEL)
+  age-keygen -o ci.key 2> /dev/null
+  pkms vault slots add --recipient "$(age-keygen -y ci.key)" --label ci
+  pkms list-keys --identity-file ci.key`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			kinds := 0
@@ -158,8 +159,11 @@ func newCmdSlotsRemove(g *globals) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "remove SLOT-ID",
 		Short: "Remove a key slot (never the last one); asks on the terminal, or needs --yes",
-		Example: `  pkms vault slots remove 2
-  pkms vault slots remove 2 --yes`,
+		Example: `  # remove a slot by its id (never the last one); --yes where no terminal can ask
+  age-keygen -o ci.key 2> /dev/null
+  pkms vault slots add --recipient "$(age-keygen -y ci.key)" --label ci
+  ID=$(pkms vault slots list --query "Slots[?Label=='ci'].SlotId" --output text)
+  pkms vault slots remove "$ID" --yes`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
 			path, h, err := g.vaultHeader()
