@@ -124,6 +124,8 @@ var differences = []string{
 	"The symmetric ciphertext format is pkms's own (versioned, names the key and key material, authenticates the encryption context); AWS does not publish theirs, and no two KMS implementations can read each other's symmetric ciphertexts anyway. Version 2 adds a check over its header, so any modified ciphertext answers InvalidCiphertextException (never a lookup of a mangled key id); version 1 ciphertexts still decrypt.",
 	"The vault's account id (for ARNs and the default policy) is chosen at vault init (--account-id, default random).",
 	"Long options cannot be abbreviated (the AWS CLI accepts unambiguous prefixes); --color and --no-cli-pager are accepted and ignored (pkms never colours or pages output).",
+	"--output table keeps the AWS CLI's look (title line, nested sections, column headers for lists) but not every character: an object's members are always key/value rows, and multi-line values stay inside their cell. json, text and yaml output are the CLI's byte for byte.",
+	"JSON option values refuse NaN, Infinity and -Infinity (Python's parser takes them; they are not JSON and no KMS member is a float); errors keep Python's wording and positions.",
 }
 
 func topicDifferences() string {
