@@ -43,6 +43,9 @@ type globals struct {
 
 	modeWarned bool // the vault file's permissions were warned about
 
+	agentLooked bool   // discoverAgent has run
+	foundAgent  string // the agent it found for this vault, or ""
+
 	// newInvoker returns what calls operations (a vault session by default).
 	newInvoker func() invoker
 }
