@@ -53,6 +53,7 @@ func opCommand(g *globals, name string, doc opDoc) *cobra.Command {
 		},
 	}
 	members := bindMembers(c, op.Input, memberDocs(name))
+	completeKeyRefs(g, c, members)
 	var cliInput, skeleton rawValue
 	c.Flags().Var(&cliInput, "cli-input-json", "read the request from JSON with API member names (or file://PATH)")
 	c.Flags().VarPF(&skeleton, "generate-cli-skeleton", "", "print a JSON template of the request (input, the default) or response (output)").NoOptDefVal = "input"

@@ -137,7 +137,7 @@ Then:        pkms create-key --description "app data key"`,
 		Version:           version(),
 		SilenceErrors:     true,
 		SilenceUsage:      true,
-		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: true, DisableDefaultCmd: oneOp},
+		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
 	// As the AWS CLI does before any request: the region becomes part of
@@ -175,9 +175,12 @@ Then:        pkms create-key --description "app data key"`,
 		_ = f.MarkHidden(name)
 	}
 	_ = f.MarkHidden("cli-timestamp-format")
-	_ = root.RegisterFlagCompletionFunc("output", func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		return completions.Filter(completions.Outputs, toComplete), cobra.ShellCompDirectiveNoFileComp
-	})
+	for name, values := range map[string][]string{"output": completions.Outputs, "region": completions.Regions,
+		"cli-binary-format": binaryFormats, "color": {"on", "off", "auto"}, "cli-timestamp-format": {"iso8601", "wire"}} {
+		_ = root.RegisterFlagCompletionFunc(name, func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			return completions.Filter(values, toComplete), cobra.ShellCompDirectiveNoFileComp
+		})
+	}
 
 	root.AddGroup(&cobra.Group{ID: "kms", Title: "AWS KMS operations:"}, &cobra.Group{ID: "pkms", Title: "pkms commands:"})
 	for _, c := range ops {
@@ -187,7 +190,7 @@ Then:        pkms create-key --description "app data key"`,
 		root.AddCommand(c)
 	}
 	if !oneOp {
-		for _, c := range []*cobra.Command{newCmdVault(g), newCmdAgent(g), newCmdExec(g), newCmdServe(g)} {
+		for _, c := range []*cobra.Command{newCmdVault(g), newCmdAgent(g), newCmdExec(g), newCmdServe(g), newCmdCompletion(g), newCmdMan(g)} {
 			c.GroupID = "pkms"
 			root.AddCommand(c)
 		}
@@ -221,6 +224,9 @@ func flagError(err error) error {
 	return usagef("%s", msg)
 }
 
+// binaryFormats are the values of --cli-binary-format.
+var binaryFormats = []string{"base64", "raw-in-base64-out"}
+
 // renderOptions are the format options the globals select.
 func (g *globals) renderOptions(title string) (format.Options, error) {
 	out := g.output
@@ -235,7 +241,7 @@ func (g *globals) renderOptions(title string) (format.Options, error) {
 	default:
 		return format.Options{}, usagef("argument --output: Invalid choice, valid choices are: json | text | table | yaml | yaml-stream")
 	}
-	if g.binaryFormat != "base64" && g.binaryFormat != "raw-in-base64-out" {
+	if !contains(binaryFormats, g.binaryFormat) {
 		return format.Options{}, usagef("argument --cli-binary-format: Invalid choice, valid choices are: base64 | raw-in-base64-out")
 	}
 	opts := format.Options{Output: out, Title: title, Width: terminalWidth(g.env.stdout), TimestampFormat: g.tsFormat}
