@@ -40,6 +40,8 @@ type globals struct {
 	passphraseFD int
 	pinFD        int
 	tsFormat     string
+	autoPrompt   bool
+	noAutoPrompt bool
 
 	modeWarned bool // the vault file's permissions were warned about
 
@@ -72,7 +74,7 @@ func newGlobals(e *env) *globals {
 func execute(ctx context.Context, g *globals, args []string) int {
 	e := g.env
 	root := newRoot(g, commandName(args))
-	root.SetArgs(expandListFlags(args))
+	root.SetArgs(joinOptionalValues(expandListFlags(args)))
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
 	if err := root.ExecuteContext(ctx); err != nil {
@@ -147,11 +149,11 @@ Then:        pkms create-key --description "app data key"`,
 		if r := g.regionName(); !kms.ValidRegion(r) {
 			return fmt.Errorf("Provided region_name '%s' doesn't match a supported format.", r)
 		}
-		return nil
+		return g.autoPromptError()
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return flagError(err) })
 	f := root.PersistentFlags()
-	f.StringVar(&g.output, "output", "", "output format: json, text, table, yaml or yaml-stream (default json, or AWS_DEFAULT_OUTPUT)")
+	f.StringVar(&g.output, "output", "", "output format: json, text, table, yaml, yaml-stream or off (default json, or AWS_DEFAULT_OUTPUT)")
 	f.StringVar(&g.query, "query", "", "JMESPath query applied to the result")
 	f.StringVar(&g.region, "region", "", "region that shapes ARNs (default AWS_REGION, AWS_DEFAULT_REGION, or us-east-1)")
 	f.StringVar(&g.profile, "profile", "", "accepted for compatibility; pkms has no profiles")
@@ -166,6 +168,10 @@ Then:        pkms create-key --description "app data key"`,
 	f.IntVar(&g.passphraseFD, "passphrase-fd", -1, "read the passphrase from this file descriptor (or the file named by PKMS_PASSPHRASE_FILE)")
 	f.IntVar(&g.pinFD, "pin-fd", -1, "read a hardware token's PIN from this file descriptor (or the file named by PKMS_PIN_FILE)")
 	f.StringVar(&g.tsFormat, "cli-timestamp-format", "iso8601", "timestamps in output: iso8601 or wire (epoch seconds)")
+	f.BoolVar(&g.autoPrompt, "cli-auto-prompt", false, "refused: pkms has no interactive prompt mode")
+	f.BoolVar(&g.noAutoPrompt, "no-cli-auto-prompt", false, "accepted: pkms never prompts for parameters")
+	_ = f.MarkHidden("cli-auto-prompt")
+	_ = f.MarkHidden("no-cli-auto-prompt")
 	for _, name := range []string{"no-verify-ssl", "no-sign-request"} {
 		f.Bool(name, false, "accepted for compatibility; ignored")
 		_ = f.MarkHidden(name)
@@ -236,10 +242,8 @@ func (g *globals) renderOptions(title string) (format.Options, error) {
 	if out == "" {
 		out = "json"
 	}
-	switch out {
-	case "json", "text", "table", "yaml", "yaml-stream":
-	default:
-		return format.Options{}, usagef("argument --output: Invalid choice, valid choices are: json | text | table | yaml | yaml-stream")
+	if !contains(completions.Outputs, out) {
+		return format.Options{}, usagef("argument --output: Invalid choice, valid choices are: %s", strings.Join(completions.Outputs, " | "))
 	}
 	if !contains(binaryFormats, g.binaryFormat) {
 		return format.Options{}, usagef("argument --cli-binary-format: Invalid choice, valid choices are: base64 | raw-in-base64-out")
