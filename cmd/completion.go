@@ -142,6 +142,28 @@ complete -F __@NAME@_complete @NAME@
 // page, the largest the API allows.
 var completeLimit int32 = 1000
 
+// skeletonChoices are the values of --generate-cli-skeleton.
+var skeletonChoices = []string{"input", "output", "yaml-input"}
+
+// completeOperationArgs completes the values of --generate-cli-skeleton,
+// in both forms: after "=" as a flag value, and as the next word, which
+// pflag sees as a positional argument because the value is optional. An
+// operation takes no other positional argument: no file names.
+func completeOperationArgs(c *cobra.Command) {
+	choices := func(toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		return completions.Filter(skeletonChoices, toComplete), cobra.ShellCompDirectiveNoFileComp
+	}
+	_ = c.RegisterFlagCompletionFunc("generate-cli-skeleton", func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		return choices(toComplete)
+	})
+	c.ValidArgsFunction = func(c *cobra.Command, args []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+		if f := c.Flags().Lookup("generate-cli-skeleton"); f != nil && f.Changed && len(args) == 0 {
+			return choices(toComplete)
+		}
+		return nil, cobra.ShellCompDirectiveNoFileComp
+	}
+}
+
 // completeTimeout bounds what a TAB waits for the agent.
 const completeTimeout = time.Second
 

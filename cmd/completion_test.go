@@ -103,6 +103,8 @@ func TestBashCompletion(t *testing.T) {
 		{"file in a directory", "pkms encrypt --plaintext file://sub/", []string{"pkms", "encrypt", "--plaintext", "file", ":", "//sub/"},
 			[]string{"//sub/inner"}},
 		{"key id without agent", "pkms encrypt --key-id ", []string{"pkms", "encrypt", "--key-id", ""}, nil},
+		{"skeleton choice", "pkms encrypt --generate-cli-skeleton y", []string{"pkms", "encrypt", "--generate-cli-skeleton", "y"}, []string{"yaml-input"}},
+		{"no positional files", "pkms encrypt ", []string{"pkms", "encrypt", ""}, nil},
 		{"plain file option", "pkms --vault oth", []string{"pkms", "--vault", "oth"}, []string{"other.txt"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -56,6 +56,7 @@ func opCommand(g *globals, name string, doc opDoc) *cobra.Command {
 	cliInput := &cliInput{}
 	cliInput.bind(c)
 	c.Flags().VarPF(&skeleton, "generate-cli-skeleton", "", "print a template of the request as JSON (input, the default) or YAML (yaml-input), or of the response (output)").NoOptDefVal = "input"
+	completeOperationArgs(c)
 	var outfile string
 	if doc.Outfile != "" {
 		c.Flags().StringVar(&outfile, "outfile", "", "write "+doc.Outfile+" to this file (raw bytes, mode 0600) instead of printing it")
@@ -311,7 +312,7 @@ func (s *session) close() {
 // printSkeleton prints a JSON template of the request or the response, or
 // a YAML template of the request.
 func (g *globals) printSkeleton(op *kms.Operation, which string) error {
-	switch which {
+	switch which { // the choices are skeletonChoices
 	case "input":
 		return format.Render(g.env.stdout, skeletonOf(op.Input), format.Options{Output: "json"})
 	case "output":
