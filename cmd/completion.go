@@ -107,7 +107,8 @@ __@NAME@_complete()
     fi
 
     local out directive
-    out=$("${words[0]}" __completeNoDesc "${words[@]:1:cword-1}" "$cur" 2>/dev/null) || return
+    # The word as typed may escape blanks (a file name completed before).
+    out=$("${words[0]}" __completeNoDesc "${words[@]:1:cword-1}" "${cur//\\ / }" 2>/dev/null) || return
     directive=${out##*:}
     out=${out%:*}
     [[ $directive =~ ^[0-9]+$ ]] || directive=0
@@ -119,7 +120,10 @@ __@NAME@_complete()
         [[ -z $c ]] && continue
         c=$flag$c
         [[ $c == "$lead"* ]] || continue
-        COMPREPLY+=("${c#"$lead"}")
+        c=${c#"$lead"}
+        # A file name with a blank or a quote goes in escaped.
+        [[ $c == *[[:space:]\'\"\\$]* ]] && printf -v c '%q' "$c"
+        COMPREPLY+=("$c")
     done <<<"$out"
 
     if ((${#COMPREPLY[@]} == 0 && (directive & 4) == 0)); then

@@ -68,7 +68,7 @@ func TestBashCompletion(t *testing.T) {
 		t.Fatal(err)
 	}
 	work := filepath.Join(dir, "work")
-	for _, f := range []string{"secret.bin", "some.txt", "other.txt", "sub/inner"} {
+	for _, f := range []string{"secret.bin", "some.txt", "other.txt", "sub/inner", "with space/x"} {
 		if err := os.MkdirAll(filepath.Dir(filepath.Join(work, f)), 0o700); err != nil {
 			t.Fatal(err)
 		}
@@ -102,6 +102,10 @@ func TestBashCompletion(t *testing.T) {
 		{"file after fileb:", "pkms encrypt --plaintext fileb:", []string{"pkms", "encrypt", "--plaintext", "fileb", ":"}, []string{"://"}},
 		{"file in a directory", "pkms encrypt --plaintext file://sub/", []string{"pkms", "encrypt", "--plaintext", "file", ":", "//sub/"},
 			[]string{"//sub/inner"}},
+		{"file name with a blank", "pkms encrypt --plaintext fileb://wi", []string{"pkms", "encrypt", "--plaintext", "fileb", ":", "//wi"},
+			[]string{`//with\ space/`}},
+		{"inside an escaped name", `pkms encrypt --plaintext fileb://with\ space/`, []string{"pkms", "encrypt", "--plaintext", "fileb", ":", `//with\ space/`},
+			[]string{`//with\ space/x`}},
 		{"key id without agent", "pkms encrypt --key-id ", []string{"pkms", "encrypt", "--key-id", ""}, nil},
 		{"skeleton choice", "pkms encrypt --generate-cli-skeleton y", []string{"pkms", "encrypt", "--generate-cli-skeleton", "y"}, []string{"yaml-input"}},
 		{"no positional files", "pkms encrypt ", []string{"pkms", "encrypt", ""}, nil},
@@ -115,20 +119,22 @@ type _get_comp_words_by_ref >/dev/null 2>&1 && { echo "bash-completion is loaded
 pkms() { PKMS_TEST_RUN_MAIN=1 "$TESTBIN" "$@"; }
 COMP_LINE=$LINE
 COMP_POINT=${#COMP_LINE}
-read -r -a COMP_WORDS <<<"$WORDS"
-[[ $LINE == *" " ]] && COMP_WORDS+=("")
+mapfile -t COMP_WORDS <<<"$WORDS"
 COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
 __pkms_complete
 for c in "${COMPREPLY[@]}"; do printf '%s\n' "$c"; done
 `)
 			c.Dir = work
-			c.Env = append(os.Environ(), "SCRIPT="+scriptFile, "TESTBIN="+exe, "LINE="+tc.line, "WORDS="+strings.Join(tc.words, " "),
+			c.Env = append(os.Environ(), "SCRIPT="+scriptFile, "TESTBIN="+exe, "LINE="+tc.line, "WORDS="+strings.Join(tc.words, "\n"),
 				"XDG_RUNTIME_DIR="+dir, "PKMS_VAULT="+filepath.Join(dir, "none.pkms"), "PKMS_AGENT_SOCK=")
 			out, err := c.CombinedOutput()
 			if err != nil {
 				t.Fatalf("bash: %v\n%s", err, out)
 			}
-			got := strings.Fields(string(out))
+			got := strings.Split(strings.TrimSuffix(string(out), "\n"), "\n")
+			if len(out) == 0 {
+				got = nil
+			}
 			slices.Sort(got)
 			if !slices.Equal(got, tc.want) {
 				t.Fatalf("COMPREPLY = %q, want %q", got, tc.want)
