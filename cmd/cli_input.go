@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"strconv"
@@ -60,7 +61,8 @@ func (ci *cliInput) load() (map[string]any, error) {
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return nil, &param.Error{Param: "cli-input-yaml", Msg: "Invalid YAML received."}
 	}
-	v, err := yamlValue(&doc)
+	budget := maxYAMLNodes
+	v, err := yamlValue(&doc, &budget)
 	if err != nil {
 		return nil, &param.Error{Param: "cli-input-yaml", Msg: "Invalid YAML received."}
 	}
@@ -73,21 +75,30 @@ func (ci *cliInput) load() (map[string]any, error) {
 
 func last(r rawValue) string { return r.words[len(r.words)-1] }
 
+// maxYAMLNodes bounds the values a YAML document may expand to: aliases
+// can repeat a subtree exponentially often ("billion laughs"), and no KMS
+// request comes near this.
+const maxYAMLNodes = 100000
+
 // yamlValue converts a YAML node to the values encoding/json produces, so
-// that a YAML request takes the same path as a JSON one.
-func yamlValue(n *yaml.Node) (any, error) {
+// that a YAML request takes the same path as a JSON one. Each value spends
+// one unit of budget.
+func yamlValue(n *yaml.Node, budget *int) (any, error) {
+	if *budget--; *budget < 0 {
+		return nil, errors.New("the document expands to too many values")
+	}
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
 			return nil, nil
 		}
-		return yamlValue(n.Content[0])
+		return yamlValue(n.Content[0], budget)
 	case yaml.AliasNode:
-		return yamlValue(n.Alias)
+		return yamlValue(n.Alias, budget)
 	case yaml.MappingNode:
 		obj := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
-			v, err := yamlValue(n.Content[i+1])
+			v, err := yamlValue(n.Content[i+1], budget)
 			if err != nil {
 				return nil, err
 			}
@@ -97,7 +108,7 @@ func yamlValue(n *yaml.Node) (any, error) {
 	case yaml.SequenceNode:
 		list := make([]any, 0, len(n.Content))
 		for _, c := range n.Content {
-			v, err := yamlValue(c)
+			v, err := yamlValue(c, budget)
 			if err != nil {
 				return nil, err
 			}

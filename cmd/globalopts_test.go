@@ -1,6 +1,7 @@
 package cmd
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -46,6 +47,11 @@ func TestGlobalOptionForms(t *testing.T) {
 	list := write("list.yaml", "- a\n")
 	bad := write("bad.yaml", "KeyId: [\n")
 	in := write("in.yaml", "NumberOfBytes: 0\n")
+	laughs := "a: &a [x, x, x, x, x, x, x, x, x, x]\n"
+	for i := 'b'; i <= 'j'; i++ {
+		laughs += fmt.Sprintf("%c: &%c [*%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c, *%c]\n", i, i, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1, i-1)
+	}
+	bomb := write("bomb.yaml", laughs)
 	for _, tc := range []struct {
 		name   string
 		env    map[string]string
@@ -67,6 +73,8 @@ func TestGlobalOptionForms(t *testing.T) {
 		// generate-random with 0 bytes: the client's own minimum check
 		// sees the member, so the YAML reached the input.
 		{"yaml read", nil, []string{"generate-random", "--cli-input-yaml", in}, 252, "", "Invalid value for parameter NumberOfBytes, value: 0, valid min value: 1"},
+		{"yaml alias bomb", nil, []string{"generate-random", "--cli-input-yaml", bomb}, 252, "", "Invalid YAML received."},
+		{"completion of an unknown shell", nil, []string{"completion", "tcsh"}, 252, "", "valid choices are: bash | zsh | fish | powershell"},
 		{"yaml unknown member", nil, []string{"generate-random", "--cli-input-yaml", "Bogus: 1"}, 252, "", `Unknown parameter in input: "Bogus"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
