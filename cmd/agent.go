@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -134,11 +133,7 @@ func shellQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", `'\''
 // defaultAgentSocket is $XDG_RUNTIME_DIR/pkms/agent-<vault id>.sock, else
 // $TMPDIR/pkms-<uid>/agent-<vault id>.sock: one agent per vault.
 func (g *globals) defaultAgentSocket(id []byte) (string, error) {
-	name := "agent-" + hex.EncodeToString(id[:min(len(id), 8)]) + ".sock"
-	if rt := g.env.getenv("XDG_RUNTIME_DIR"); rt != "" {
-		return filepath.Join(rt, "pkms", name), nil
-	}
-	return filepath.Join(os.TempDir(), "pkms-"+strconv.Itoa(os.Getuid()), name), nil
+	return filepath.Join(g.agentDir(), "agent-"+hex.EncodeToString(id[:min(len(id), 8)])+".sock"), nil
 }
 
 // detachAgent starts the background copy of pkms, hands it the unlocked

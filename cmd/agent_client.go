@@ -10,15 +10,13 @@ import (
 )
 
 // agentInvoker calls operations through the agent named by
-// PKMS_AGENT_SOCK. It is the in-process session's twin: the same input
+// PKMS_AGENT_SOCK or found for the vault (see agentSocket). It is the in-process session's twin: the same input
 // structs go out, the same output structs come back, and errors map to the
 // same exit codes, so output is byte-identical with or without an agent.
 type agentInvoker struct {
 	g      *globals
 	client *server.Client
 }
-
-func (g *globals) agentSocket() string { return g.env.getenv("PKMS_AGENT_SOCK") }
 
 func (a *agentInvoker) invoke(ctx context.Context, op *kms.Operation, in any) (any, error) {
 	a.g.debugf("calling %s through the agent at %s", op.Name, a.client.Socket)

@@ -142,17 +142,29 @@ var kindNames = map[kind]string{kindString: "string", kindInt: "integer", kindBl
 // registerCompletion offers enum values, or the paramfile prefixes for
 // blobs; it never touches the vault.
 func registerCompletion(c *cobra.Command, m *member) {
-	candidates := completions.ForType(m.field.Type)
-	directive := cobra.ShellCompDirectiveNoFileComp
 	if m.kind == kindBlob {
-		candidates, directive = completions.Blob, cobra.ShellCompDirectiveNoSpace
+		_ = c.RegisterFlagCompletionFunc(m.flag, completeBlob)
+		return
 	}
+	candidates := completions.ForType(m.field.Type)
 	if candidates == nil {
 		return
 	}
 	_ = c.RegisterFlagCompletionFunc(m.flag, func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		return completions.Filter(candidates, toComplete), directive
+		return completions.Filter(candidates, toComplete), cobra.ShellCompDirectiveNoFileComp
 	})
+}
+
+// completeBlob offers the paramfile prefixes, then the file names after
+// one.
+func completeBlob(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+	if files, final, ok := completions.Files(toComplete); ok {
+		if final {
+			return files, cobra.ShellCompDirectiveNoFileComp
+		}
+		return files, cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
+	}
+	return completions.Filter(completions.Blob, toComplete), cobra.ShellCompDirectiveNoFileComp | cobra.ShellCompDirectiveNoSpace
 }
 
 // apply parses the option's words and stores the value in the input struct.

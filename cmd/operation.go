@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,7 +13,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pocketkms/pkms/cmd/param"
 	"github.com/pocketkms/pkms/format"
 	"github.com/pocketkms/pkms/kms"
 	"github.com/pocketkms/pkms/vault"
@@ -73,9 +71,12 @@ func opCommand(g *globals, name string, doc opDoc) *cobra.Command {
 		}
 	}
 	members := bindMembers(c, op.Input, docs)
-	var cliInput, skeleton rawValue
-	c.Flags().Var(&cliInput, "cli-input-json", "read the request from JSON with API member names (or file://PATH)")
-	c.Flags().VarPF(&skeleton, "generate-cli-skeleton", "", "print a JSON template of the request (input, the default) or response (output)").NoOptDefVal = "input"
+	completeKeyRefs(g, c, members)
+	var skeleton rawValue
+	cliInput := &cliInput{}
+	cliInput.bind(c)
+	c.Flags().VarPF(&skeleton, "generate-cli-skeleton", "", "print a template of the request as JSON (input, the default) or YAML (yaml-input), or of the response (output)").NoOptDefVal = "input"
+	completeOperationArgs(c)
 	var outfile string
 	if doc.Outfile != "" {
 		c.Flags().StringVar(&outfile, "outfile", "", "write "+doc.Outfile+" to this file (raw bytes, mode 0600) instead of printing it")
@@ -141,13 +142,17 @@ func writeMember(out any, member, path string) error {
 	return nil
 }
 
-// buildInput assembles the request: --cli-input-json first, then every
+// buildInput assembles the request: --cli-input-json or --cli-input-yaml first, then every
 // option given on the command line on top, then the CLI's own checks.
-func (g *globals) buildInput(op *kms.Operation, members []*member, cliInput rawValue) (any, error) {
+func (g *globals) buildInput(op *kms.Operation, members []*member, cliInput *cliInput) (any, error) {
 	in := reflect.New(op.Input)
 	fromJSON := map[string]bool{}
 	if cliInput.set() {
-		if err := g.readCLIInput(op, in, cliInput.words[len(cliInput.words)-1], fromJSON); err != nil {
+		obj, err := cliInput.load()
+		if err != nil {
+			return nil, err
+		}
+		if err := g.readCLIInput(op, in, obj, fromJSON); err != nil {
 			return nil, err
 		}
 	}
@@ -181,20 +186,10 @@ func (g *globals) buildInput(op *kms.Operation, members []*member, cliInput rawV
 	return in.Interface(), nil
 }
 
-// readCLIInput decodes --cli-input-json into the input, refusing members
-// the operation does not have, as the AWS CLI does.
-func (g *globals) readCLIInput(op *kms.Operation, in reflect.Value, value string, seen map[string]bool) error {
-	// A paramfile error names the option as the CLI does, with its dashes.
-	data, _, err := param.LoadValue("--cli-input-json", value)
-	if err != nil {
-		return err
-	}
-	var obj map[string]any
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	if err := dec.Decode(&obj); err != nil {
-		return &param.Error{Param: "cli-input-json", Msg: fmt.Sprintf("Invalid JSON: %v\nJSON received: %s", err, data)}
-	}
+// readCLIInput sets the input from the decoded --cli-input-json or
+// --cli-input-yaml, refusing members the operation does not have, as the
+// AWS CLI does.
+func (g *globals) readCLIInput(op *kms.Operation, in reflect.Value, obj map[string]any, seen map[string]bool) error {
 	var names []string
 	for i := 0; i < op.Input.NumField(); i++ {
 		names = append(names, jsonName(op.Input.Field(i)))
@@ -334,18 +329,18 @@ func (s *session) close() {
 	}
 }
 
-// printSkeleton prints a JSON template of the request or the response.
+// printSkeleton prints a JSON template of the request or the response, or
+// a YAML template of the request.
 func (g *globals) printSkeleton(op *kms.Operation, which string) error {
-	var t reflect.Type
-	switch which {
+	switch which { // the choices are skeletonChoices
 	case "input":
-		t = op.Input
+		return format.Render(g.env.stdout, skeletonOf(op.Input), format.Options{Output: "json"})
 	case "output":
-		t = op.Output
-	default:
-		return usagef("argument --generate-cli-skeleton: Invalid choice, valid choices are: input | output")
+		return format.Render(g.env.stdout, skeletonOf(op.Output), format.Options{Output: "json"})
+	case "yaml-input":
+		return yamlSkeleton(g.env.stdout, op.Input, memberDocs(op.Name))
 	}
-	return format.Render(g.env.stdout, skeletonOf(t), format.Options{Output: "json"})
+	return usagef("argument --generate-cli-skeleton: Invalid choice, valid choices are: input | output | yaml-input")
 }
 
 // skeletonOf builds the AWS CLI's template value for a type: "" for

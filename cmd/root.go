@@ -40,8 +40,13 @@ type globals struct {
 	passphraseFD int
 	pinFD        int
 	tsFormat     string
+	autoPrompt   bool
+	noAutoPrompt bool
 
 	modeWarned bool // the vault file's permissions were warned about
+
+	agentLooked bool   // discoverAgent has run
+	foundAgent  string // the agent it found for this vault, or ""
 
 	// newInvoker returns what calls operations (a vault session by default).
 	newInvoker func() invoker
@@ -70,7 +75,7 @@ func execute(ctx context.Context, g *globals, args []string) int {
 	e := g.env
 	args = helpAsLastWord(args)
 	root := newRoot(g, commandName(args))
-	root.SetArgs(expandListFlags(args))
+	root.SetArgs(joinOptionalValues(expandListFlags(args)))
 	root.SetOut(e.stdout)
 	root.SetErr(e.stderr)
 	if err := root.ExecuteContext(ctx); err != nil {
@@ -135,7 +140,7 @@ Then:        pkms create-key --description "app data key"`,
 		Version:           version(),
 		SilenceErrors:     true,
 		SilenceUsage:      true,
-		CompletionOptions: cobra.CompletionOptions{HiddenDefaultCmd: true, DisableDefaultCmd: oneOp},
+		CompletionOptions: cobra.CompletionOptions{DisableDefaultCmd: true},
 	}
 	root.SetVersionTemplate("{{.Version}}\n")
 	// As the AWS CLI does before any request: the region becomes part of
@@ -145,11 +150,11 @@ Then:        pkms create-key --description "app data key"`,
 		if r := g.regionName(); !kms.ValidRegion(r) {
 			return fmt.Errorf("Provided region_name '%s' doesn't match a supported format.", r)
 		}
-		return nil
+		return g.autoPromptError()
 	}
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return flagError(err) })
 	f := root.PersistentFlags()
-	f.StringVar(&g.output, "output", "", "output format: json, text, table, yaml or yaml-stream (default json, or AWS_DEFAULT_OUTPUT)")
+	f.StringVar(&g.output, "output", "", "output format: json, text, table, yaml, yaml-stream or off (default json, or AWS_DEFAULT_OUTPUT)")
 	f.StringVar(&g.query, "query", "", "JMESPath query applied to the result")
 	f.StringVar(&g.region, "region", "", "region that shapes ARNs (default AWS_REGION, AWS_DEFAULT_REGION, or us-east-1)")
 	f.StringVar(&g.profile, "profile", "", "accepted for compatibility; pkms has no profiles")
@@ -164,6 +169,10 @@ Then:        pkms create-key --description "app data key"`,
 	f.IntVar(&g.passphraseFD, "passphrase-fd", -1, "read the passphrase from this file descriptor (or the file named by PKMS_PASSPHRASE_FILE)")
 	f.IntVar(&g.pinFD, "pin-fd", -1, "read a hardware token's PIN from this file descriptor (or the file named by PKMS_PIN_FILE)")
 	f.StringVar(&g.tsFormat, "cli-timestamp-format", "iso8601", "timestamps in output: iso8601 or wire (epoch seconds)")
+	f.BoolVar(&g.autoPrompt, "cli-auto-prompt", false, "refused: pkms has no interactive prompt mode")
+	f.BoolVar(&g.noAutoPrompt, "no-cli-auto-prompt", false, "accepted: pkms never prompts for parameters")
+	_ = f.MarkHidden("cli-auto-prompt")
+	_ = f.MarkHidden("no-cli-auto-prompt")
 	for _, name := range []string{"no-verify-ssl", "no-sign-request"} {
 		f.Bool(name, false, "accepted for compatibility; ignored")
 		_ = f.MarkHidden(name)
@@ -173,9 +182,12 @@ Then:        pkms create-key --description "app data key"`,
 		_ = f.MarkHidden(name)
 	}
 	_ = f.MarkHidden("cli-timestamp-format")
-	_ = root.RegisterFlagCompletionFunc("output", func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
-		return completions.Filter(completions.Outputs, toComplete), cobra.ShellCompDirectiveNoFileComp
-	})
+	for name, values := range map[string][]string{"output": completions.Outputs, "region": completions.Regions,
+		"cli-binary-format": binaryFormats, "color": {"on", "off", "auto"}, "cli-timestamp-format": {"iso8601", "wire"}} {
+		_ = root.RegisterFlagCompletionFunc(name, func(_ *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			return completions.Filter(values, toComplete), cobra.ShellCompDirectiveNoFileComp
+		})
+	}
 
 	root.AddGroup(&cobra.Group{ID: "kms", Title: "AWS KMS operations:"}, &cobra.Group{ID: "pkms", Title: "pkms commands:"})
 	for _, c := range ops {
@@ -185,7 +197,7 @@ Then:        pkms create-key --description "app data key"`,
 		root.AddCommand(c)
 	}
 	if !oneOp {
-		for _, c := range []*cobra.Command{newCmdVault(g), newCmdAgent(g), newCmdExec(g), newCmdServe(g)} {
+		for _, c := range []*cobra.Command{newCmdVault(g), newCmdAgent(g), newCmdExec(g), newCmdServe(g), newCmdCompletion(g), newCmdMan(g)} {
 			c.GroupID = "pkms"
 			root.AddCommand(c)
 		}
@@ -222,6 +234,9 @@ func flagError(err error) error {
 	return usagef("%s", msg)
 }
 
+// binaryFormats are the values of --cli-binary-format.
+var binaryFormats = []string{"base64", "raw-in-base64-out"}
+
 // renderOptions are the format options the globals select.
 func (g *globals) renderOptions(title string) (format.Options, error) {
 	out := g.output
@@ -231,12 +246,10 @@ func (g *globals) renderOptions(title string) (format.Options, error) {
 	if out == "" {
 		out = "json"
 	}
-	switch out {
-	case "json", "text", "table", "yaml", "yaml-stream":
-	default:
-		return format.Options{}, usagef("argument --output: Invalid choice, valid choices are: json | text | table | yaml | yaml-stream")
+	if !contains(completions.Outputs, out) {
+		return format.Options{}, usagef("argument --output: Invalid choice, valid choices are: %s", strings.Join(completions.Outputs, " | "))
 	}
-	if g.binaryFormat != "base64" && g.binaryFormat != "raw-in-base64-out" {
+	if !contains(binaryFormats, g.binaryFormat) {
 		return format.Options{}, usagef("argument --cli-binary-format: Invalid choice, valid choices are: base64 | raw-in-base64-out")
 	}
 	opts := format.Options{Output: out, Title: title, Width: terminalWidth(g.env.stdout), TimestampFormat: g.tsFormat}

@@ -91,6 +91,9 @@ func (g *globals) runServe(ctx context.Context, opts server.ServeOptions, socket
 	ctx = withSignals(ctx)
 	opts.Ready = func(addr net.Addr) {
 		fmt.Fprintf(g.env.stderr, "pkms serve: listening on %s (every region; agent default %s); agent socket %s\n", addr, g.regionName(), socket)
+		// pkms commands find this agent by themselves; the line is for
+		// other shells and for sockets outside the agent directory.
+		fmt.Fprintf(g.env.stderr, "export PKMS_AGENT_SOCK=%s\n", shellQuote(socket))
 	}
 	agentDone := make(chan error, 1)
 	go func() { agentDone <- server.ServeAgent(ctx, s, l, server.AgentOptions{}) }()
