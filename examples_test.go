@@ -160,7 +160,7 @@ func commandTree(t *testing.T, bin string) []helpCommand {
 			}
 			rest, _, _ = strings.Cut(rest, "\n\n")
 			for _, line := range strings.Split(rest, "\n") {
-				if f := strings.Fields(line); len(f) > 0 && f[0] != "help" && f[0] != "completion" {
+				if f := strings.Fields(line); len(f) > 0 && f[0] != "help" {
 					subs = append(subs, f[0])
 				}
 			}

@@ -33,12 +33,16 @@ every enum value (key specs, usages, algorithms, --output, --region) and
 file names after fileb:// and file://. --key-id and the alias options
 complete key ids and aliases only from a running agent (pkms agent or
 pkms serve holding the vault): completion never unlocks the vault and never
-prompts. The bash script needs no bash-completion package.`,
-		Example: `  source <(pkms completion bash)                 # this bash session
-  pkms completion bash > ~/.local/share/bash-completion/completions/pkms
-  pkms completion zsh > "${fpath[1]}/_pkms"      # then: autoload -U compinit; compinit
-  pkms completion fish > ~/.config/fish/completions/pkms.fish
-  pkms completion powershell | Out-String | Invoke-Expression`,
+prompts. The bash script needs no bash-completion package.
+
+To install it for good:
+  bash:       pkms completion bash > ~/.local/share/bash-completion/completions/pkms
+  zsh:        pkms completion zsh > "${fpath[1]}/_pkms"  (then autoload -U compinit; compinit)
+  fish:       pkms completion fish > ~/.config/fish/completions/pkms.fish
+  PowerShell: pkms completion powershell | Out-String | Invoke-Expression`,
+		Example: `  # complete pkms in this bash session, and see that bash now knows how
+  source <(pkms completion bash)
+  complete -p pkms`,
 		ValidArgs: []string{"bash", "zsh", "fish", "powershell"},
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {

@@ -20,9 +20,11 @@ func newCmdMan(g *globals) *cobra.Command {
 		Long: `Write one roff manual page per command (pkms.1, pkms-encrypt.1,
 pkms-vault-init.1, ...) into DIR, creating it if needed. The pages come
 from the same text as --help. SOURCE_DATE_EPOCH, when set, fixes the date
-printed in them (reproducible builds).`,
-		Example: `  pkms man ./man && man ./man/pkms-encrypt.1
-  sudo pkms man /usr/local/share/man/man1`,
+printed in them (reproducible builds). To install them for every user:
+sudo pkms man /usr/local/share/man/man1.`,
+		Example: `  # write every page into ./man, then read one (man -l ./man/pkms-encrypt.1)
+  pkms man ./man
+  grep -q 'pkms-encrypt' ./man/pkms-encrypt.1`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) != 1 {
 				return usagef("pkms man takes one directory")
