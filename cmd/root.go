@@ -184,7 +184,7 @@ Then:        pkms create-key --description "app data key"`,
 		root.AddCommand(c)
 	}
 	if !oneOp {
-		for _, c := range []*cobra.Command{newCmdVault(g), newCmdAgent(g), newCmdExec(g), newCmdServe(g)} {
+		for _, c := range []*cobra.Command{newCmdVault(g), newCmdAgent(g), newCmdExec(g), newCmdServe(g), newCmdAudit(g)} {
 			c.GroupID = "pkms"
 			root.AddCommand(c)
 		}

@@ -81,6 +81,7 @@ type Service struct {
 	cache   recordCache
 	parsed  sync.Map // material id → *crypto.PrivateKey, see signer
 	usage   usageLog
+	auditq  auditQueue // events waiting for a group commit (audit_queue.go)
 	store   Store
 	batch   Batcher // non-nil with Options.GroupCommit over a Batcher
 	region  string
@@ -148,6 +149,26 @@ func (s *Service) view(ctx context.Context, fn func(*txn) error) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	// audit: a one-shot command's read-only call runs in a write
+	// transaction that also commits its event (audit_queue.go).
+	if c := auditCallOf(ctx); c != nil && c.readOnly && s.batch == nil {
+		var wrote bool
+		err := s.store.Update(func(tx Tx) error {
+			t, err := s.begin(ctx, tx, false)
+			if err != nil {
+				return err
+			}
+			if err := fn(t); err != nil {
+				return err
+			}
+			wrote, err = c.auditInTxn(t)
+			return err
+		})
+		if err == nil && wrote {
+			c.markWritten()
+		}
+		return err
+	}
 	return s.store.View(func(tx Tx) error {
 		t, err := s.begin(ctx, tx, false)
 		if err != nil {
@@ -173,6 +194,8 @@ func (s *Service) update(ctx context.Context, fn func(*txn) error) error {
 		run = s.batch.Batch
 	}
 	var purged []purgedTokenKey // set again if a group commit runs fn again
+	c := auditCallOf(ctx)       // audit: the call's event commits with its change
+	var wrote bool
 	err := run(func(tx Tx) error {
 		t, err := s.begin(ctx, tx, true)
 		if err != nil {
@@ -182,10 +205,17 @@ func (s *Service) update(ctx context.Context, fn func(*txn) error) error {
 			return err
 		}
 		purged = t.purgedTokenKeys
-		return fn(t)
+		if err := fn(t); err != nil {
+			return err
+		}
+		wrote, err = c.auditInTxn(t)
+		return err
 	})
 	if err == nil {
 		s.destroyTokenKeys(purged)
+		if wrote {
+			c.markWritten()
+		}
 	}
 	return err
 }
@@ -204,9 +234,9 @@ func (s *Service) Counts() (keys, aliases int, err error) {
 }
 
 // Close ends the token sessions of custom key stores that the service
-// opened (it logs out of the tokens). The service stays usable: a later
-// operation opens a session again.
+// opened (it logs out of the tokens) and commits the queued audit events.
+// The service stays usable: a later operation opens a session again.
 func (s *Service) Close() error {
 	s.tokens.closeAll()
-	return nil
+	return s.FlushAudit(context.Background())
 }
