@@ -302,3 +302,16 @@ events must be kept elsewhere.`,
 	c.Flags().StringVar(&before, "before", "", "delete the events before this time (required)")
 	return c
 }
+
+// recordVault appends the event of a pkms vault command, after the command
+// ran on v (vault-level changes are not KMS transactions). cmdErr is the
+// command's own outcome, recorded as its failure; a failure to record is
+// returned only when the command succeeded.
+func (g *globals) recordVault(ctx context.Context, v *vault.Vault, name string, readOnly bool, params map[string]any, cmdErr error) error {
+	svc := kms.New(kms.VaultStore(v), g.serviceOptions())
+	err := svc.Record(ctx, name, readOnly, params, func(context.Context) error { return cmdErr })
+	if cmdErr != nil || err == nil {
+		return nil
+	}
+	return vaultFailure(err)
+}

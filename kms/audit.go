@@ -122,6 +122,7 @@ type auditCall struct {
 	mu       sync.Mutex
 	written  bool // committed inside the call's own transaction
 	keys     []string
+	response map[string]any // responseElements of a pkms command
 }
 
 type auditCallKey struct{}
@@ -168,6 +169,19 @@ func (c *auditCall) touch(arn string) {
 	c.keys = append(c.keys, arn)
 }
 
+// respond sets a responseElements member (never a secret).
+func (c *auditCall) respond(k string, v any) {
+	if c == nil {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.response == nil {
+		c.response = map[string]any{}
+	}
+	c.response[k] = v
+}
+
 // finish completes the event with the outcome: the keys touched, and the
 // error if the call failed (appendEvents fills in the account).
 func (c *auditCall) finish(err error) Event {
@@ -181,6 +195,8 @@ func (c *auditCall) finish(err error) Event {
 	ev.ResponseElements = nil
 	if err != nil {
 		ev.ErrorCode, ev.ErrorMessage = errorFields(err)
+	} else if len(c.response) > 0 {
+		ev.ResponseElements = c.response
 	} else if !c.readOnly && len(c.keys) > 0 {
 		ev.ResponseElements = map[string]any{"keyId": c.keys[len(c.keys)-1]}
 	}

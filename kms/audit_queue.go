@@ -14,12 +14,20 @@ package kms
 // after the first of them, and at once by FlushUsage (which the servers
 // call on stop, lock and SIGTERM) and Close. A process killed in between
 // loses at most that window of read-only events; the chain it leaves is
-// whole, because every commit moves events and head together.
+// whole, because every commit moves events and head together. A call that
+// failed because the vault itself is damaged, closed or locked by another
+// process is not recorded (see vaultBroken), nor is a read of a vault file
+// pkms may not write (a read-only file or file system, see notWritable).
 
 import (
 	"context"
+	"errors"
+	"io/fs"
 	"sync"
+	"syscall"
 	"time"
+
+	"github.com/pocketkms/pkms/vault"
 )
 
 // AuditFlushDelay bounds how long a group-committed event waits in memory.
@@ -51,7 +59,7 @@ func (s *Service) endAudit(ctx context.Context, c *auditCall, callErr error) err
 	c.mu.Lock()
 	written := c.written
 	c.mu.Unlock()
-	if written {
+	if written || vaultBroken(callErr) {
 		return nil
 	}
 	ev := c.finish(callErr)
@@ -59,13 +67,37 @@ func (s *Service) endAudit(ctx context.Context, c *auditCall, callErr error) err
 		s.queueEvent(ev)
 		return nil
 	}
-	return s.store.Update(func(tx Tx) error {
+	err := s.store.Update(func(tx Tx) error {
 		t, err := s.begin(context.WithoutCancel(ctx), tx, false)
 		if err != nil {
 			return err
 		}
 		return t.appendEvents([]Event{ev})
 	})
+	if notWritable(err) {
+		return nil // a vault pkms may not write is read unrecorded
+	}
+	return err
+}
+
+// notWritable reports that the vault file cannot be opened for writing
+// (a read-only file or file system): pkms still reads such a vault, as it
+// did before the audit trail, but cannot record the reads.
+func notWritable(err error) bool {
+	return errors.Is(err, fs.ErrPermission) || errors.Is(err, syscall.EROFS)
+}
+
+// vaultBroken reports a failure of the vault itself (damaged, closed,
+// locked by another process, rekeyed elsewhere): such a call is not
+// recorded, since writing to a damaged vault could spread the damage and
+// the others would fail the write anyway.
+func vaultBroken(err error) bool {
+	for _, target := range []error{vault.ErrCorrupt, vault.ErrClosed, vault.ErrLocked, vault.ErrRekeyed, vault.ErrNewerFormat} {
+		if errors.Is(err, target) {
+			return true
+		}
+	}
+	return false
 }
 
 // auditInTxn appends the call's event to t when this transaction is the one

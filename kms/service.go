@@ -152,8 +152,9 @@ func (s *Service) view(ctx context.Context, fn func(*txn) error) error {
 	// audit: a one-shot command's read-only call runs in a write
 	// transaction that also commits its event (audit_queue.go).
 	if c := auditCallOf(ctx); c != nil && c.readOnly && s.batch == nil {
-		var wrote bool
+		var wrote, ran bool
 		err := s.store.Update(func(tx Tx) error {
+			ran = true
 			t, err := s.begin(ctx, tx, false)
 			if err != nil {
 				return err
@@ -167,7 +168,10 @@ func (s *Service) view(ctx context.Context, fn func(*txn) error) error {
 		if err == nil && wrote {
 			c.markWritten()
 		}
-		return err
+		if ran || !notWritable(err) {
+			return err
+		}
+		c.markWritten() // a vault pkms may not write is read unrecorded
 	}
 	return s.store.View(func(tx Tx) error {
 		t, err := s.begin(ctx, tx, false)
