@@ -113,7 +113,11 @@ func newCmdAuditVerify(g *globals) *cobra.Command {
 				if !rep.OK() {
 					var named []string
 					for _, p := range rep.Problems {
-						named = append(named, p.Error())
+						if p.Record == "" {
+							named = append(named, p.Reason) // a whole bucket or the file's structure
+						} else {
+							named = append(named, p.Error())
+						}
 					}
 					return fmt.Errorf("%w: %s", vault.ErrCorrupt, strings.Join(named, "; "))
 				}
