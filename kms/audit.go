@@ -135,7 +135,7 @@ func auditCallOf(ctx context.Context) *auditCall {
 // newAuditCall starts the record of one call; nil when the service has no
 // store (operations pkms does not implement fail without a vault).
 func (s *Service) newAuditCall(ctx context.Context, source, name string, readOnly bool, params map[string]any) *auditCall {
-	if s.store == nil {
+	if s.store == nil || s.noAudit {
 		return nil
 	}
 	id := identityOf(ctx)
@@ -328,8 +328,14 @@ func auditValue(v reflect.Value) any {
 	return nil
 }
 
-// marshalEvent is the stored form of an event.
-func marshalEvent(ev *Event) ([]byte, error) { return json.Marshal(ev) }
+// marshalEvent is the stored form of an event, in the vault's account.
+func marshalEvent(ev *Event, account string) ([]byte, error) {
+	ev.RecipientAccountID, ev.UserIdentity.AccountID = account, account
+	for j := range ev.Resources {
+		ev.Resources[j].AccountID = account
+	}
+	return json.Marshal(ev)
+}
 
 // EventTime parses an event's eventTime.
 func (ev *Event) Time() time.Time {

@@ -2,15 +2,20 @@ package kms
 
 // # The chain
 //
-// Events are records of the bucket "audit", numbered 1, 2, 3... in the
-// order they were committed (the record id is the number, zero-padded).
-// Each carries
+// Events are numbered 1, 2, 3... in the order they were committed. Each
+// carries
 //
 //	mac(n) = HMAC-SHA-256(chain key, "pkms audit chain v1" ‖ 0 ‖ uint64be(n) ‖ mac(n-1) ‖ event JSON)
 //
 // with mac(0) 32 zero bytes, so editing, reordering, deleting or inserting
 // an event changes every later MAC, and nobody without the key can
-// recompute them. The head (the number and MAC of the last event, and the
+// recompute them. The events one transaction commits are stored together
+// as one segment, a record of the bucket "audit" whose id is the number of
+// its first event (zero-padded) and which names the previous segment's:
+// the vault's record ids are keyed hashes, so every record lands at a
+// random place in the file, and a record per event would make each group
+// commit rewrite pages all over the trail, a cost growing with its length.
+// The head (the number and MAC of the last event, its segment, and the
 // base: the last pruned event) lives in the config record "audithead" and
 // moves in the same transaction as every event it covers, so truncating the
 // tail is a head that points past the last event.
@@ -32,6 +37,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
+	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -63,13 +69,19 @@ type ChainPoint struct {
 
 // auditHead is the config record "audithead".
 type auditHead struct {
-	Head ChainPoint `json:"head"`
-	Base ChainPoint `json:"base"` // the last pruned event (zero: none)
+	Head    ChainPoint `json:"head"`
+	Base    ChainPoint `json:"base"`    // the last pruned event (zero: none)
+	Segment uint64     `json:"segment"` // the first event of the last segment
 }
 
-// auditRecord is one stored event.
-type auditRecord struct {
-	Seq   uint64          `json:"seq"`
+// auditSegment is one stored segment: the events of one transaction.
+type auditSegment struct {
+	First  uint64         `json:"first"`
+	Prev   uint64         `json:"prev"` // the previous segment's first event (0: none)
+	Events []segmentEvent `json:"events"`
+}
+
+type segmentEvent struct {
 	MAC   []byte          `json:"mac"`
 	Event json.RawMessage `json:"event"`
 }
@@ -123,9 +135,27 @@ func (t *txn) auditKey(create bool) ([]byte, error) {
 	return r.Key, putJSON(t, bucketConfig, auditKeyID, r)
 }
 
-// appendEvents adds events at the head of the chain, in this transaction.
+// pendingEvent is an event waiting to be appended: raw is its JSON when
+// it was marshalled already (with the account filled in), else ev; at is
+// its eventTime.
+type pendingEvent struct {
+	ev  *Event
+	raw []byte
+	at  time.Time
+}
+
+// appendEvents adds events at the head of the chain, in this transaction,
+// as one segment.
 func (t *txn) appendEvents(evs []Event) error {
-	if len(evs) == 0 {
+	items := make([]pendingEvent, len(evs))
+	for i := range evs {
+		items[i] = pendingEvent{ev: &evs[i], at: evs[i].Time()}
+	}
+	return t.appendPending(items)
+}
+
+func (t *txn) appendPending(items []pendingEvent) error {
+	if len(items) == 0 {
 		return nil
 	}
 	h, err := t.auditHead()
@@ -137,24 +167,75 @@ func (t *txn) appendEvents(evs []Event) error {
 		return err
 	}
 	defer clear(key)
-	for i := range evs {
-		ev := &evs[i]
-		ev.RecipientAccountID, ev.UserIdentity.AccountID = t.account, t.account
-		for j := range ev.Resources {
-			ev.Resources[j].AccountID = t.account
+	first := h.Head.Seq + 1
+	// The segment's JSON is built by hand: the events are already JSON.
+	buf := fmt.Appendf(nil, `{"first":%d,"prev":%d,"events":[`, first, h.Segment)
+	for i, it := range items {
+		b := it.raw
+		if b == nil {
+			var err error
+			if b, err = marshalEvent(it.ev, t.account); err != nil {
+				return err
+			}
 		}
-		b, err := marshalEvent(ev)
+		seq := first + uint64(i)
+		mac := chainMAC(key, seq, h.Head.mac(), b)
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, `{"mac":"`...)
+		buf = base64.StdEncoding.AppendEncode(buf, mac)
+		buf = append(buf, `","event":`...)
+		buf = append(buf, b...)
+		buf = append(buf, '}')
+		h.Head = ChainPoint{Seq: seq, MAC: mac}
+	}
+	h.Head.Time = items[len(items)-1].at
+	buf = append(buf, "]}"...)
+	if err := t.Put(bucketAudit, auditRecordID(first), buf); err != nil {
+		return err
+	}
+	h.Segment = first
+	return putJSON(t, bucketConfig, auditHeadID, h)
+}
+
+// readSegment reads the segment whose first event is first.
+func (t *txn) readSegment(first uint64) (*auditSegment, error) {
+	var seg auditSegment
+	if err := getJSON(t, bucketAudit, auditRecordID(first), &seg); err != nil {
+		if errors.Is(err, ErrNoRecord) {
+			return nil, &ChainError{Seq: first, Reason: "the event is missing (deleted, or the tail was truncated)"}
+		}
+		if CodeOf(err) != "" {
+			return nil, &ChainError{Seq: first, Reason: "the event record cannot be decoded"}
+		}
+		return nil, err
+	}
+	if len(seg.Events) == 0 {
+		return nil, &ChainError{Seq: first, Reason: "the event record holds no event"}
+	}
+	return &seg, nil
+}
+
+// segments calls fn with the segments from the one holding event from
+// (0: the head) back to the base, newest first.
+func (t *txn) segmentsBack(h auditHead, from uint64, fn func(seg *auditSegment) error) error {
+	for first := h.Segment; first > h.Base.Seq; {
+		seg, err := t.readSegment(first)
 		if err != nil {
 			return err
 		}
-		seq := h.Head.Seq + 1
-		mac := chainMAC(key, seq, h.Head.mac(), b)
-		if err := putJSON(t, bucketAudit, auditRecordID(seq), auditRecord{Seq: seq, MAC: mac, Event: b}); err != nil {
-			return err
+		if seg.First != first || seg.Prev >= first {
+			return &ChainError{Seq: first, Reason: "the segments are out of order (events reordered)"}
 		}
-		h.Head = ChainPoint{Seq: seq, MAC: mac, Time: ev.Time()}
+		if from == 0 || seg.First <= from {
+			if err := fn(seg); err != nil {
+				return err
+			}
+		}
+		first = seg.Prev
 	}
-	return putJSON(t, bucketConfig, auditHeadID, h)
+	return nil
 }
 
 // ChainError is a break in the chain: the first event that does not
@@ -183,8 +264,9 @@ type AuditStatus struct {
 }
 
 // walkChain reads the events base+1..head in order, checking each MAC
-// against its predecessor; fn (optional) sees every event that verified.
-func (t *txn) walkChain(h auditHead, fn func(seq uint64, ev *Event) error) error {
+// against its predecessor; fn (optional) sees every event that verified,
+// with its MAC.
+func (t *txn) walkChain(h auditHead, fn func(seq uint64, mac []byte, ev *Event) error) error {
 	key, err := t.auditKey(false)
 	if err != nil {
 		return err
@@ -194,45 +276,44 @@ func (t *txn) walkChain(h auditHead, fn func(seq uint64, ev *Event) error) error
 		return &ChainError{Seq: h.Base.Seq + 1, Reason: "the chain key is missing"}
 	}
 	prev := h.Base.mac()
-	for seq := h.Base.Seq + 1; seq <= h.Head.Seq; seq++ {
-		var r auditRecord
-		if err := getJSON(t, bucketAudit, auditRecordID(seq), &r); errors.Is(err, ErrNoRecord) {
-			return &ChainError{Seq: seq, Reason: "the event is missing (deleted, or the tail was truncated)"}
-		} else if err != nil {
-			var ke *Error
-			if errors.As(err, &ke) {
-				return &ChainError{Seq: seq, Reason: "the event record cannot be decoded"}
-			}
+	segs, prevFirst := 0, uint64(0)
+	seq := h.Base.Seq + 1
+	for seq <= h.Head.Seq {
+		seg, err := t.readSegment(seq)
+		if err != nil {
 			return err
 		}
-		var ev Event
-		_ = json.Unmarshal(r.Event, &ev)
-		bad := func(why string) error {
-			return &ChainError{Seq: seq, EventID: ev.EventID, EventName: ev.EventName, Reason: why}
+		if seg.First != seq || segs > 0 && seg.Prev != prevFirst {
+			return &ChainError{Seq: seq, Reason: fmt.Sprintf("the record holds event %d, stored in the place of event %d (events reordered)", seg.First, seq)}
 		}
-		if r.Seq != seq {
-			return bad(fmt.Sprintf("it is event %d stored in the place of event %d (events reordered)", r.Seq, seq))
-		}
-		want := chainMAC(key, seq, prev, r.Event)
-		if !hmac.Equal(want, r.MAC) {
-			return bad("its MAC does not match its contents and its predecessor (the event was edited, or one before it was replaced)")
-		}
-		prev = r.MAC
-		if fn != nil {
-			if err := fn(seq, &ev); err != nil {
-				return err
+		for i, se := range seg.Events {
+			n := seq + uint64(i)
+			var ev Event
+			_ = json.Unmarshal(se.Event, &ev)
+			if !hmac.Equal(chainMAC(key, n, prev, se.Event), se.MAC) {
+				return &ChainError{Seq: n, EventID: ev.EventID, EventName: ev.EventName,
+					Reason: "its MAC does not match its contents and its predecessor (the event was edited, or one before it was replaced)"}
+			}
+			prev = se.MAC
+			if fn != nil {
+				if err := fn(n, se.MAC, &ev); err != nil {
+					return err
+				}
 			}
 		}
+		prevFirst = seq
+		seq += uint64(len(seg.Events))
+		segs++
 	}
-	if !bytes.Equal(prev, h.Head.mac()) {
+	if seq != h.Head.Seq+1 || !bytes.Equal(prev, h.Head.mac()) || h.Head.Seq > h.Base.Seq && prevFirst != h.Segment {
 		return &ChainError{Seq: h.Head.Seq, Reason: "the chain head does not match the last event"}
 	}
 	n, err := t.Count(bucketAudit)
 	if err != nil {
 		return err
 	}
-	if uint64(n) != h.Head.Seq-h.Base.Seq {
-		return &ChainError{Seq: h.Head.Seq + 1, Reason: fmt.Sprintf("the vault holds %d event records where the chain has %d (records added outside the chain)", n, h.Head.Seq-h.Base.Seq)}
+	if n != segs {
+		return &ChainError{Seq: h.Head.Seq + 1, Reason: fmt.Sprintf("the vault holds %d event records where the chain has %d (records added outside the chain)", n, segs)}
 	}
 	return nil
 }
@@ -300,15 +381,11 @@ func (s *Service) CheckAnchor(ctx context.Context, a Anchor) (*AuditStatus, erro
 		if a.Seq == h.Base.Seq && !hmac.Equal(a.MAC, h.Base.MAC) {
 			return &ChainError{Seq: a.Seq, Reason: "the anchored event differs from the vault's (pruned) event with that number: another or a rolled-back vault"}
 		}
-		err = t.walkChain(h, func(seq uint64, ev *Event) error {
+		err = t.walkChain(h, func(seq uint64, mac []byte, ev *Event) error {
 			if seq != a.Seq {
 				return nil
 			}
-			var r auditRecord
-			if err := getJSON(t, bucketAudit, auditRecordID(seq), &r); err != nil {
-				return err
-			}
-			if !hmac.Equal(r.MAC, a.MAC) {
+			if !hmac.Equal(mac, a.MAC) {
 				return &ChainError{Seq: seq, EventID: ev.EventID, EventName: ev.EventName, Reason: "the event differs from the anchored one: another or a rolled-back and rewritten vault"}
 			}
 			return nil
@@ -322,7 +399,8 @@ func (s *Service) CheckAnchor(ctx context.Context, a Anchor) (*AuditStatus, erro
 	return st, err
 }
 
-// PruneAudit deletes the oldest events, those before `before`, and records
+// PruneAudit deletes the oldest events, those before `before` (whole
+// segments: the events of one transaction go together), and records
 // the last one deleted as the chain's base, so the rest of the chain still
 // verifies from it. It returns how many events it deleted.
 func (s *Service) PruneAudit(ctx context.Context, before time.Time) (int, error) {
@@ -336,23 +414,28 @@ func (s *Service) PruneAudit(ctx context.Context, before time.Time) (int, error)
 		if err := t.walkChain(h, nil); err != nil {
 			return err // never prune a broken chain: it would hide the break
 		}
-		for seq := h.Base.Seq + 1; seq <= h.Head.Seq; seq++ {
-			var r auditRecord
-			if err := getJSON(t, bucketAudit, auditRecordID(seq), &r); err != nil {
+		for seq := h.Base.Seq + 1; seq <= h.Head.Seq; {
+			seg, err := t.readSegment(seq)
+			if err != nil {
 				return err
 			}
+			last := seg.Events[len(seg.Events)-1]
 			var ev Event
-			if err := json.Unmarshal(r.Event, &ev); err != nil {
+			if err := json.Unmarshal(last.Event, &ev); err != nil {
 				return err
 			}
 			if !ev.Time().Before(before) {
-				break
+				break // whole segments only: one transaction's events go together
 			}
 			if err := t.Delete(bucketAudit, auditRecordID(seq)); err != nil {
 				return err
 			}
-			h.Base = ChainPoint{Seq: seq, MAC: r.MAC, Time: ev.Time()}
-			n++
+			seq += uint64(len(seg.Events))
+			h.Base = ChainPoint{Seq: seq - 1, MAC: last.MAC, Time: ev.Time()}
+			n += len(seg.Events)
+		}
+		if h.Base.Seq == h.Head.Seq {
+			h.Segment = 0
 		}
 		return putJSON(t, bucketConfig, auditHeadID, h)
 	})

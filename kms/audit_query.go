@@ -143,35 +143,42 @@ func (s *Service) LookupEvents(ctx context.Context, in *LookupEventsInput) (*Loo
 		if err != nil {
 			return err
 		}
-		start := h.Head.Seq
-		if from != 0 {
-			if from > h.Head.Seq {
-				return newErr(InvalidNextTokenException, "Invalid NextToken.")
-			}
-			start = from
+		if from > h.Head.Seq {
+			return newErr(InvalidNextTokenException, "Invalid NextToken.")
 		}
-		for seq := start; seq > h.Base.Seq; seq-- {
-			if len(out.Events) == max {
-				out.NextToken = strconv.FormatUint(seq, 10)
-				return nil
+		err = t.segmentsBack(h, from, func(seg *auditSegment) error {
+			for i := len(seg.Events) - 1; i >= 0; i-- {
+				seq := seg.First + uint64(i)
+				if from != 0 && seq > from {
+					continue
+				}
+				if len(out.Events) == max {
+					out.NextToken = strconv.FormatUint(seq, 10)
+					return ErrStop
+				}
+				raw := seg.Events[i].Event
+				ev := new(Event)
+				if err := json.Unmarshal(raw, ev); err != nil {
+					return &ChainError{Seq: seq, Reason: "the event cannot be decoded"}
+				}
+				at := ev.Time()
+				if in.EndTime != nil && at.After(in.EndTime.Time) {
+					continue
+				}
+				if in.StartTime != nil && at.Before(in.StartTime.Time) {
+					continue // events are in commit order: an earlier one may follow
+				}
+				if len(in.LookupAttributes) == 1 && !lookupMatch(&in.LookupAttributes[0], ev) {
+					continue
+				}
+				out.Events = append(out.Events, trailEvent(raw, ev))
 			}
-			raw, ev, err := t.readEvent(seq)
-			if err != nil {
-				return err
-			}
-			at := ev.Time()
-			if in.EndTime != nil && at.After(in.EndTime.Time) {
-				continue
-			}
-			if in.StartTime != nil && at.Before(in.StartTime.Time) {
-				continue // events are in commit order: an earlier one may follow
-			}
-			if len(in.LookupAttributes) == 1 && !lookupMatch(&in.LookupAttributes[0], ev) {
-				continue
-			}
-			out.Events = append(out.Events, trailEvent(raw, ev))
+			return nil
+		})
+		if errors.Is(err, ErrStop) {
+			return nil // a full page
 		}
-		return nil
+		return err
 	})
 	return out, err
 }
@@ -186,22 +193,6 @@ func trailEvent(raw []byte, ev *Event) TrailEvent {
 	return te
 }
 
-// readEvent reads event seq: its stored JSON and its decoded form.
-func (t *txn) readEvent(seq uint64) ([]byte, *Event, error) {
-	var r auditRecord
-	if err := getJSON(t, bucketAudit, auditRecordID(seq), &r); err != nil {
-		if errors.Is(err, ErrNoRecord) {
-			return nil, nil, &ChainError{Seq: seq, Reason: "the event is missing (deleted, or the tail was truncated)"}
-		}
-		return nil, nil, err
-	}
-	ev := new(Event)
-	if err := json.Unmarshal(r.Event, ev); err != nil {
-		return nil, nil, &ChainError{Seq: seq, Reason: "the event cannot be decoded"}
-	}
-	return r.Event, ev, nil
-}
-
 // ExportAudit calls fn with every event at or after since (zero: all),
 // oldest first, as its CloudTrail JSON record, all in one read
 // transaction.
@@ -211,17 +202,24 @@ func (s *Service) ExportAudit(ctx context.Context, since time.Time, fn func(reco
 		if err != nil {
 			return err
 		}
-		for seq := h.Base.Seq + 1; seq <= h.Head.Seq; seq++ {
-			raw, ev, err := t.readEvent(seq)
+		for seq := h.Base.Seq + 1; seq <= h.Head.Seq; {
+			seg, err := t.readSegment(seq)
 			if err != nil {
 				return err
 			}
-			if !since.IsZero() && ev.Time().Before(since) {
-				continue
+			for _, se := range seg.Events {
+				var ev Event
+				if err := json.Unmarshal(se.Event, &ev); err != nil {
+					return &ChainError{Seq: seq, Reason: "the event cannot be decoded"}
+				}
+				if !since.IsZero() && ev.Time().Before(since) {
+					continue
+				}
+				if err := fn(se.Event); err != nil {
+					return err
+				}
 			}
-			if err := fn(raw); err != nil {
-				return err
-			}
+			seq += uint64(len(seg.Events))
 		}
 		return nil
 	})

@@ -35,7 +35,7 @@ const AuditFlushDelay = 200 * time.Millisecond
 
 type auditQueue struct {
 	mu      sync.Mutex
-	pending []Event
+	pending []pendingEvent
 	timer   *time.Timer
 	flushMu sync.Mutex // one flush at a time, so events keep their order
 }
@@ -64,7 +64,7 @@ func (s *Service) endAudit(ctx context.Context, c *auditCall, callErr error) err
 	}
 	ev := c.finish(callErr)
 	if s.batch != nil {
-		s.queueEvent(ev)
+		s.queueEvent(&ev)
 		return nil
 	}
 	err := s.store.Update(func(tx Tx) error {
@@ -121,14 +121,26 @@ func (c *auditCall) markWritten() {
 	c.mu.Unlock()
 }
 
-func (s *Service) queueEvent(ev Event) {
+// queueEvent queues an event for the next group commit. The caller's
+// goroutine marshals it (when the account is known), so that the commit,
+// which holds the vault's write lock, does as little as it can.
+func (s *Service) queueEvent(ev *Event) {
+	item := pendingEvent{ev: ev, at: ev.Time()}
+	s.mu.Lock()
+	account := s.account
+	s.mu.Unlock()
+	if account != "" {
+		if raw, err := marshalEvent(ev, account); err == nil {
+			item = pendingEvent{raw: raw, at: item.at}
+		}
+	}
 	q := &s.auditq
 	q.mu.Lock()
-	defer q.mu.Unlock()
-	q.pending = append(q.pending, ev)
+	q.pending = append(q.pending, item)
 	if q.timer == nil {
 		q.timer = time.AfterFunc(AuditFlushDelay, func() { _ = s.FlushAudit(context.Background()) })
 	}
+	q.mu.Unlock()
 }
 
 // FlushAudit commits the queued events in one transaction. On failure they
@@ -139,7 +151,7 @@ func (s *Service) FlushAudit(ctx context.Context) error {
 	defer q.flushMu.Unlock()
 	q.mu.Lock()
 	pending := q.pending
-	q.pending = nil
+	q.pending = make([]pendingEvent, 0, cap(pending))
 	if q.timer != nil {
 		q.timer.Stop()
 		q.timer = nil
@@ -153,7 +165,7 @@ func (s *Service) FlushAudit(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		return t.appendEvents(pending)
+		return t.appendPending(pending)
 	})
 	if err != nil {
 		q.mu.Lock()

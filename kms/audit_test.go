@@ -536,3 +536,47 @@ func (m *memStore) restore(data map[string]map[string][]byte) {
 	m.data = data
 	m.gen++
 }
+
+// A group commit stores its events as one segment: an edit inside it still
+// names the event.
+func TestAuditTamperInsideSegment(t *testing.T) {
+	e := newEnv(t)    // group commit
+	key := e.newKey() // event 1, its own segment
+	for i := 0; i < 5; i++ {
+		_, _ = e.call("DescribeKey", &DescribeKeyInput{KeyId: key}) // events 2-6, queued
+	}
+	if err := e.svc.FlushAudit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.store.mu.Lock()
+	seg := e.store.data[bucketAudit][auditRecordID(2)]
+	if n := bytes.Count(seg, []byte(`"eventName":"DescribeKey"`)); n != 5 {
+		e.store.mu.Unlock()
+		t.Fatalf("segment 2 holds %d events, want 5", n)
+	}
+	// The fourth event of the segment (event 5) gets another eventName.
+	e.store.data[bucketAudit][auditRecordID(2)] = replaceNth(seg, `"eventName":"DescribeKey"`, `"eventName":"DescribeKez"`, 3)
+	e.store.gen++
+	e.store.mu.Unlock()
+	var ce *ChainError
+	if _, err := e.svc.VerifyAudit(context.Background()); !errors.As(err, &ce) || ce.Seq != 5 || ce.EventName != "DescribeKez" {
+		t.Fatalf("VerifyAudit = %v, want event 5 named", err)
+	}
+}
+
+// replaceNth replaces the n-th (0-based) occurrence of old in b.
+func replaceNth(b []byte, old, new string, n int) []byte {
+	at := 0
+	for k := 0; k <= n; k++ {
+		j := bytes.Index(b[at:], []byte(old))
+		if j < 0 {
+			return b
+		}
+		if k == n {
+			out := append(bytes.Clone(b[:at+j]), new...)
+			return append(out, b[at+j+len(old):]...)
+		}
+		at += j + len(old)
+	}
+	return b
+}

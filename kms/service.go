@@ -82,6 +82,7 @@ type Service struct {
 	parsed  sync.Map // material id → *crypto.PrivateKey, see signer
 	usage   usageLog
 	auditq  auditQueue // events waiting for a group commit (audit_queue.go)
+	noAudit bool       // set by the audit benchmark only, for its baseline
 	store   Store
 	batch   Batcher // non-nil with Options.GroupCommit over a Batcher
 	region  string
