@@ -169,7 +169,14 @@ func (t *txn) appendPending(items []pendingEvent) error {
 	defer clear(key)
 	first := h.Head.Seq + 1
 	// The segment's JSON is built by hand: the events are already JSON.
-	buf := fmt.Appendf(nil, `{"first":%d,"prev":%d,"events":[`, first, h.Segment)
+	size := 64
+	for _, it := range items {
+		size += len(it.raw) + 96 // the MAC in base64 and the member names
+		if it.raw == nil {
+			size += 1024
+		}
+	}
+	buf := fmt.Appendf(make([]byte, 0, size), `{"first":%d,"prev":%d,"events":[`, first, h.Segment)
 	for i, it := range items {
 		b := it.raw
 		if b == nil {
