@@ -69,4 +69,3 @@ func TestServeRecordsAccessKey(t *testing.T) {
 		}
 	}
 }
-
