@@ -88,11 +88,12 @@ func notWritable(err error) bool {
 }
 
 // vaultBroken reports a failure of the vault itself (damaged, closed,
-// locked by another process, rekeyed elsewhere): such a call is not
+// locked by another process, rekeyed elsewhere, refusing a tampered key
+// slot): such a call is not
 // recorded, since writing to a damaged vault could spread the damage and
 // the others would fail the write anyway.
 func vaultBroken(err error) bool {
-	for _, target := range []error{vault.ErrCorrupt, vault.ErrClosed, vault.ErrLocked, vault.ErrRekeyed, vault.ErrNewerFormat} {
+	for _, target := range []error{vault.ErrCorrupt, vault.ErrClosed, vault.ErrLocked, vault.ErrRekeyed, vault.ErrNewerFormat, vault.ErrSlotTampered} {
 		if errors.Is(err, target) {
 			return true
 		}
