@@ -580,3 +580,33 @@ func replaceNth(b []byte, old, new string, n int) []byte {
 	}
 	return b
 }
+
+// Every operation, called with an empty request (most fail validation,
+// some succeed), appends exactly one event named after it, with its
+// read-only flag, in both the one-shot and the group-commit paths.
+func TestAuditEveryOperationRecorded(t *testing.T) {
+	for _, mode := range []struct {
+		name string
+		opts []envOption
+	}{{"oneshot", []envOption{withoutGroupCommit()}}, {"group", nil}} {
+		t.Run(mode.name, func(t *testing.T) {
+			e := newEnv(t, mode.opts...)
+			for _, op := range Operations() {
+				before := lastEventCount(t, e)
+				_, err := e.call(op.Name, op.NewInput())
+				evs, _ := auditEvents(t, e)
+				if len(evs) != before+1 {
+					t.Fatalf("%s: %d events appended, want 1", op.Name, len(evs)-before)
+				}
+				ev := evs[len(evs)-1]
+				if ev.EventName != op.Name || ev.ReadOnly != op.ReadOnly || ev.EventSource != EventSourceKMS ||
+					(err != nil) != (ev.ErrorCode != "") || err != nil && ev.ErrorCode != string(CodeOf(err)) {
+					t.Fatalf("%s (error %v): event %+v", op.Name, err, ev)
+				}
+			}
+			if _, err := e.svc.VerifyAudit(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
