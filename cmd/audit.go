@@ -44,12 +44,12 @@ func (g *globals) withAudit(ctx context.Context, name string, readOnly bool, par
 	}
 	defer v.Close()
 	defer svc.Close()
-	return auditFailure(svc.Record(ctx, name, readOnly, params, func(ctx context.Context) error { return fn(ctx, svc, v) }))
+	return auditFailure(name, svc.Record(ctx, name, readOnly, params, func(ctx context.Context) error { return fn(ctx, svc, v) }))
 }
 
 // auditFailure maps a broken chain and the vault's own failures to exit
 // 253, and KMS-style exceptions (CloudTrail's) to 254.
-func auditFailure(err error) error {
+func auditFailure(op string, err error) error {
 	var ce *kms.ChainError
 	var ke *kms.Error
 	switch {
@@ -58,7 +58,7 @@ func auditFailure(err error) error {
 	case errors.As(err, &ce):
 		return &vaultError{err: err, hints: []string{"the audit trail or the vault was changed outside pkms; keep this vault as evidence and restore a backup"}}
 	case errors.As(err, &ke):
-		return &opError{op: "LookupEvents", err: ke}
+		return &opError{op: op, err: ke}
 	case isVaultError(err):
 		return vaultFailure(err)
 	}

@@ -198,7 +198,7 @@ func (c *auditCall) finish(err error) Event {
 	} else if len(c.response) > 0 {
 		ev.ResponseElements = c.response
 	} else if !c.readOnly && len(c.keys) > 0 {
-		ev.ResponseElements = map[string]any{"keyId": c.keys[len(c.keys)-1]}
+		ev.ResponseElements = map[string]any{"keyId": c.keys[0]} // the key the request named
 	}
 	return ev
 }
@@ -337,7 +337,7 @@ func marshalEvent(ev *Event, account string) ([]byte, error) {
 	return json.Marshal(ev)
 }
 
-// EventTime parses an event's eventTime.
+// Time parses the event's eventTime.
 func (ev *Event) Time() time.Time {
 	t, _ := time.Parse(eventTimeLayout, ev.EventTime)
 	return t

@@ -206,9 +206,12 @@ func (s *Service) update(ctx context.Context, fn func(*txn) error) error {
 		if err != nil {
 			return err
 		}
+		call := t.audit
+		t.audit = nil // keys purged on the way are not the call's resources
 		if err := t.purgeExpired(); err != nil {
 			return err
 		}
+		t.audit = call
 		purged = t.purgedTokenKeys
 		if err := fn(t); err != nil {
 			return err
