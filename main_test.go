@@ -127,6 +127,34 @@ func editBucket(ts *testscript.TestScript, path, bucket string, edit func(data, 
 	}))
 }
 
+// restoreRecords gives every record of b that differs from the same record
+// in the vault file old its value in old; it fails if none differs.
+func restoreRecords(old, bucket string, b *bolt.Bucket) error {
+	db, err := bolt.Open(old, 0o600, &bolt.Options{ReadOnly: true})
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	restored := 0
+	err = db.View(func(tx *bolt.Tx) error {
+		ob := tx.Bucket([]byte("data")).Bucket([]byte(bucket))
+		if ob == nil {
+			return fmt.Errorf("no bucket %q in %s", bucket, old)
+		}
+		return ob.ForEach(func(k, v []byte) error {
+			if cur := b.Get(k); cur != nil && !bytes.Equal(cur, v) {
+				restored++
+				return b.Put(bytes.Clone(k), bytes.Clone(v))
+			}
+			return nil
+		})
+	})
+	if err == nil && restored == 0 {
+		err = fmt.Errorf("no record of %q differs from %s", bucket, old)
+	}
+	return err
+}
+
 // editSlot (edit-slot VAULT SLOT FIELD VALUE) sets one public field of a key
 // slot (label, or params.NAME) straight through bbolt, as someone who can
 // write the vault file but holds no key would.
@@ -175,9 +203,12 @@ func editSlot(ts *testscript.TestScript, neg bool, args []string) {
 //	bolt-edit VAULT rename-bucket FROM TO   a logical bucket gets another name
 //	bolt-edit VAULT drop-first BUCKET       the first record of a bucket is deleted
 //	bolt-edit VAULT drop-bucket BUCKET      a logical bucket is deleted
+//	bolt-edit VAULT restore BUCKET OLD      records of a bucket that differ
+//	                                        from the copy OLD get OLD's value
+//	                                        back (a record rolled back)
 func boltEdit(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) < 3 {
-		ts.Fatalf("usage: bolt-edit VAULT rename-bucket FROM TO | drop-first BUCKET | drop-bucket BUCKET")
+		ts.Fatalf("usage: bolt-edit VAULT rename-bucket FROM TO | drop-first BUCKET | drop-bucket BUCKET | restore BUCKET OLD")
 	}
 	editBucket(ts, args[0], args[2], func(data, b *bolt.Bucket) error {
 		switch {
@@ -198,6 +229,8 @@ func boltEdit(ts *testscript.TestScript, neg bool, args []string) {
 			return b.Delete(bytes.Clone(k))
 		case args[1] == "drop-bucket" && len(args) == 3:
 			return data.DeleteBucket([]byte(args[2]))
+		case args[1] == "restore" && len(args) == 4:
+			return restoreRecords(ts.MkAbs(args[3]), args[2], b)
 		}
 		return fmt.Errorf("bolt-edit: unknown edit %q", strings.Join(args[1:], " "))
 	})

@@ -197,7 +197,7 @@ Then:        pkms create-key --description "app data key"`,
 		root.AddCommand(c)
 	}
 	if !oneOp {
-		for _, c := range []*cobra.Command{newCmdVault(g), newCmdAgent(g), newCmdExec(g), newCmdServe(g), newCmdCompletion(g), newCmdMan(g)} {
+		for _, c := range []*cobra.Command{newCmdVault(g), newCmdAgent(g), newCmdExec(g), newCmdServe(g), newCmdAudit(g), newCmdCompletion(g), newCmdMan(g)} {
 			c.GroupID = "pkms"
 			root.AddCommand(c)
 		}

@@ -189,7 +189,11 @@ func newCmdVaultInit(g *globals) *cobra.Command {
 			opts.Setup = func(v *vault.Vault) error {
 				acct, err := kms.Initialize(kms.VaultStore(v), account)
 				out.AccountId, out.Slots = acct, slotsOf(v.Slots())
-				return err
+				if err != nil {
+					return err
+				}
+				// The trail starts with the vault's creation, in the same atomic step.
+				return g.recordVault(c.Context(), v, "CreateVault", false, map[string]any{"accountId": acct, "slots": slotKinds(v.Slots())}, nil)
 			}
 			if err := vault.Init(path, opts); err != nil {
 				return vaultFailure(err)
@@ -260,7 +264,11 @@ func newCmdVaultPasswd(g *globals) *cobra.Command {
 			if err != nil {
 				return &vaultError{err: err}
 			}
-			if err := v.ChangePassphrase(pass, workFactor); err != nil {
+			err = v.ChangePassphrase(pass, workFactor)
+			if rerr := g.recordVault(c.Context(), v, "ChangeVaultPassphrase", false, map[string]any{"scryptWorkFactor": workFactor}, err); rerr != nil {
+				return rerr
+			}
+			if err != nil {
 				return vaultFailure(err)
 			}
 			fmt.Fprintln(g.env.stderr, "pkms: passphrase changed")
@@ -308,4 +316,13 @@ func (g *globals) canUnlockSilently() bool {
 	return g.identityFile != "" || g.env.getenv("PKMS_IDENTITY_FILE") != "" ||
 		g.passphraseFD >= 0 || g.env.getenv("PKMS_PASSPHRASE_FILE") != "" ||
 		g.pinFD >= 0 || g.env.getenv("PKMS_PIN_FILE") != ""
+}
+
+// slotKinds is the public description of slots in an audit event.
+func slotKinds(infos []vault.SlotInfo) []any {
+	out := []any{}
+	for _, s := range infos {
+		out = append(out, map[string]any{"slotId": s.ID, "kind": string(s.Kind), "label": s.Label})
+	}
+	return out
 }

@@ -81,6 +81,9 @@ FILE (mode 0600) and renamed into place only when complete.`,
 			} else {
 				err = writeFileAtomic(outFile, write)
 			}
+			if rerr := g.recordVault(c.Context(), v, "ExportVault", true, map[string]any{"recipients": len(rs), "armor": armor}, err); rerr != nil {
+				return rerr
+			}
 			if err != nil {
 				return vaultFailure(err)
 			}

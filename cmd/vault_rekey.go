@@ -83,6 +83,9 @@ recipients. Other processes (an agent) must unlock again afterwards.`,
 				},
 			})
 			bar.finish()
+			if rerr := g.recordVault(c.Context(), v, "RekeyVault", false, nil, err); rerr != nil {
+				return rerr
+			}
 			if err != nil {
 				return vaultFailure(err)
 			}
@@ -129,6 +132,11 @@ problem; the exit code is 253 when there is any.`,
 			bar := g.newProgressBar("verifying records")
 			rep, err := v.Verify(bar.update)
 			bar.finish()
+			if err == nil && rep.OK() {
+				if err := g.recordVault(c.Context(), v, "VerifyVault", true, nil, nil); err != nil {
+					return err
+				}
+			}
 			if err != nil {
 				return vaultFailure(err)
 			}

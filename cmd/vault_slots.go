@@ -103,6 +103,9 @@ func newCmdSlotsAdd(g *globals) *cobra.Command {
 			default:
 				info, err = v.AddRecipientSlot(recipient+pluginRecipient, label, k.ui)
 			}
+			if rerr := g.recordVault(c.Context(), v, "AddVaultSlot", false, map[string]any{"slot": slotKinds([]vault.SlotInfo{info})}, err); rerr != nil {
+				return rerr
+			}
 			if err != nil {
 				return vaultFailure(err)
 			}
@@ -192,7 +195,11 @@ func newCmdSlotsRemove(g *globals) *cobra.Command {
 				return err
 			}
 			defer v.Close()
-			if err := v.RemoveSlot(args[0]); err != nil {
+			err = v.RemoveSlot(args[0])
+			if rerr := g.recordVault(c.Context(), v, "RemoveVaultSlot", false, map[string]any{"slotId": args[0]}, err); rerr != nil {
+				return rerr
+			}
+			if err != nil {
 				return vaultFailure(err)
 			}
 			fmt.Fprintf(g.env.stderr, "pkms: removed key slot %s. If its credential may have leaked together with a copy of the vault file, also run: pkms vault rekey\n", args[0])

@@ -41,7 +41,15 @@ const accessKeyPrefix = "PKMS"
 var b32 = base32.StdEncoding.WithPadding(base32.NoPadding)
 
 // CreateAccessKey makes a new access key and returns it with its secret.
-func (s *Service) CreateAccessKey(ctx context.Context, description string) (*AccessKey, error) {
+func (s *Service) CreateAccessKey(ctx context.Context, description string) (out *AccessKey, err error) {
+	err = s.Record(ctx, "CreateAccessKey", false, map[string]any{"description": description}, func(ctx context.Context) error {
+		out, err = s.createAccessKey(ctx, description)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) createAccessKey(ctx context.Context, description string) (*AccessKey, error) {
 	if len(description) > 256 {
 		return nil, newErr(ValidationException, "1 validation error detected: Value at 'description' failed to satisfy constraint: Member must have length less than or equal to 256")
 	}
@@ -60,6 +68,7 @@ func (s *Service) CreateAccessKey(ctx context.Context, description string) (*Acc
 	}
 	err := s.update(ctx, func(t *txn) error {
 		rec.Created = *NewTimestamp(t.now)
+		t.audit.respond("accessKeyId", rec.ID)
 		return putJSON(t, bucketAccessKeys, rec.ID, rec)
 	})
 	if err != nil {
@@ -70,8 +79,19 @@ func (s *Service) CreateAccessKey(ctx context.Context, description string) (*Acc
 
 // ListAccessKeys lists every access key, without secrets.
 func (s *Service) ListAccessKeys(ctx context.Context) ([]AccessKey, error) {
+	var out []AccessKey
+	err := s.Record(ctx, "ListAccessKeys", true, nil, func(ctx context.Context) error {
+		var err error
+		out, err = s.listAccessKeys(ctx)
+		return err
+	})
+	return out, err
+}
+
+func (s *Service) listAccessKeys(ctx context.Context) ([]AccessKey, error) {
 	out := []AccessKey{}
 	err := s.view(ctx, func(t *txn) error {
+		out = out[:0]
 		return t.ForEach(bucketAccessKeys, "", func(_ string, v []byte) error {
 			var rec accessKeyRecord
 			if err := unmarshalRecord(v, &rec); err != nil {
@@ -86,6 +106,12 @@ func (s *Service) ListAccessKeys(ctx context.Context) ([]AccessKey, error) {
 
 // DeleteAccessKey removes an access key; NotFoundException if there is none.
 func (s *Service) DeleteAccessKey(ctx context.Context, id string) error {
+	return s.Record(ctx, "DeleteAccessKey", false, map[string]any{"accessKeyId": id}, func(ctx context.Context) error {
+		return s.deleteAccessKey(ctx, id)
+	})
+}
+
+func (s *Service) deleteAccessKey(ctx context.Context, id string) error {
 	return s.update(ctx, func(t *txn) error {
 		if _, err := t.Get(bucketAccessKeys, id); errors.Is(err, ErrNoRecord) {
 			return newErr(NotFoundException, "The access key with id %s cannot be found.", id)

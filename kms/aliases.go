@@ -39,6 +39,7 @@ func (t *txn) aliasTarget(op, ref string) (*keyRecord, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.audit.touch(t.keyArn(id)) // audit: the event's resources
 	k, err := t.loadKey(id)
 	if err != nil {
 		return nil, err

@@ -10,4 +10,9 @@
 // key policies. Persistent state lives in a vault (see Store); every
 // operation runs in exactly one vault transaction, so it lands whole or not
 // at all. Errors are *Error values whose Code is the AWS exception name.
+//
+// Every call through Invoke is recorded in a tamper-evident audit trail
+// inside the vault, as CloudTrail-shaped events in a hash chain (audit.go
+// says what an event holds and why, audit_chain.go how the chain and its
+// anchors work, audit_queue.go when events are committed).
 package kms

@@ -164,6 +164,7 @@ func (t *txn) keyNotFound(id string) error {
 }
 
 func (t *txn) saveKey(k *keyRecord) error {
+	t.audit.touch(t.keyArn(k.KeyID)) // audit: the event's resources
 	if k.storedState != "" && k.State == KeyStateUnavailable {
 		c := *k
 		c.State = k.storedState

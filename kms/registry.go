@@ -97,6 +97,16 @@ func (s *Service) Invoke(ctx context.Context, name string, in any) (any, error) 
 	if reflect.TypeOf(in) != reflect.PointerTo(op.Input) {
 		return nil, fmt.Errorf("kms: %s called with %T", name, in)
 	}
+	// audit: one event per call, success or failure (audit*.go).
+	ctx, c := s.startAudit(ctx, EventSourceKMS, name, op.ReadOnly, requestParameters(in))
+	out, err := s.invoke(ctx, op, in)
+	if aerr := s.endAudit(ctx, c, err); err == nil && aerr != nil {
+		return nil, aerr // a result without its record is not returned
+	}
+	return out, err
+}
+
+func (s *Service) invoke(ctx context.Context, op *Operation, in any) (any, error) {
 	if err := Validate(in); err != nil {
 		return nil, err
 	}
@@ -106,7 +116,7 @@ func (s *Service) Invoke(ctx context.Context, name string, in any) (any, error) 
 	out, err := op.call(s, ctx, in)
 	if err == nil {
 		fillLists(out)
-		s.noteUsage(ctx, name, out)
+		s.noteUsage(ctx, op.Name, out)
 	}
 	return out, err
 }

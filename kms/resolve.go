@@ -17,6 +17,7 @@ func (t *txn) resolveKey(ref string) (*keyRecord, error) {
 	if err != nil {
 		return nil, err
 	}
+	t.audit.touch(t.keyArn(id)) // audit: the event's resources
 	return t.loadKey(id)
 }
 

@@ -83,6 +83,8 @@ type Service struct {
 	cache   recordCache
 	parsed  sync.Map // material id → *crypto.PrivateKey, see signer
 	usage   usageLog
+	auditq  auditQueue // events waiting for a group commit (audit_queue.go)
+	noAudit bool       // set by the audit benchmark only, for its baseline
 	store   Store
 	batch   Batcher // non-nil with Options.GroupCommit over a Batcher
 	region  string
@@ -156,29 +158,70 @@ func (s *Service) view(ctx context.Context, fn func(*txn) error) error {
 		return err
 	}
 	for tries := 0; ; tries++ {
-		err := s.store.View(func(tx Tx) error {
-			t, err := s.begin(ctx, tx, false)
-			if err != nil {
-				return err
-			}
-			// Twice at most: a clock that moves back cannot make it loop.
+		// Twice at most: a clock that moves back cannot make it loop.
+		checkDue := func(t *txn) error {
 			if due, err := t.rotationsDue(); err != nil || (due && tries < 2) {
 				return cmp.Or(err, errRotationsDue)
 			}
-			return fn(t)
-		})
+			return nil
+		}
+		err := s.viewOnce(ctx, checkDue, fn)
 		if !errors.Is(err, errRotationsDue) {
 			return err
 		}
-		if err := s.update(ctx, func(*txn) error { return nil }); err != nil {
+		// The rotations are the vault's own work, not the call's: they
+		// are applied with no audit event of their own.
+		if err := s.update(context.WithValue(ctx, auditCallKey{}, (*auditCall)(nil)), func(*txn) error { return nil }); err != nil {
 			return err
 		}
 	}
 }
 
+// viewOnce runs pre and then fn in one read transaction; for a one-shot
+// command's audited read-only call, in a write transaction that also
+// commits the call's event (audit_queue.go).
+func (s *Service) viewOnce(ctx context.Context, pre, fn func(*txn) error) error {
+	run := func(t *txn) error {
+		if err := pre(t); err != nil {
+			return err
+		}
+		return fn(t)
+	}
+	if c := auditCallOf(ctx); c != nil && c.readOnly && s.batch == nil {
+		var wrote, ran bool
+		err := s.store.Update(func(tx Tx) error {
+			ran = true
+			t, err := s.begin(ctx, tx, false)
+			if err != nil {
+				return err
+			}
+			if err := run(t); err != nil {
+				return err
+			}
+			wrote, err = c.auditInTxn(t)
+			return err
+		})
+		if err == nil && wrote {
+			c.markWritten()
+		}
+		if ran || !notWritable(err) {
+			return err
+		}
+		c.markWritten() // a vault pkms may not write is read unrecorded
+	}
+	return s.store.View(func(tx Tx) error {
+		t, err := s.begin(ctx, tx, false)
+		if err != nil {
+			return err
+		}
+		return run(t)
+	})
+}
+
 // update runs fn in a read-write transaction, after applying time-driven
 // state (expired deletion windows, due key rotations) so that every write
-// sees a current vault.
+// sees a current vault. The call's audit event commits in the same
+// transaction as its change.
 // With group commit the transaction may be shared and fn run more than once
 // (see Batcher): fn changes nothing but the transaction and its results.
 // Slow work that needs no vault state (generating key material, unwrapping
@@ -193,22 +236,34 @@ func (s *Service) update(ctx context.Context, fn func(*txn) error) error {
 		run = s.batch.Batch
 	}
 	var purged []purgedTokenKey // set again if a group commit runs fn again
+	c := auditCallOf(ctx)       // audit: the call's event commits with its change
+	var wrote bool
 	err := run(func(tx Tx) error {
 		t, err := s.begin(ctx, tx, true)
 		if err != nil {
 			return err
 		}
+		call := t.audit
+		t.audit = nil // keys purged or rotated on the way are not the call's resources
 		if err := t.purgeExpired(); err != nil {
 			return err
 		}
 		if err := t.applyDueRotations(); err != nil {
 			return err
 		}
+		t.audit = call
 		purged = t.purgedTokenKeys
-		return fn(t)
+		if err := fn(t); err != nil {
+			return err
+		}
+		wrote, err = c.auditInTxn(t)
+		return err
 	})
 	if err == nil {
 		s.destroyTokenKeys(purged)
+		if wrote {
+			c.markWritten()
+		}
 	}
 	return err
 }
@@ -231,9 +286,9 @@ func (s *Service) Counts() (keys, aliases int, err error) {
 }
 
 // Close ends the token sessions of custom key stores that the service
-// opened (it logs out of the tokens). The service stays usable: a later
-// operation opens a session again.
+// opened (it logs out of the tokens) and commits the queued audit events.
+// The service stays usable: a later operation opens a session again.
 func (s *Service) Close() error {
 	s.tokens.closeAll()
-	return nil
+	return s.FlushAudit(context.Background())
 }

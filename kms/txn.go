@@ -43,6 +43,7 @@ type txn struct {
 	now         time.Time
 	writable    bool
 	gen         uint64
+	audit       *auditCall // the call being recorded, if any (audit.go)
 	// purgedTokenKeys are the token keys of the keys purged in this
 	// transaction, destroyed in their tokens once it commits.
 	purgedTokenKeys []purgedTokenKey
@@ -53,7 +54,7 @@ func (s *Service) begin(ctx context.Context, tx Tx, writable bool) (*txn, error)
 	if err != nil {
 		return nil, err
 	}
-	return &txn{Tx: tx, s: s, account: account, region: s.regionFor(ctx), now: s.now(), writable: writable, gen: tx.Generation()}, nil
+	return &txn{Tx: tx, s: s, account: account, region: s.regionFor(ctx), now: s.now(), writable: writable, gen: tx.Generation(), audit: auditCallOf(ctx)}, nil
 }
 
 // accountID reads the vault's account id once; it never changes.

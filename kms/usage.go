@@ -98,6 +98,16 @@ func (s *Service) pendingUsage(id usageKey) (usageRecord, bool) {
 // transaction. It does nothing (and opens no transaction) when nothing is
 // pending. On failure the usage stays pending for the next flush.
 func (s *Service) FlushUsage(ctx context.Context) error {
+	// The servers flush usage on every stop, lock and tick: queued audit
+	// events go first (audit_queue.go).
+	aerr := s.FlushAudit(ctx)
+	if err := s.flushUsage(ctx); err != nil {
+		return err
+	}
+	return aerr
+}
+
+func (s *Service) flushUsage(ctx context.Context) error {
 	s.usage.mu.Lock()
 	pending := s.usage.pending
 	s.usage.pending = nil

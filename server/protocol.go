@@ -204,6 +204,9 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		region = scoped
 	}
 	ctx := kms.WithRequestID(kms.WithRegion(r.Context(), region), reqID)
+	if s.Auth != nil && !private {
+		ctx = callerContext(ctx, r) // audit: the access key is the caller
+	}
 	var out any
 	err = s.withService(func(svc *kms.Service) error {
 		var err error

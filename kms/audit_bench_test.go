@@ -1,0 +1,77 @@
+package kms
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"filippo.io/age"
+
+	"github.com/pocketkms/pkms/vault"
+)
+
+// BenchmarkAuditEncrypt is Encrypt through Invoke in a long-lived service
+// (the agent's and pkms serve's case: group commit) on a real, fsynced
+// vault, from concurrent callers, without and with the audit trail: the
+// ratio is what the audit adds to the servers' Encrypt throughput.
+func BenchmarkAuditEncrypt(b *testing.B) {
+	for _, audit := range []bool{false, true} {
+		name := "audit=off"
+		if audit {
+			name = "audit=on"
+		}
+		b.Run(name, func(b *testing.B) {
+			svc := benchVaultService(b)
+			svc.noAudit = !audit
+			ctx := context.Background()
+			k, err := svc.CreateKey(ctx, &CreateKeyInput{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			in := &EncryptInput{KeyId: k.KeyMetadata.KeyId, Plaintext: []byte("benchmark payload"), EncryptionContext: map[string]string{"purpose": "bench"}}
+			b.SetParallelism(4)
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := svc.Invoke(ctx, "Encrypt", in); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			})
+			// The events' commits belong to the cost.
+			if err := svc.FlushUsage(ctx); err != nil {
+				b.Fatal(err)
+			}
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "encrypts/s")
+		})
+	}
+}
+
+// benchVaultService is a group-committing service over a new vault file
+// that fsyncs, as the agent's does.
+func benchVaultService(b *testing.B) *Service {
+	id, err := age.GenerateX25519Identity()
+	if err != nil {
+		b.Fatal(err)
+	}
+	path := filepath.Join(b.TempDir(), "vault.pkms")
+	err = vault.Init(path, vault.InitOptions{Recipients: []string{id.Recipient().String()}, Setup: func(v *vault.Vault) error {
+		_, err := Initialize(VaultStore(v), testAccount)
+		return err
+	}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	v, err := vault.Unlock(path, vault.Credentials{Identities: []age.Identity{id}}, vault.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	svc := New(VaultStore(v), Options{GroupCommit: true})
+	b.Cleanup(func() {
+		_ = svc.Close()
+		v.Close()
+	})
+	return svc
+}
