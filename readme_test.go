@@ -18,7 +18,7 @@ func TestReadmeSetUp(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const build = "go build -o pkms . && "
+	const build = "go build -buildvcs=auto -o pkms . && "
 	var line string
 	for _, l := range strings.Split(string(readme), "\n") {
 		if strings.HasPrefix(l, build) {

@@ -250,6 +250,9 @@ func (g *globals) newAgentServer(v *vault.Vault) *server.Server {
 	s.Region = g.regionName()
 	s.IsVaultError = isVaultError
 	s.Logf = func(format string, args ...any) { fmt.Fprintf(g.env.stderr, format+"\n", args...) }
+	if g.debug {
+		s.LogRequest = func(l server.RequestLog) { g.debugf("%s", l) }
+	}
 	s.Hooks = server.Control{
 		VaultPath: v.Path(),
 		Resume: func(r io.Reader) (*server.Backend, error) {

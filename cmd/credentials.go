@@ -363,14 +363,7 @@ func (g *globals) prompt(text string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	defer tty.Close()
-	fmt.Fprint(tty, text)
-	b, err := term.ReadPassword(int(tty.Fd()))
-	fmt.Fprintln(tty)
-	if err != nil {
-		return nil, fmt.Errorf("reading from the terminal: %w", err)
-	}
-	return b, nil
+	return readHidden(tty, text)
 }
 
 // ask reads one line of public input from the controlling terminal.

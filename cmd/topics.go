@@ -114,7 +114,10 @@ of --region) from an access key made by pkms serve credentials create (list
 and delete manage them). An address other than loopback is refused unless
 --allow-remote comes with --tls-cert and --tls-key. SIGTERM or Ctrl-C stops
 it gracefully. pkms serve also listens on an agent socket, so pkms commands
-run with PKMS_AGENT_SOCK set share the unlocked vault (pkms help agent).`
+run with PKMS_AGENT_SOCK set share the unlocked vault (pkms help agent).
+pkms --debug serve logs one line per request on stderr: method, operation,
+access key id, HTTP status and error code, and duration (never a body, a
+signature or a secret).`
 
 // differences are README's "Where pkms differs from AWS on purpose", item
 // for item (a test compares them).

@@ -181,7 +181,7 @@ func newCmdVaultInit(g *globals) *cobra.Command {
 			defer k.close()
 			opts, err := g.initOptions(&slots, k)
 			if err != nil {
-				return unlockError(path, err)
+				return newVaultError(path, err)
 			}
 			// The KMS configuration is written before the vault is linked
 			// into place: one atomic step, no half-made vault.
@@ -222,6 +222,18 @@ func (g *globals) newVault() (string, *keyring, error) {
 		return "", nil, err
 	}
 	return path, k, nil
+}
+
+// newVaultError words a failure to gather a new vault's slots (init,
+// import). Nothing is unlocked there: without a terminal, what is missing is
+// the new vault's passphrase, or a slot that needs none.
+func newVaultError(path string, err error) error {
+	if errors.Is(err, errNoPassphraseSource) {
+		return &vaultError{err: fmt.Errorf("cannot create %s: no terminal to ask for the new vault's passphrase", path),
+			hints: []string{"give the new passphrase with --passphrase-fd N or PKMS_PASSPHRASE_FILE, " +
+				"or make no passphrase slot: --no-passphrase with --recipient, --plugin-recipient or --pkcs11-token"}}
+	}
+	return unlockError(path, err)
 }
 
 // vaultHeader reads the public header (format, id, slots) of the vault,

@@ -169,7 +169,7 @@ so a damaged or truncated export leaves nothing behind.`,
 			defer closeIn()
 			opts, err := g.initOptions(&slots, k)
 			if err != nil {
-				return unlockError(path, err)
+				return newVaultError(path, err)
 			}
 			hdr, err := vault.Import(path, in, k.identities, opts)
 			if err != nil {

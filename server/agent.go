@@ -101,7 +101,7 @@ func ServeAgent(ctx context.Context, s *Server, l *net.UnixListener, opts AgentO
 		s.ServeHTTP(w, r)
 	})
 	hs := &http.Server{
-		Handler:           h,
+		Handler:           s.logRequests(h),
 		ReadHeaderTimeout: 10 * time.Second,
 		MaxHeaderBytes:    64 << 10,
 		ConnContext: func(ctx context.Context, c net.Conn) context.Context {

@@ -56,6 +56,9 @@ type Server struct {
 	IsVaultError func(error) bool
 	// Logf logs one line per failed request; never secrets.
 	Logf func(format string, args ...any)
+	// LogRequest, when set, is called once per answered request (pkms
+	// --debug): method, operation, access key id, outcome and duration.
+	LogRequest func(RequestLog)
 	// Hooks serve the control targets.
 	Hooks Control
 

@@ -67,7 +67,7 @@ func ServeTCP(ctx context.Context, s *Server, opts ServeOptions) error {
 		return err
 	}
 	hs := &http.Server{
-		Handler:           s,
+		Handler:           s.logRequests(s),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       30 * time.Second,
 		IdleTimeout:       2 * time.Minute,
