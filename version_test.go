@@ -16,6 +16,11 @@ func TestVersionNamesTheCommit(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the whole binary twice")
 	}
+	if raceEnabled {
+		// Its builds are plain ones: the test command's second,
+		// race-free pass runs it with their packages already compiled.
+		t.Skip("run without -race (the test command's second pass)")
+	}
 	if _, err := exec.LookPath("git"); err != nil {
 		t.Skip("needs git")
 	}
