@@ -53,10 +53,13 @@ type globals struct {
 }
 
 // Main runs pkms with args (without the program name) and returns the exit
-// code. Only main.go calls os.Exit.
-func Main(ctx context.Context, args []string) int {
+// code; main.go passes it to os.Exit, the only call of os.Exit in pkms.
+// Ctrl-C is handled here (see runInterruptible).
+func Main(args []string) int {
 	e := &env{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
-	return execute(ctx, newGlobals(e), args)
+	return runInterruptible(e.stdout, func(ctx context.Context) int {
+		return execute(ctx, newGlobals(e), args)
+	})
 }
 
 func newGlobals(e *env) *globals {
