@@ -25,6 +25,10 @@ type Operation struct {
 	Implemented bool         // false: Invoke returns UnsupportedOperationException
 	PkmsOnly    bool         // pkms adds it; AWS KMS has no such operation
 	TracksUsage bool         // recorded as the key's last usage (GetKeyLastUsage)
+	// AgentOnly operations (pkms serve's access keys) have no command of
+	// their own and are served only on the agent's private socket, never
+	// to a SigV4 client; Operations leaves them out.
+	AgentOnly bool
 
 	access  access    // what implement was told about vault writes
 	states  *stateRow // key states that allow it; nil with keyless for none
@@ -50,6 +54,8 @@ var (
 	readOnly opFact = func(op *Operation) { op.access = accessRead; op.ReadOnly = true }
 	writes   opFact = func(op *Operation) { op.access = accessWrite }
 	noKey    opFact = func(op *Operation) { op.keyless = true }
+	// agentOnly is optional: see Operation.AgentOnly.
+	agentOnly opFact = func(op *Operation) { op.AgentOnly = true }
 )
 
 // keyStates states the operation's row of the key-state matrix (state.go).
@@ -122,11 +128,15 @@ func LookupOperation(name string) (*Operation, bool) {
 	return op, ok
 }
 
-// Operations returns every AWS KMS operation sorted by name.
+// Operations returns every operation a client calls by name, sorted by
+// name: AWS KMS's and the ones pkms adds, but not the AgentOnly ones
+// (LookupOperation finds those).
 func Operations() []*Operation {
 	out := make([]*Operation, 0, len(operations))
 	for _, op := range operations {
-		out = append(out, op)
+		if !op.AgentOnly {
+			out = append(out, op)
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out

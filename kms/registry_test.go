@@ -18,7 +18,17 @@ import (
 // operation AWS's model names as a key's last usage exists. A new operation
 // whose implement call lacks a fact fails here, not in a user's command.
 func TestRegistry(t *testing.T) {
+	listed := map[string]bool{}
 	for _, op := range Operations() {
+		listed[op.Name] = true
+	}
+	for _, op := range operations {
+		if op.AgentOnly && (!op.PkmsOnly || listed[op.Name]) {
+			t.Errorf("%s is agent-only, so it must be pkms's own and left out of Operations()", op.Name)
+		}
+		if !op.AgentOnly && !listed[op.Name] {
+			t.Errorf("%s is missing from Operations()", op.Name)
+		}
 		if missing := op.checkFacts(); len(missing) > 0 {
 			t.Errorf("%s: its implement call does not state %s", op.Name, strings.Join(missing, "; "))
 		}
