@@ -45,8 +45,7 @@ type globals struct {
 
 	modeWarned bool // the vault file's permissions were warned about
 
-	agentLooked bool   // discoverAgent has run
-	foundAgent  string // the agent it found for this vault, or ""
+	agentFinder // which agent the command goes through (agent_discover.go)
 
 	// newInvoker returns what calls operations (a vault session by default).
 	newInvoker func() invoker
@@ -64,6 +63,7 @@ func Main(args []string) int {
 
 func newGlobals(e *env) *globals {
 	g := &globals{env: e, passphraseFD: -1, pinFD: -1}
+	g.agentFinder = agentFinder{getenv: e.getenv, vaultFile: g.locateVault, logf: g.debugf}
 	g.newInvoker = func() invoker {
 		if sock := g.agentSocket(); sock != "" {
 			return &agentInvoker{g: g, client: server.NewClient(sock, g.regionName())}
