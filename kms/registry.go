@@ -33,7 +33,9 @@ type Operation struct {
 	access  access    // what implement was told about vault writes
 	states  *stateRow // key states that allow it; nil with keyless for none
 	keyless bool      // the operation never acts on an existing key's state
-	call    func(*Service, context.Context, any) (any, error)
+	// notInKeyStore: AWS refuses it for a key in a custom key store.
+	notInKeyStore bool
+	call          func(*Service, context.Context, any) (any, error)
 }
 
 // access is whether an operation's declaration says it writes the vault.
@@ -54,8 +56,10 @@ var (
 	readOnly opFact = func(op *Operation) { op.access = accessRead; op.ReadOnly = true }
 	writes   opFact = func(op *Operation) { op.access = accessWrite }
 	noKey    opFact = func(op *Operation) { op.keyless = true }
-	// agentOnly is optional: see Operation.AgentOnly.
-	agentOnly opFact = func(op *Operation) { op.AgentOnly = true }
+	// Optional facts. agentOnly: see Operation.AgentOnly. notInKeyStore:
+	// AWS refuses the operation for a key in a custom key store.
+	agentOnly     opFact = func(op *Operation) { op.AgentOnly = true }
+	notInKeyStore opFact = func(op *Operation) { op.notInKeyStore = true }
 )
 
 // keyStates states the operation's row of the key-state matrix (state.go).
