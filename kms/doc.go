@@ -10,4 +10,12 @@
 // key policies. Persistent state lives in a vault (see Store); every
 // operation runs in exactly one vault transaction, so it lands whole or not
 // at all. Errors are *Error values whose Code is the AWS exception name.
+//
+// Every operation has one registry entry (Operation, registry.go): the
+// model gives its name and types, and the implement call beside its method
+// states the rest (readOnly or writes, its key-state row or noKey, and
+// optional facts such as agentOnly). The command line and the server learn
+// everything about an operation from its entry, and TestRegistry checks
+// every entry, so adding an operation means its types, its method with its
+// implement call, and its command file in cmd; no table elsewhere names it.
 package kms
