@@ -27,26 +27,39 @@ import (
 // stuck agent must not stall a command or a TAB.
 const discoverTimeout = 500 * time.Millisecond
 
+// agentFinder is the agent-finding concern of a command line: which agent
+// (if any) the command goes through, looked for at most once per command.
+// globals embeds it; it needs only the environment, where the vault file
+// is, and a debug log.
+type agentFinder struct {
+	getenv    func(string) string
+	vaultFile func() (string, error) // the command's vault file
+	logf      func(format string, args ...any)
+
+	looked bool   // discoverAgent has run
+	found  string // the agent it found for this vault, or ""
+}
+
 // agentSocket is the agent the command goes through: PKMS_AGENT_SOCK, else
 // the running agent found for this vault, else "" (open the vault).
-func (g *globals) agentSocket() string {
-	if s := g.env.getenv("PKMS_AGENT_SOCK"); s != "" {
+func (a *agentFinder) agentSocket() string {
+	if s := a.getenv("PKMS_AGENT_SOCK"); s != "" {
 		return s
 	}
-	if !g.agentLooked {
-		g.agentLooked = true
-		g.foundAgent = g.discoverAgent(context.Background())
-		if g.foundAgent != "" {
-			g.debugf("using the agent at %s, which holds this vault (export PKMS_AGENT_SOCK=%s)", g.foundAgent, shellQuote(g.foundAgent))
+	if !a.looked {
+		a.looked = true
+		a.found = a.discoverAgent(context.Background())
+		if a.found != "" {
+			a.logf("using the agent at %s, which holds this vault (export PKMS_AGENT_SOCK=%s)", a.found, shellQuote(a.found))
 		}
 	}
-	return g.foundAgent
+	return a.found
 }
 
 // agentDir is where agents listen by default: $XDG_RUNTIME_DIR/pkms, else
 // $TMPDIR/pkms-<uid>.
-func (g *globals) agentDir() string {
-	if rt := g.env.getenv("XDG_RUNTIME_DIR"); rt != "" {
+func (a *agentFinder) agentDir() string {
+	if rt := a.getenv("XDG_RUNTIME_DIR"); rt != "" {
 		return filepath.Join(rt, "pkms")
 	}
 	return filepath.Join(os.TempDir(), "pkms-"+strconv.Itoa(os.Getuid()))
@@ -54,8 +67,8 @@ func (g *globals) agentDir() string {
 
 // discoverAgent returns the socket of an unlocked agent of this uid that
 // holds this command's vault file, or "".
-func (g *globals) discoverAgent(ctx context.Context) string {
-	path, err := g.locateVault()
+func (a *agentFinder) discoverAgent(ctx context.Context) string {
+	path, err := a.vaultFile()
 	if err != nil {
 		return ""
 	}
@@ -63,7 +76,7 @@ func (g *globals) discoverAgent(ctx context.Context) string {
 	if err != nil {
 		return ""
 	}
-	dir := g.agentDir()
+	dir := a.agentDir()
 	if !ownPrivate(dir, true) {
 		return ""
 	}

@@ -91,3 +91,41 @@ func TestAgentDiscovery(t *testing.T) {
 		})
 	}
 }
+
+// TestAgentFinder drives the agent-finding concern on its own, without a
+// globals: PKMS_AGENT_SOCK wins without looking for the vault; otherwise
+// the search runs once per command however often it is asked; agentDir
+// follows XDG_RUNTIME_DIR.
+func TestAgentFinder(t *testing.T) {
+	tests := []struct {
+		name       string
+		env        map[string]string
+		wantSocket string
+		wantLooks  int
+		wantDir    string
+	}{
+		{"announced agent", map[string]string{"PKMS_AGENT_SOCK": "/run/a.sock", "XDG_RUNTIME_DIR": "/run/u"}, "/run/a.sock", 0, "/run/u/pkms"},
+		{"no vault: searched once", map[string]string{"XDG_RUNTIME_DIR": "/run/u"}, "", 1, "/run/u/pkms"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			looks := 0
+			a := agentFinder{
+				getenv:    func(k string) string { return tt.env[k] },
+				vaultFile: func() (string, error) { looks++; return "", os.ErrNotExist },
+				logf:      func(string, ...any) {},
+			}
+			for range 3 {
+				if got := a.agentSocket(); got != tt.wantSocket {
+					t.Fatalf("agentSocket() = %q, want %q", got, tt.wantSocket)
+				}
+			}
+			if looks != tt.wantLooks {
+				t.Errorf("looked for the vault %d times, want %d", looks, tt.wantLooks)
+			}
+			if got := a.agentDir(); got != tt.wantDir {
+				t.Errorf("agentDir() = %q, want %q", got, tt.wantDir)
+			}
+		})
+	}
+}

@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("CancelKeyDeletion", newCmdCancelKeyDeletion) }
+
 // newCmdCancelKeyDeletion is `pkms cancel-key-deletion`, AWS KMS CancelKeyDeletion.
 func newCmdCancelKeyDeletion(g *globals) *cobra.Command {
 	return opCommand(g, "CancelKeyDeletion", opDoc{

@@ -18,7 +18,7 @@ import (
 // (the bash completion test) runs it with PKMS_TEST_RUN_MAIN=1.
 func TestMain(m *testing.M) {
 	if os.Getenv("PKMS_TEST_RUN_MAIN") == "1" {
-		os.Exit(Main(context.Background(), os.Args[1:]))
+		os.Exit(Main(os.Args[1:]))
 	}
 	os.Exit(m.Run())
 }

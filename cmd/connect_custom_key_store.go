@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("ConnectCustomKeyStore", newCmdConnectCustomKeyStore) }
+
 // newCmdConnectCustomKeyStore is `pkms connect-custom-key-store`, AWS KMS ConnectCustomKeyStore.
 func newCmdConnectCustomKeyStore(g *globals) *cobra.Command {
 	c := opCommand(g, "ConnectCustomKeyStore", opDoc{

@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("CreateAlias", newCmdCreateAlias) }
+
 // newCmdCreateAlias is `pkms create-alias`, AWS KMS CreateAlias.
 func newCmdCreateAlias(g *globals) *cobra.Command {
 	return opCommand(g, "CreateAlias", opDoc{

@@ -39,6 +39,8 @@ var xksMembers = map[string]string{
 	"XksProxyVpcEndpointServiceName": "The Amazon VPC endpoint service name of the external key store proxy (external key stores only, which pkms answers with UnsupportedOperationException).",
 }
 
+func init() { operationCommand("CreateCustomKeyStore", newCmdCreateCustomKeyStore) }
+
 // newCmdCreateCustomKeyStore is `pkms create-custom-key-store`, AWS KMS CreateCustomKeyStore.
 func newCmdCreateCustomKeyStore(g *globals) *cobra.Command {
 	c := opCommand(g, "CreateCustomKeyStore", opDoc{

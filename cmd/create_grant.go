@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("CreateGrant", newCmdCreateGrant) }
+
 // newCmdCreateGrant is `pkms create-grant`, AWS KMS CreateGrant.
 func newCmdCreateGrant(g *globals) *cobra.Command {
 	return opCommand(g, "CreateGrant", opDoc{

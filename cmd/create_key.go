@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("CreateKey", newCmdCreateKey) }
+
 // newCmdCreateKey is `pkms create-key`, AWS KMS CreateKey.
 func newCmdCreateKey(g *globals) *cobra.Command {
 	c := opCommand(g, "CreateKey", opDoc{

@@ -10,10 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"unicode/utf8"
 
-	"filippo.io/age"
-	"filippo.io/age/plugin"
 	"golang.org/x/term"
 
 	"github.com/pocketkms/pkms/vault"
@@ -29,13 +26,13 @@ import (
 // zeroed by close.
 type keyring struct {
 	g          *globals
-	identities []age.Identity
+	identities []vault.Identity
 	tokens     []*pkcs11.Identity
 	passphrase []byte            // the passphrase last read through passphraseFunc
 	pin        []byte            // the PIN read from --pin-fd or PKMS_PIN_FILE
 	pinRead    bool              // pin holds what was read (it is read once)
 	typedPINs  map[string][]byte // PINs typed on the terminal, by token label
-	ui         *plugin.ClientUI
+	ui         *vault.PluginUI
 }
 
 // newKeyring loads the identity file (if any) and prepares the sources.
@@ -80,7 +77,7 @@ func (k *keyring) passphraseFunc(prompt string) func() ([]byte, error) {
 // slotIdentity opens the token of a pkcs11 slot: the module stored in the
 // slot, unless PKMS_PKCS11_MODULE says where it lives on this machine.
 // Nothing touches the token until the slot is tried.
-func (k *keyring) slotIdentity(s vault.SlotInfo) (age.Identity, error) {
+func (k *keyring) slotIdentity(s vault.SlotInfo) (vault.Identity, error) {
 	if s.Kind != vault.SlotPKCS11 {
 		return nil, nil
 	}
@@ -165,14 +162,14 @@ func (k *keyring) close() {
 // PKMS_PIN_FILE, else on the terminal; public requests and confirmations
 // on the terminal; messages ("touch your token") on the terminal, else
 // stderr; the "waiting" notice on stderr.
-func (g *globals) pluginUI(pin func() ([]byte, bool, error)) *plugin.ClientUI {
+func (g *globals) pluginUI(pin func() ([]byte, bool, error)) *vault.PluginUI {
 	var mu sync.Mutex // WaitTimer runs on its own goroutine
 	say := func(format string, args ...any) {
 		mu.Lock()
 		defer mu.Unlock()
 		fmt.Fprintf(g.env.stderr, format, args...)
 	}
-	return &plugin.ClientUI{
+	return &vault.PluginUI{
 		DisplayMessage: func(name, message string) error {
 			// A prompt to act ("touch your token") goes where the person
 			// is: the terminal, else stderr.
@@ -226,7 +223,7 @@ func (g *globals) pluginUI(pin func() ([]byte, bool, error)) *plugin.ClientUI {
 // identities loads the age identities named by --identity-file or
 // PKMS_IDENTITY_FILE: X25519 and post-quantum secret keys, and plugin
 // identities (AGE-PLUGIN-...), which run their plugin through ui.
-func (g *globals) identities(ui *plugin.ClientUI) ([]age.Identity, error) {
+func (g *globals) identities(ui *vault.PluginUI) ([]vault.Identity, error) {
 	path := g.identityFile
 	if path == "" {
 		path = g.env.getenv("PKMS_IDENTITY_FILE")
@@ -239,47 +236,9 @@ func (g *globals) identities(ui *plugin.ClientUI) ([]age.Identity, error) {
 		return nil, &vaultError{err: fmt.Errorf("reading identity file: %w", err)}
 	}
 	defer f.Close()
-	ids, err := parseIdentities(f, ui)
+	ids, err := vault.ParseIdentities(f, ui)
 	if err != nil {
 		return nil, &vaultError{err: fmt.Errorf("identity file %s: %w", path, err)}
-	}
-	return ids, nil
-}
-
-// parseIdentities parses an age identity file as the age tool does, plugin
-// identities included. Errors never quote a line: it may be a secret key.
-func parseIdentities(r io.Reader, ui *plugin.ClientUI) ([]age.Identity, error) {
-	const maxSize = 16 << 20
-	var ids []age.Identity
-	sc := bufio.NewScanner(io.LimitReader(r, maxSize))
-	sc.Buffer(nil, maxSize)
-	for n := 1; sc.Scan(); n++ {
-		line := strings.TrimSpace(sc.Text())
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		if !utf8.ValidString(line) {
-			return nil, fmt.Errorf("line %d is not valid UTF-8", n)
-		}
-		if strings.HasPrefix(line, "AGE-PLUGIN-") {
-			id, err := plugin.NewIdentity(line, ui)
-			if err != nil {
-				return nil, fmt.Errorf("line %d: invalid plugin identity", n)
-			}
-			ids = append(ids, id)
-			continue
-		}
-		parsed, err := age.ParseIdentities(strings.NewReader(line))
-		if err != nil {
-			return nil, fmt.Errorf("line %d: not an age identity (AGE-SECRET-KEY-1..., AGE-SECRET-KEY-PQ-1... or AGE-PLUGIN-...)", n)
-		}
-		ids = append(ids, parsed...)
-	}
-	if err := sc.Err(); err != nil {
-		return nil, err
-	}
-	if len(ids) == 0 {
-		return nil, errors.New("no identities found")
 	}
 	return ids, nil
 }

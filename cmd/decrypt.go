@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("Decrypt", newCmdDecrypt) }
+
 // newCmdDecrypt is `pkms decrypt`, AWS KMS Decrypt.
 func newCmdDecrypt(g *globals) *cobra.Command {
 	return opCommand(g, "Decrypt", opDoc{

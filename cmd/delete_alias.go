@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("DeleteAlias", newCmdDeleteAlias) }
+
 // newCmdDeleteAlias is `pkms delete-alias`, AWS KMS DeleteAlias.
 func newCmdDeleteAlias(g *globals) *cobra.Command {
 	return opCommand(g, "DeleteAlias", opDoc{

@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("DeleteCustomKeyStore", newCmdDeleteCustomKeyStore) }
+
 // newCmdDeleteCustomKeyStore is `pkms delete-custom-key-store`, AWS KMS DeleteCustomKeyStore.
 func newCmdDeleteCustomKeyStore(g *globals) *cobra.Command {
 	c := opCommand(g, "DeleteCustomKeyStore", opDoc{

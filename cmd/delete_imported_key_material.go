@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("DeleteImportedKeyMaterial", newCmdDeleteImportedKeyMaterial) }
+
 // newCmdDeleteImportedKeyMaterial is `pkms delete-imported-key-material`, AWS KMS DeleteImportedKeyMaterial.
 func newCmdDeleteImportedKeyMaterial(g *globals) *cobra.Command {
 	return opCommand(g, "DeleteImportedKeyMaterial", opDoc{

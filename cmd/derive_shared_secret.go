@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("DeriveSharedSecret", newCmdDeriveSharedSecret) }
+
 // newCmdDeriveSharedSecret is `pkms derive-shared-secret`, AWS KMS DeriveSharedSecret.
 func newCmdDeriveSharedSecret(g *globals) *cobra.Command {
 	return opCommand(g, "DeriveSharedSecret", opDoc{

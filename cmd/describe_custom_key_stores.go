@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("DescribeCustomKeyStores", newCmdDescribeCustomKeyStores) }
+
 // newCmdDescribeCustomKeyStores is `pkms describe-custom-key-stores`, AWS KMS DescribeCustomKeyStores.
 func newCmdDescribeCustomKeyStores(g *globals) *cobra.Command {
 	c := opCommand(g, "DescribeCustomKeyStores", opDoc{

@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("DescribeKey", newCmdDescribeKey) }
+
 // newCmdDescribeKey is `pkms describe-key`, AWS KMS DescribeKey.
 func newCmdDescribeKey(g *globals) *cobra.Command {
 	return opCommand(g, "DescribeKey", opDoc{

@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("DisableKey", newCmdDisableKey) }
+
 // newCmdDisableKey is `pkms disable-key`, AWS KMS DisableKey.
 func newCmdDisableKey(g *globals) *cobra.Command {
 	return opCommand(g, "DisableKey", opDoc{

@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("DisableKeyRotation", newCmdDisableKeyRotation) }
+
 // newCmdDisableKeyRotation is `pkms disable-key-rotation`, AWS KMS DisableKeyRotation.
 func newCmdDisableKeyRotation(g *globals) *cobra.Command {
 	return opCommand(g, "DisableKeyRotation", opDoc{

@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("DisconnectCustomKeyStore", newCmdDisconnectCustomKeyStore) }
+
 // newCmdDisconnectCustomKeyStore is `pkms disconnect-custom-key-store`, AWS KMS DisconnectCustomKeyStore.
 func newCmdDisconnectCustomKeyStore(g *globals) *cobra.Command {
 	c := opCommand(g, "DisconnectCustomKeyStore", opDoc{

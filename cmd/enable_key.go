@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("EnableKey", newCmdEnableKey) }
+
 // newCmdEnableKey is `pkms enable-key`, AWS KMS EnableKey.
 func newCmdEnableKey(g *globals) *cobra.Command {
 	return opCommand(g, "EnableKey", opDoc{

@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("EnableKeyRotation", newCmdEnableKeyRotation) }
+
 // newCmdEnableKeyRotation is `pkms enable-key-rotation`, AWS KMS EnableKeyRotation.
 func newCmdEnableKeyRotation(g *globals) *cobra.Command {
 	return opCommand(g, "EnableKeyRotation", opDoc{

@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("Encrypt", newCmdEncrypt) }
+
 // newCmdEncrypt is `pkms encrypt`, AWS KMS Encrypt.
 func newCmdEncrypt(g *globals) *cobra.Command {
 	return opCommand(g, "Encrypt", opDoc{

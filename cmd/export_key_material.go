@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("ExportKeyMaterial", newCmdExportKeyMaterial) }
+
 // newCmdExportKeyMaterial is `pkms export-key-material`, a pkms command
 // (AWS has none): it wraps the material of a key created with
 // --pkms-exportable for `aws kms import-key-material`.

@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("GenerateDataKey", newCmdGenerateDataKey) }
+
 // newCmdGenerateDataKey is `pkms generate-data-key`, AWS KMS GenerateDataKey.
 func newCmdGenerateDataKey(g *globals) *cobra.Command {
 	return opCommand(g, "GenerateDataKey", opDoc{

@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("GenerateDataKeyPair", newCmdGenerateDataKeyPair) }
+
 // newCmdGenerateDataKeyPair is `pkms generate-data-key-pair`, AWS KMS GenerateDataKeyPair.
 func newCmdGenerateDataKeyPair(g *globals) *cobra.Command {
 	return opCommand(g, "GenerateDataKeyPair", opDoc{

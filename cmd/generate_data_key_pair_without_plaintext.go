@@ -2,6 +2,10 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() {
+	operationCommand("GenerateDataKeyPairWithoutPlaintext", newCmdGenerateDataKeyPairWithoutPlaintext)
+}
+
 // newCmdGenerateDataKeyPairWithoutPlaintext is `pkms generate-data-key-pair-without-plaintext`, AWS KMS GenerateDataKeyPairWithoutPlaintext.
 func newCmdGenerateDataKeyPairWithoutPlaintext(g *globals) *cobra.Command {
 	return opCommand(g, "GenerateDataKeyPairWithoutPlaintext", opDoc{

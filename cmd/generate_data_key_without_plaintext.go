@@ -2,6 +2,10 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() {
+	operationCommand("GenerateDataKeyWithoutPlaintext", newCmdGenerateDataKeyWithoutPlaintext)
+}
+
 // newCmdGenerateDataKeyWithoutPlaintext is `pkms generate-data-key-without-plaintext`, AWS KMS GenerateDataKeyWithoutPlaintext.
 func newCmdGenerateDataKeyWithoutPlaintext(g *globals) *cobra.Command {
 	return opCommand(g, "GenerateDataKeyWithoutPlaintext", opDoc{

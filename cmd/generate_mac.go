@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("GenerateMac", newCmdGenerateMac) }
+
 // newCmdGenerateMac is `pkms generate-mac`, AWS KMS GenerateMac.
 func newCmdGenerateMac(g *globals) *cobra.Command {
 	return opCommand(g, "GenerateMac", opDoc{

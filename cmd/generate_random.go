@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("GenerateRandom", newCmdGenerateRandom) }
+
 // newCmdGenerateRandom is `pkms generate-random`, AWS KMS GenerateRandom.
 func newCmdGenerateRandom(g *globals) *cobra.Command {
 	return opCommand(g, "GenerateRandom", opDoc{

@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("GetKeyLastUsage", newCmdGetKeyLastUsage) }
+
 // newCmdGetKeyLastUsage is `pkms get-key-last-usage`, AWS KMS GetKeyLastUsage.
 func newCmdGetKeyLastUsage(g *globals) *cobra.Command {
 	return opCommand(g, "GetKeyLastUsage", opDoc{

@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("GetKeyPolicy", newCmdGetKeyPolicy) }
+
 // newCmdGetKeyPolicy is `pkms get-key-policy`, AWS KMS GetKeyPolicy.
 func newCmdGetKeyPolicy(g *globals) *cobra.Command {
 	return opCommand(g, "GetKeyPolicy", opDoc{

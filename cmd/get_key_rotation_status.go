@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("GetKeyRotationStatus", newCmdGetKeyRotationStatus) }
+
 // newCmdGetKeyRotationStatus is `pkms get-key-rotation-status`, AWS KMS GetKeyRotationStatus.
 func newCmdGetKeyRotationStatus(g *globals) *cobra.Command {
 	return opCommand(g, "GetKeyRotationStatus", opDoc{

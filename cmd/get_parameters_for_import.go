@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("GetParametersForImport", newCmdGetParametersForImport) }
+
 // newCmdGetParametersForImport is `pkms get-parameters-for-import`, AWS KMS GetParametersForImport.
 func newCmdGetParametersForImport(g *globals) *cobra.Command {
 	return opCommand(g, "GetParametersForImport", opDoc{

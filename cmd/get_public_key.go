@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("GetPublicKey", newCmdGetPublicKey) }
+
 // newCmdGetPublicKey is `pkms get-public-key`, AWS KMS GetPublicKey.
 func newCmdGetPublicKey(g *globals) *cobra.Command {
 	return opCommand(g, "GetPublicKey", opDoc{

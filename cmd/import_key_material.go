@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("ImportKeyMaterial", newCmdImportKeyMaterial) }
+
 // newCmdImportKeyMaterial is `pkms import-key-material`, AWS KMS ImportKeyMaterial.
 func newCmdImportKeyMaterial(g *globals) *cobra.Command {
 	return opCommand(g, "ImportKeyMaterial", opDoc{

@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("ListAliases", newCmdListAliases) }
+
 // newCmdListAliases is `pkms list-aliases`, AWS KMS ListAliases.
 func newCmdListAliases(g *globals) *cobra.Command {
 	return opCommand(g, "ListAliases", opDoc{

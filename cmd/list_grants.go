@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("ListGrants", newCmdListGrants) }
+
 // newCmdListGrants is `pkms list-grants`, AWS KMS ListGrants.
 func newCmdListGrants(g *globals) *cobra.Command {
 	return opCommand(g, "ListGrants", opDoc{

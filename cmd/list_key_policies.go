@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("ListKeyPolicies", newCmdListKeyPolicies) }
+
 // newCmdListKeyPolicies is `pkms list-key-policies`, AWS KMS ListKeyPolicies.
 func newCmdListKeyPolicies(g *globals) *cobra.Command {
 	return opCommand(g, "ListKeyPolicies", opDoc{

@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("ListKeyRotations", newCmdListKeyRotations) }
+
 // newCmdListKeyRotations is `pkms list-key-rotations`, AWS KMS ListKeyRotations.
 func newCmdListKeyRotations(g *globals) *cobra.Command {
 	return opCommand(g, "ListKeyRotations", opDoc{

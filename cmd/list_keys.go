@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("ListKeys", newCmdListKeys) }
+
 // newCmdListKeys is `pkms list-keys`, AWS KMS ListKeys.
 func newCmdListKeys(g *globals) *cobra.Command {
 	return opCommand(g, "ListKeys", opDoc{

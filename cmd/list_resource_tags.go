@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("ListResourceTags", newCmdListResourceTags) }
+
 // newCmdListResourceTags is `pkms list-resource-tags`, AWS KMS ListResourceTags.
 func newCmdListResourceTags(g *globals) *cobra.Command {
 	return opCommand(g, "ListResourceTags", opDoc{

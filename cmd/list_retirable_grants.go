@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("ListRetirableGrants", newCmdListRetirableGrants) }
+
 // newCmdListRetirableGrants is `pkms list-retirable-grants`, AWS KMS ListRetirableGrants.
 func newCmdListRetirableGrants(g *globals) *cobra.Command {
 	return opCommand(g, "ListRetirableGrants", opDoc{

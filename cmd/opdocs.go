@@ -76,6 +76,10 @@ func memberDocs(op string) map[string]string {
 		return map[string]string{
 			"CustomKeyStoreId": "Enter the key store ID of the custom key store that you want to connect.",
 		}
+	case "CreateAccessKey":
+		return map[string]string{
+			"Description": "Says what the key is for, in at most 256 characters.",
+		}
 	case "CreateAlias":
 		return map[string]string{
 			"AliasName":   "Specifies the alias name.",
@@ -133,6 +137,10 @@ func memberDocs(op string) map[string]string {
 			"Recipient":           "A signed attestation document from an Amazon Web Services Nitro enclave or NitroTPM, and the encryption algorithm to use with the public key in the attestation document.",
 			"DryRun":              "Checks if your request will succeed.",
 			"DryRunModifiers":     "Specifies the modifiers to apply to the dry run operation.",
+		}
+	case "DeleteAccessKey":
+		return map[string]string{
+			"AccessKeyId": "Names the access key to delete.",
 		}
 	case "DeleteAlias":
 		return map[string]string{

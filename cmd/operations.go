@@ -20,61 +20,19 @@ func operationCommands(g *globals, only string) (cmds []*cobra.Command, one bool
 	return cmds, false
 }
 
-// constructors maps each operation to the function that builds its command.
-var constructors = map[string]func(*globals) *cobra.Command{
-	"ExportKeyMaterial":                   newCmdExportKeyMaterial,
-	"CancelKeyDeletion":                   newCmdCancelKeyDeletion,
-	"ConnectCustomKeyStore":               newCmdConnectCustomKeyStore,
-	"CreateAlias":                         newCmdCreateAlias,
-	"CreateCustomKeyStore":                newCmdCreateCustomKeyStore,
-	"CreateGrant":                         newCmdCreateGrant,
-	"CreateKey":                           newCmdCreateKey,
-	"Decrypt":                             newCmdDecrypt,
-	"DeleteAlias":                         newCmdDeleteAlias,
-	"DeleteCustomKeyStore":                newCmdDeleteCustomKeyStore,
-	"DeleteImportedKeyMaterial":           newCmdDeleteImportedKeyMaterial,
-	"DeriveSharedSecret":                  newCmdDeriveSharedSecret,
-	"DescribeCustomKeyStores":             newCmdDescribeCustomKeyStores,
-	"DescribeKey":                         newCmdDescribeKey,
-	"DisableKey":                          newCmdDisableKey,
-	"DisableKeyRotation":                  newCmdDisableKeyRotation,
-	"DisconnectCustomKeyStore":            newCmdDisconnectCustomKeyStore,
-	"EnableKey":                           newCmdEnableKey,
-	"EnableKeyRotation":                   newCmdEnableKeyRotation,
-	"Encrypt":                             newCmdEncrypt,
-	"GenerateDataKey":                     newCmdGenerateDataKey,
-	"GenerateDataKeyPair":                 newCmdGenerateDataKeyPair,
-	"GenerateDataKeyPairWithoutPlaintext": newCmdGenerateDataKeyPairWithoutPlaintext,
-	"GenerateDataKeyWithoutPlaintext":     newCmdGenerateDataKeyWithoutPlaintext,
-	"GenerateMac":                         newCmdGenerateMac,
-	"GenerateRandom":                      newCmdGenerateRandom,
-	"GetKeyLastUsage":                     newCmdGetKeyLastUsage,
-	"GetKeyPolicy":                        newCmdGetKeyPolicy,
-	"GetKeyRotationStatus":                newCmdGetKeyRotationStatus,
-	"GetParametersForImport":              newCmdGetParametersForImport,
-	"GetPublicKey":                        newCmdGetPublicKey,
-	"ImportKeyMaterial":                   newCmdImportKeyMaterial,
-	"ListAliases":                         newCmdListAliases,
-	"ListGrants":                          newCmdListGrants,
-	"ListKeyPolicies":                     newCmdListKeyPolicies,
-	"ListKeyRotations":                    newCmdListKeyRotations,
-	"ListKeys":                            newCmdListKeys,
-	"ListResourceTags":                    newCmdListResourceTags,
-	"ListRetirableGrants":                 newCmdListRetirableGrants,
-	"PutKeyPolicy":                        newCmdPutKeyPolicy,
-	"ReEncrypt":                           newCmdReEncrypt,
-	"ReplicateKey":                        newCmdReplicateKey,
-	"RetireGrant":                         newCmdRetireGrant,
-	"RevokeGrant":                         newCmdRevokeGrant,
-	"RotateKeyOnDemand":                   newCmdRotateKeyOnDemand,
-	"ScheduleKeyDeletion":                 newCmdScheduleKeyDeletion,
-	"Sign":                                newCmdSign,
-	"TagResource":                         newCmdTagResource,
-	"UntagResource":                       newCmdUntagResource,
-	"UpdateAlias":                         newCmdUpdateAlias,
-	"UpdateCustomKeyStore":                newCmdUpdateCustomKeyStore,
-	"UpdateKeyDescription":                newCmdUpdateKeyDescription,
-	"UpdatePrimaryRegion":                 newCmdUpdatePrimaryRegion,
-	"Verify":                              newCmdVerify,
-	"VerifyMac":                           newCmdVerifyMac,
+// constructors maps each operation to the function that builds its
+// command. Each verb file registers its own with operationCommand, beside
+// the constructor; TestOperationCommands checks that every operation has
+// exactly one and that every one names an operation.
+var constructors = map[string]func(*globals) *cobra.Command{}
+
+// misregistered lists the names operationCommand was given twice.
+var misregistered []string
+
+// operationCommand registers the constructor of an operation's command.
+func operationCommand(name string, newCmd func(*globals) *cobra.Command) {
+	if _, dup := constructors[name]; dup {
+		misregistered = append(misregistered, name)
+	}
+	constructors[name] = newCmd
 }

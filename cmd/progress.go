@@ -3,11 +3,8 @@ package cmd
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"time"
-
-	"golang.org/x/term"
 )
 
 // progressBar shows long vault work (rekey, verify) on stderr. It draws
@@ -24,16 +21,6 @@ type progressBar struct {
 }
 
 const progressDelay = 300 * time.Millisecond
-
-// newProgressBar returns a bar for stderr, or nil when stderr is not a
-// terminal; a nil bar's methods do nothing.
-func (g *globals) newProgressBar(label string) *progressBar {
-	f, ok := g.env.stderr.(*os.File)
-	if !ok || !term.IsTerminal(int(f.Fd())) {
-		return nil
-	}
-	return &progressBar{w: f, label: label, width: terminalWidth(f), now: time.Now}
-}
 
 // update is a vault progress callback.
 func (p *progressBar) update(done, total int) {

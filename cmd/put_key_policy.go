@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("PutKeyPolicy", newCmdPutKeyPolicy) }
+
 // newCmdPutKeyPolicy is `pkms put-key-policy`, AWS KMS PutKeyPolicy.
 func newCmdPutKeyPolicy(g *globals) *cobra.Command {
 	return opCommand(g, "PutKeyPolicy", opDoc{

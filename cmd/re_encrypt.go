@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("ReEncrypt", newCmdReEncrypt) }
+
 // newCmdReEncrypt is `pkms re-encrypt`, AWS KMS ReEncrypt.
 func newCmdReEncrypt(g *globals) *cobra.Command {
 	return opCommand(g, "ReEncrypt", opDoc{

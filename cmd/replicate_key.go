@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("ReplicateKey", newCmdReplicateKey) }
+
 // newCmdReplicateKey is `pkms replicate-key`, AWS KMS ReplicateKey.
 func newCmdReplicateKey(g *globals) *cobra.Command {
 	return opCommand(g, "ReplicateKey", opDoc{

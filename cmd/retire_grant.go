@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("RetireGrant", newCmdRetireGrant) }
+
 // newCmdRetireGrant is `pkms retire-grant`, AWS KMS RetireGrant.
 func newCmdRetireGrant(g *globals) *cobra.Command {
 	return opCommand(g, "RetireGrant", opDoc{

@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("RevokeGrant", newCmdRevokeGrant) }
+
 // newCmdRevokeGrant is `pkms revoke-grant`, AWS KMS RevokeGrant.
 func newCmdRevokeGrant(g *globals) *cobra.Command {
 	return opCommand(g, "RevokeGrant", opDoc{

@@ -8,7 +8,6 @@ import (
 	"os"
 	"runtime"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -24,42 +23,42 @@ import (
 type globals struct {
 	env *env
 
-	output       string
-	query        string
+	printer // how results and debug lines are printed (output.go)
+
 	region       string
 	profile      string
 	endpointURL  string
-	binaryFormat string
 	color        string
 	noPaginate   bool
 	noPager      bool
-	debug        bool
 	vault        string
 	identityFile string
 	passphraseFD int
 	pinFD        int
-	tsFormat     string
 	autoPrompt   bool
 	noAutoPrompt bool
 
 	modeWarned bool // the vault file's permissions were warned about
 
-	agentLooked bool   // discoverAgent has run
-	foundAgent  string // the agent it found for this vault, or ""
+	agentFinder // which agent the command goes through (agent_discover.go)
 
 	// newInvoker returns what calls operations (a vault session by default).
 	newInvoker func() invoker
 }
 
 // Main runs pkms with args (without the program name) and returns the exit
-// code. Only main.go calls os.Exit.
-func Main(ctx context.Context, args []string) int {
+// code; main.go passes it to os.Exit, the only call of os.Exit in pkms.
+// Ctrl-C is handled here (see runInterruptible).
+func Main(args []string) int {
 	e := &env{getenv: os.Getenv, stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
-	return execute(ctx, newGlobals(e), args)
+	return runInterruptible(e.stdout, func(ctx context.Context) int {
+		return execute(ctx, newGlobals(e), args)
+	})
 }
 
 func newGlobals(e *env) *globals {
-	g := &globals{env: e, passphraseFD: -1, pinFD: -1}
+	g := &globals{env: e, passphraseFD: -1, pinFD: -1, printer: printer{env: e}}
+	g.agentFinder = agentFinder{getenv: e.getenv, vaultFile: g.locateVault, logf: g.debugf}
 	g.newInvoker = func() invoker {
 		if sock := g.agentSocket(); sock != "" {
 			return &agentInvoker{g: g, client: server.NewClient(sock, g.regionName())}
@@ -233,38 +232,6 @@ func flagError(err error) error {
 // binaryFormats are the values of --cli-binary-format.
 var binaryFormats = []string{"base64", "raw-in-base64-out"}
 
-// renderOptions are the format options the globals select.
-func (g *globals) renderOptions(title string) (format.Options, error) {
-	out := g.output
-	if out == "" {
-		out = g.env.getenv("AWS_DEFAULT_OUTPUT")
-	}
-	if out == "" {
-		out = "json"
-	}
-	if !contains(completions.Outputs, out) {
-		return format.Options{}, usagef("argument --output: Invalid choice, valid choices are: %s", strings.Join(completions.Outputs, " | "))
-	}
-	if !contains(binaryFormats, g.binaryFormat) {
-		return format.Options{}, usagef("argument --cli-binary-format: Invalid choice, valid choices are: base64 | raw-in-base64-out")
-	}
-	opts := format.Options{Output: out, Title: title, Width: terminalWidth(g.env.stdout), TimestampFormat: g.tsFormat}
-	if tz := g.env.getenv("TZ"); tz != "" {
-		// Timestamps print in the local zone, as the AWS CLI's do.
-		if loc, err := time.LoadLocation(strings.TrimPrefix(tz, ":")); err == nil {
-			opts.Location = loc
-		}
-	}
-	if g.query != "" {
-		q, err := format.CompileQuery(g.query)
-		if err != nil {
-			return format.Options{}, &paramFailure{err}
-		}
-		opts.Query = q
-	}
-	return opts, nil
-}
-
 // paramFailure is a client-side failure outside validation (a bad --query),
 // exit 252 with the error text.
 type paramFailure struct{ err error }
@@ -278,11 +245,4 @@ func terminalWidth(w io.Writer) int {
 		}
 	}
 	return 80
-}
-
-// debugf writes a debug line to stderr when --debug is on.
-func (g *globals) debugf(format string, args ...any) {
-	if g.debug {
-		fmt.Fprintf(g.env.stderr, "pkms debug: "+format+"\n", args...)
-	}
 }

@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("RotateKeyOnDemand", newCmdRotateKeyOnDemand) }
+
 // newCmdRotateKeyOnDemand is `pkms rotate-key-on-demand`, AWS KMS RotateKeyOnDemand.
 func newCmdRotateKeyOnDemand(g *globals) *cobra.Command {
 	return opCommand(g, "RotateKeyOnDemand", opDoc{

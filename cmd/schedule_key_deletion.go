@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("ScheduleKeyDeletion", newCmdScheduleKeyDeletion) }
+
 // newCmdScheduleKeyDeletion is `pkms schedule-key-deletion`, AWS KMS ScheduleKeyDeletion.
 func newCmdScheduleKeyDeletion(g *globals) *cobra.Command {
 	return opCommand(g, "ScheduleKeyDeletion", opDoc{

@@ -108,58 +108,17 @@ func (g *globals) runServe(ctx context.Context, opts server.ServeOptions, socket
 	return nil
 }
 
-// accessKeys is where the credentials commands act: through the agent
-// (pkms serve's own socket) when PKMS_AGENT_SOCK is set, else on the vault.
-type accessKeys interface {
-	CreateAccessKey(ctx context.Context, description string) (*kms.AccessKey, error)
-	ListAccessKeys(ctx context.Context) ([]kms.AccessKey, error)
-	DeleteAccessKey(ctx context.Context, id string) error
-}
-
-// remoteAccessKeys calls the agent's control targets.
-type remoteAccessKeys struct{ c *server.Client }
-
-func (r remoteAccessKeys) CreateAccessKey(ctx context.Context, d string) (*kms.AccessKey, error) {
-	var out kms.AccessKey
-	if err := r.c.Control(ctx, "CreateAccessKey", server.CreateAccessKeyInput{Description: d}, &out); err != nil {
-		return nil, err
+// accessKeyOp runs one of the agent-only access-key operations the way
+// every operation runs: through the agent (pkms serve's own socket) when
+// PKMS_AGENT_SOCK is set or one serves this vault, else on the vault.
+func (g *globals) accessKeyOp(ctx context.Context, name string, in any) (any, error) {
+	op, ok := kms.LookupOperation(name)
+	if !ok || !op.AgentOnly {
+		return nil, fmt.Errorf("pkms serve credentials: %s is not an access-key operation", name)
 	}
-	return &out, nil
-}
-
-func (r remoteAccessKeys) ListAccessKeys(ctx context.Context) ([]kms.AccessKey, error) {
-	var out server.ListAccessKeysOutput
-	err := r.c.Control(ctx, "ListAccessKeys", struct{}{}, &out)
-	return out.AccessKeys, err
-}
-
-func (r remoteAccessKeys) DeleteAccessKey(ctx context.Context, id string) error {
-	return r.c.Control(ctx, "DeleteAccessKey", server.DeleteAccessKeyInput{AccessKeyId: id}, nil)
-}
-
-// withAccessKeys runs fn against the agent or the unlocked vault, mapping
-// errors as operations do.
-func (g *globals) withAccessKeys(op string, fn func(accessKeys) error) error {
-	var err error
-	if sock := g.agentSocket(); sock != "" {
-		cl := server.NewClient(sock, g.regionName())
-		err = fn(remoteAccessKeys{cl})
-	} else {
-		svc, v, oerr := g.openService()
-		if oerr != nil {
-			return oerr
-		}
-		defer v.Close()
-		err = fn(svc)
-	}
-	if err != nil {
-		return agentError(op, err)
-	}
-	return nil
-}
-
-type accessKeyList struct {
-	AccessKeys []kms.AccessKey `json:"AccessKeys"`
+	inv := g.newInvoker()
+	defer inv.close()
+	return inv.invoke(ctx, op, in)
 }
 
 func newCmdServeCredentials(g *globals) *cobra.Command {
@@ -178,11 +137,7 @@ func newCmdServeCredentials(g *globals) *cobra.Command {
   cut -f1 creds.txt`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			var out *kms.AccessKey
-			err := g.withAccessKeys("CreateAccessKey", func(a accessKeys) (err error) {
-				out, err = a.CreateAccessKey(c.Context(), desc)
-				return err
-			})
+			out, err := g.accessKeyOp(c.Context(), "CreateAccessKey", &kms.CreateAccessKeyInput{Description: desc})
 			if err != nil {
 				return err
 			}
@@ -198,11 +153,7 @@ func newCmdServeCredentials(g *globals) *cobra.Command {
   pkms serve credentials list --output table`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			var out accessKeyList
-			err := g.withAccessKeys("ListAccessKeys", func(a accessKeys) (err error) {
-				out.AccessKeys, err = a.ListAccessKeys(c.Context())
-				return err
-			})
+			out, err := g.accessKeyOp(c.Context(), "ListAccessKeys", &kms.ListAccessKeysInput{})
 			if err != nil {
 				return err
 			}
@@ -222,7 +173,8 @@ func newCmdServeCredentials(g *globals) *cobra.Command {
 			if id == "" {
 				return usagef("the following arguments are required: --access-key-id")
 			}
-			return g.withAccessKeys("DeleteAccessKey", func(a accessKeys) error { return a.DeleteAccessKey(c.Context(), id) })
+			_, err := g.accessKeyOp(c.Context(), "DeleteAccessKey", &kms.DeleteAccessKeyInput{AccessKeyId: id})
+			return err
 		},
 	}
 	del.Flags().StringVar(&id, "access-key-id", "", "the access key to delete")

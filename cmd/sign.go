@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("Sign", newCmdSign) }
+
 // newCmdSign is `pkms sign`, AWS KMS Sign.
 func newCmdSign(g *globals) *cobra.Command {
 	return opCommand(g, "Sign", opDoc{

@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("TagResource", newCmdTagResource) }
+
 // newCmdTagResource is `pkms tag-resource`, AWS KMS TagResource.
 func newCmdTagResource(g *globals) *cobra.Command {
 	return opCommand(g, "TagResource", opDoc{

@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("UntagResource", newCmdUntagResource) }
+
 // newCmdUntagResource is `pkms untag-resource`, AWS KMS UntagResource.
 func newCmdUntagResource(g *globals) *cobra.Command {
 	return opCommand(g, "UntagResource", opDoc{

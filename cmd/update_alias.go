@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("UpdateAlias", newCmdUpdateAlias) }
+
 // newCmdUpdateAlias is `pkms update-alias`, AWS KMS UpdateAlias.
 func newCmdUpdateAlias(g *globals) *cobra.Command {
 	return opCommand(g, "UpdateAlias", opDoc{

@@ -6,6 +6,8 @@ import (
 	"github.com/pocketkms/pkms/kms"
 )
 
+func init() { operationCommand("UpdateCustomKeyStore", newCmdUpdateCustomKeyStore) }
+
 // newCmdUpdateCustomKeyStore is `pkms update-custom-key-store`, AWS KMS UpdateCustomKeyStore.
 func newCmdUpdateCustomKeyStore(g *globals) *cobra.Command {
 	c := opCommand(g, "UpdateCustomKeyStore", opDoc{

@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("UpdateKeyDescription", newCmdUpdateKeyDescription) }
+
 // newCmdUpdateKeyDescription is `pkms update-key-description`, AWS KMS UpdateKeyDescription.
 func newCmdUpdateKeyDescription(g *globals) *cobra.Command {
 	return opCommand(g, "UpdateKeyDescription", opDoc{

@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("UpdatePrimaryRegion", newCmdUpdatePrimaryRegion) }
+
 // newCmdUpdatePrimaryRegion is `pkms update-primary-region`, AWS KMS UpdatePrimaryRegion.
 func newCmdUpdatePrimaryRegion(g *globals) *cobra.Command {
 	return opCommand(g, "UpdatePrimaryRegion", opDoc{

@@ -10,7 +10,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/pocketkms/pkms/format"
 	"github.com/pocketkms/pkms/kms"
 	"github.com/pocketkms/pkms/vault"
 )
@@ -62,14 +61,6 @@ func slotsOf(infos []vault.SlotInfo) []vaultSlot {
 
 func slotOf(s vault.SlotInfo) vaultSlot {
 	return vaultSlot{SlotId: s.ID, Kind: s.Kind, Label: s.Label, Created: kms.NewTimestamp(s.Created), Params: s.Params}
-}
-
-func (g *globals) render(title string, v any) error {
-	opts, err := g.renderOptions(title)
-	if err != nil {
-		return err
-	}
-	return format.Render(g.env.stdout, v, opts)
 }
 
 // newPassphrase reads a passphrase for a new slot: from the descriptor fd

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"strings"
 
-	"filippo.io/age"
 	"github.com/spf13/cobra"
 	"golang.org/x/term"
 
@@ -62,7 +61,7 @@ FILE (mode 0600) and renamed into place only when complete.`,
 			defer k.close()
 			// Parsed before unlocking, so that a bad recipient asks for
 			// nothing; a plugin recipient runs its plugin only to wrap.
-			rs := make([]age.Recipient, 0, len(recipients))
+			rs := make([]vault.Recipient, 0, len(recipients))
 			for _, s := range recipients {
 				r, err := parseRecipient(s, k.ui)
 				if err != nil {

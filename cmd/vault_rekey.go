@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"strconv"
 
-	"filippo.io/age"
 	"github.com/spf13/cobra"
 
 	"github.com/pocketkms/pkms/vault"
@@ -73,7 +72,7 @@ recipients. Other processes (an agent) must unlock again afterwards.`,
 					}
 					return k.passphraseFunc(prompt)()
 				},
-				SlotRecipient: func(s vault.SlotInfo) (age.Recipient, error) {
+				SlotRecipient: func(s vault.SlotInfo) (vault.Recipient, error) {
 					return pkcs11.RecipientFromParams(pkcs11.Params(s.Params))
 				},
 				PluginUI: k.ui,

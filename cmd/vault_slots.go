@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"filippo.io/age"
-	"filippo.io/age/plugin"
 	"github.com/spf13/cobra"
 
 	"github.com/pocketkms/pkms/vault"
@@ -139,7 +137,7 @@ func checkRecipients(recipients, pluginRecipients []string) error {
 		if err != nil {
 			return usagef("--plugin-recipient: %v", err)
 		}
-		if _, ok := parsed.(*plugin.Recipient); !ok {
+		if !vault.IsPluginRecipient(parsed) {
 			return usagef("--plugin-recipient: not a plugin recipient (age1<name>1...); use --recipient")
 		}
 	}
@@ -149,7 +147,7 @@ func checkRecipients(recipients, pluginRecipients []string) error {
 // parseRecipient parses an age recipient string; a plugin recipient keeps
 // ui for when it wraps (nil: no prompts). Errors never echo the string (it
 // may be a secret key).
-func parseRecipient(s string, ui *plugin.ClientUI) (age.Recipient, error) {
+func parseRecipient(s string, ui *vault.PluginUI) (vault.Recipient, error) {
 	r, err := vault.ParseRecipient(s, ui)
 	if err != nil {
 		return nil, errors.New(strings.TrimPrefix(err.Error(), "vault: "))

@@ -7,9 +7,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"filippo.io/age"
-	"filippo.io/age/plugin"
 )
 
 func TestRenderBar(t *testing.T) {
@@ -59,49 +56,6 @@ func TestProgressBarDelay(t *testing.T) {
 	var nilBar *progressBar
 	nilBar.update(1, 2) // a nil bar (stderr not a terminal) does nothing
 	nilBar.finish()
-}
-
-func TestParseIdentities(t *testing.T) {
-	x, err := age.GenerateX25519Identity()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pq, err := age.GenerateHybridIdentity()
-	if err != nil {
-		t.Fatal(err)
-	}
-	pluginID := plugin.EncodeIdentity("pkmstest", []byte("token-1"))
-	tests := []struct {
-		name    string
-		file    string
-		want    int    // identities parsed
-		wantErr string // substring of the error
-	}{
-		{"x25519 with comments", "# created: today\n\n" + x.String() + "\n", 1, ""},
-		{"post-quantum and plugin", pq.String() + "\n" + pluginID + "\n", 2, ""},
-		{"crlf lines", x.String() + "\r\n" + pluginID + "\r\n", 2, ""},
-		{"empty", "# nothing\n", 0, "no identities"},
-		{"a recipient by mistake", x.Recipient().String() + "\n", 0, "line 1: not an age identity"},
-		{"a broken secret key is not echoed", "AGE-SECRET-KEY-1SECRETSECRET\n", 0, "line 1: not an age identity"},
-		{"a broken plugin identity", "AGE-PLUGIN-BROKEN\n", 0, "line 1: invalid plugin identity"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			ids, err := parseIdentities(strings.NewReader(tc.file), &plugin.ClientUI{})
-			if tc.wantErr != "" {
-				if err == nil || !strings.Contains(err.Error(), tc.wantErr) {
-					t.Fatalf("err = %v, want %q", err, tc.wantErr)
-				}
-				if strings.Contains(err.Error(), "SECRETSECRET") || strings.Contains(err.Error(), x.Recipient().String()) {
-					t.Errorf("error echoes the line: %v", err)
-				}
-				return
-			}
-			if err != nil || len(ids) != tc.want {
-				t.Fatalf("got %d identities, %v; want %d", len(ids), err, tc.want)
-			}
-		})
-	}
 }
 
 // Destructive vault commands refuse without a terminal unless --yes is

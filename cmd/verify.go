@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("Verify", newCmdVerify) }
+
 // newCmdVerify is `pkms verify`, AWS KMS Verify.
 func newCmdVerify(g *globals) *cobra.Command {
 	return opCommand(g, "Verify", opDoc{

@@ -2,6 +2,8 @@ package cmd
 
 import "github.com/spf13/cobra"
 
+func init() { operationCommand("VerifyMac", newCmdVerifyMac) }
+
 // newCmdVerifyMac is `pkms verify-mac`, AWS KMS VerifyMac.
 func newCmdVerifyMac(g *globals) *cobra.Command {
 	return opCommand(g, "VerifyMac", opDoc{

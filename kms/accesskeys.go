@@ -17,6 +17,30 @@ import (
 
 const bucketAccessKeys = "accesskeys"
 
+// The access-key operations go through the registry like every other, but
+// are agentOnly: the in-process command line and the agent's private
+// socket reach them; a SigV4 client of pkms serve never does. Invoke records
+// their event (eventSource pkms); the exported methods below record their
+// own for callers that do not go through Invoke.
+func init() {
+	implement("CreateAccessKey", func(s *Service, ctx context.Context, in *CreateAccessKeyInput) (*AccessKey, error) {
+		return s.createAccessKey(ctx, in.Description)
+	}, writes, noKey, agentOnly)
+	implement("ListAccessKeys", func(s *Service, ctx context.Context, _ *ListAccessKeysInput) (*ListAccessKeysOutput, error) {
+		keys, err := s.listAccessKeys(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return &ListAccessKeysOutput{AccessKeys: keys}, nil
+	}, readOnly, noKey, agentOnly)
+	implement("DeleteAccessKey", func(s *Service, ctx context.Context, in *DeleteAccessKeyInput) (*DeleteAccessKeyOutput, error) {
+		if err := s.deleteAccessKey(ctx, in.AccessKeyId); err != nil {
+			return nil, err
+		}
+		return &DeleteAccessKeyOutput{}, nil
+	}, writes, noKey, agentOnly)
+}
+
 // AccessKey is one pkms serve credential.
 type AccessKey struct {
 	AccessKeyId     string     `json:"AccessKeyId"`

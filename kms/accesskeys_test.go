@@ -1,7 +1,9 @@
 package kms
 
 import (
+	"bytes"
 	"regexp"
+	"slices"
 	"testing"
 )
 
@@ -46,4 +48,36 @@ func TestAccessKeys(t *testing.T) {
 		t.Fatal("a deleted access key still has a secret")
 	}
 	wantCode(t, e.svc.DeleteAccessKey(e.ctx, a.AccessKeyId), NotFoundException)
+}
+
+// Through Invoke (the command line's and the agent's path) each access-key
+// call is one event of eventSource pkms, and none holds the secret.
+func TestAccessKeyCallsRecordedOnce(t *testing.T) {
+	e := newEnv(t, withoutGroupCommit())
+	n := lastEventCount(t, e)
+	out, err := e.svc.Invoke(e.ctx, "CreateAccessKey", &CreateAccessKeyInput{Description: "ci"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := out.(*AccessKey)
+	if _, err := e.svc.Invoke(e.ctx, "ListAccessKeys", &ListAccessKeysInput{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Invoke(e.ctx, "DeleteAccessKey", &DeleteAccessKeyInput{AccessKeyId: key.AccessKeyId}); err != nil {
+		t.Fatal(err)
+	}
+	evs, raws := auditEvents(t, e)
+	var got []string
+	for _, ev := range evs[n:] {
+		got = append(got, ev.EventSource+" "+ev.EventName)
+	}
+	want := []string{"pkms CreateAccessKey", "pkms ListAccessKeys", "pkms DeleteAccessKey"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("events %v, want %v", got, want)
+	}
+	for _, raw := range raws {
+		if bytes.Contains(raw, []byte(key.SecretAccessKey)) {
+			t.Fatalf("an event holds the secret access key: %s", raw)
+		}
+	}
 }

@@ -8,7 +8,7 @@ import (
 )
 
 func init() {
-	implement("DeriveSharedSecret", (*Service).DeriveSharedSecret)
+	implement("DeriveSharedSecret", (*Service).DeriveSharedSecret, readOnly, keyStates(rowCrypto))
 }
 
 // DeriveSharedSecret runs ECDH between a KEY_AGREEMENT key and a peer's

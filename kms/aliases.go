@@ -7,10 +7,10 @@ import (
 )
 
 func init() {
-	implement("CreateAlias", (*Service).CreateAlias)
-	implement("UpdateAlias", (*Service).UpdateAlias)
-	implement("DeleteAlias", (*Service).DeleteAlias)
-	implement("ListAliases", (*Service).ListAliases)
+	implement("CreateAlias", (*Service).CreateAlias, writes, keyStates(rowNoDelete))
+	implement("UpdateAlias", (*Service).UpdateAlias, writes, keyStates(rowNoDelete))
+	implement("DeleteAlias", (*Service).DeleteAlias, writes, keyStates(rowAlways))
+	implement("ListAliases", (*Service).ListAliases, readOnly, keyStates(rowAlways))
 }
 
 // maxAliasesPerKey is AWS's quota of aliases per key.

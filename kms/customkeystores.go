@@ -36,12 +36,12 @@ import (
 // DISCONNECTING are never seen.
 
 func init() {
-	implement("CreateCustomKeyStore", (*Service).CreateCustomKeyStore)
-	implement("DescribeCustomKeyStores", (*Service).DescribeCustomKeyStores)
-	implement("ConnectCustomKeyStore", (*Service).ConnectCustomKeyStore)
-	implement("DisconnectCustomKeyStore", (*Service).DisconnectCustomKeyStore)
-	implement("UpdateCustomKeyStore", (*Service).UpdateCustomKeyStore)
-	implement("DeleteCustomKeyStore", (*Service).DeleteCustomKeyStore)
+	implement("CreateCustomKeyStore", (*Service).CreateCustomKeyStore, writes, noKey)
+	implement("DescribeCustomKeyStores", (*Service).DescribeCustomKeyStores, readOnly, noKey)
+	implement("ConnectCustomKeyStore", (*Service).ConnectCustomKeyStore, writes, noKey)
+	implement("DisconnectCustomKeyStore", (*Service).DisconnectCustomKeyStore, writes, noKey)
+	implement("UpdateCustomKeyStore", (*Service).UpdateCustomKeyStore, writes, noKey)
+	implement("DeleteCustomKeyStore", (*Service).DeleteCustomKeyStore, writes, noKey)
 }
 
 const (

@@ -366,13 +366,13 @@ func (s *Service) discard(tk *tokenKey) {
 }
 
 // rejectInKeyStore refuses what AWS does not allow with a key in a custom
-// key store: data key pairs.
+// key store: the operations whose implement call says notInKeyStore (data
+// key pairs).
 func (t *txn) rejectInKeyStore(op string, k *keyRecord) error {
 	if k == nil || k.CustomKeyStoreID == "" {
 		return nil
 	}
-	switch op {
-	case "GenerateDataKeyPair", "GenerateDataKeyPairWithoutPlaintext":
+	if o, ok := operations[op]; ok && o.notInKeyStore {
 		return newErr(UnsupportedOperationException, "%s is in a custom key store, which is not valid for %s.", t.keyArn(k.KeyID), op)
 	}
 	return nil

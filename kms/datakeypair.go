@@ -8,8 +8,8 @@ import (
 )
 
 func init() {
-	implement("GenerateDataKeyPair", (*Service).GenerateDataKeyPair)
-	implement("GenerateDataKeyPairWithoutPlaintext", (*Service).GenerateDataKeyPairWithoutPlaintext)
+	implement("GenerateDataKeyPair", (*Service).GenerateDataKeyPair, readOnly, keyStates(rowCrypto), notInKeyStore)
+	implement("GenerateDataKeyPairWithoutPlaintext", (*Service).GenerateDataKeyPairWithoutPlaintext, readOnly, keyStates(rowCrypto), notInKeyStore)
 }
 
 // dataKeyPair makes a key pair of spec and returns its public key and its

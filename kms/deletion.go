@@ -172,8 +172,8 @@ func (t *txn) dueEntries(bucket string) ([]string, error) {
 }
 
 func init() {
-	implement("ScheduleKeyDeletion", (*Service).ScheduleKeyDeletion)
-	implement("CancelKeyDeletion", (*Service).CancelKeyDeletion)
+	implement("ScheduleKeyDeletion", (*Service).ScheduleKeyDeletion, writes, keyStates(stateRow{allow, allow, failPendingDel, allow, allow, allow, failUpdating}))
+	implement("CancelKeyDeletion", (*Service).CancelKeyDeletion, writes, keyStates(stateRow{failNotPending, failNotPending, allow, failNotPending, failNotPending, failNotPending, failNotPending}))
 }
 
 // Deletion waiting period limits (the model allows 1–365; AWS enforces 7–30).

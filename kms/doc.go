@@ -15,4 +15,12 @@
 // inside the vault, as CloudTrail-shaped events in a hash chain (audit.go
 // says what an event holds and why, audit_chain.go how the chain and its
 // anchors work, audit_queue.go when events are committed).
+//
+// Every operation has one registry entry (Operation, registry.go): the
+// model gives its name and types, and the implement call beside its method
+// states the rest (readOnly or writes, its key-state row or noKey, and
+// optional facts such as agentOnly). The command line and the server learn
+// everything about an operation from its entry, and TestRegistry checks
+// every entry, so adding an operation means its types, its method with its
+// implement call, and its command file in cmd; no table elsewhere names it.
 package kms

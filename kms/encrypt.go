@@ -9,12 +9,12 @@ import (
 )
 
 func init() {
-	implement("Encrypt", (*Service).Encrypt)
-	implement("Decrypt", (*Service).Decrypt)
-	implement("ReEncrypt", (*Service).ReEncrypt)
-	implement("GenerateDataKey", (*Service).GenerateDataKey)
-	implement("GenerateDataKeyWithoutPlaintext", (*Service).GenerateDataKeyWithoutPlaintext)
-	implement("GenerateRandom", (*Service).GenerateRandom)
+	implement("Encrypt", (*Service).Encrypt, readOnly, keyStates(rowCrypto))
+	implement("Decrypt", (*Service).Decrypt, readOnly, keyStates(rowCrypto))
+	implement("ReEncrypt", (*Service).ReEncrypt, readOnly, keyStates(rowCrypto))
+	implement("GenerateDataKey", (*Service).GenerateDataKey, readOnly, keyStates(rowCrypto))
+	implement("GenerateDataKeyWithoutPlaintext", (*Service).GenerateDataKeyWithoutPlaintext, readOnly, keyStates(rowCrypto))
+	implement("GenerateRandom", (*Service).GenerateRandom, readOnly, noKey)
 }
 
 // Encryption. A symmetric key encrypts into pkms's own ciphertext blob,

@@ -15,7 +15,7 @@ import (
 // other key never leaves the vault.
 
 func init() {
-	implement("ExportKeyMaterial", (*Service).ExportKeyMaterial)
+	implement("ExportKeyMaterial", (*Service).ExportKeyMaterial, writes, keyStates(rowCrypto))
 }
 
 // ExportKeyMaterial wraps the key material of an exportable key with a

@@ -30,11 +30,11 @@ import (
 // grants bucket, whose record ids are opaque.
 
 func init() {
-	implement("CreateGrant", (*Service).CreateGrant)
-	implement("ListGrants", (*Service).ListGrants)
-	implement("ListRetirableGrants", (*Service).ListRetirableGrants)
-	implement("RetireGrant", (*Service).RetireGrant)
-	implement("RevokeGrant", (*Service).RevokeGrant)
+	implement("CreateGrant", (*Service).CreateGrant, writes, keyStates(stateRow{allow, failDisabled, failPendingDel, failPendingImp, allow, failCreating, allow}))
+	implement("ListGrants", (*Service).ListGrants, readOnly, keyStates(rowAlways))
+	implement("ListRetirableGrants", (*Service).ListRetirableGrants, readOnly, noKey)
+	implement("RetireGrant", (*Service).RetireGrant, writes, keyStates(rowAlways))
+	implement("RevokeGrant", (*Service).RevokeGrant, writes, keyStates(rowAlways))
 }
 
 const (

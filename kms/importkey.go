@@ -14,9 +14,9 @@ import (
 )
 
 func init() {
-	implement("GetParametersForImport", (*Service).GetParametersForImport)
-	implement("ImportKeyMaterial", (*Service).ImportKeyMaterial)
-	implement("DeleteImportedKeyMaterial", (*Service).DeleteImportedKeyMaterial)
+	implement("GetParametersForImport", (*Service).GetParametersForImport, writes, keyStates(stateRow{allow, allow, failPendingDel, allow, failUnsupport, failCreating, failUpdating}))
+	implement("ImportKeyMaterial", (*Service).ImportKeyMaterial, writes, keyStates(stateRow{allow, allow, failPendingDel, allow, failUnsupport, failCreating, allow}))
+	implement("DeleteImportedKeyMaterial", (*Service).DeleteImportedKeyMaterial, writes, keyStates(stateRow{allow, allow, allow, allow, allow, failCreating, failUpdating}))
 }
 
 // Importing key material (BYOK), as the AWS guide describes it: the user

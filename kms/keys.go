@@ -7,12 +7,12 @@ import (
 )
 
 func init() {
-	implement("CreateKey", (*Service).CreateKey)
-	implement("DescribeKey", (*Service).DescribeKey)
-	implement("ListKeys", (*Service).ListKeys)
-	implement("EnableKey", (*Service).EnableKey)
-	implement("DisableKey", (*Service).DisableKey)
-	implement("UpdateKeyDescription", (*Service).UpdateKeyDescription)
+	implement("CreateKey", (*Service).CreateKey, writes, noKey)
+	implement("DescribeKey", (*Service).DescribeKey, readOnly, keyStates(rowAlways))
+	implement("ListKeys", (*Service).ListKeys, readOnly, noKey)
+	implement("EnableKey", (*Service).EnableKey, writes, keyStates(rowEnable))
+	implement("DisableKey", (*Service).DisableKey, writes, keyStates(rowEnable))
+	implement("UpdateKeyDescription", (*Service).UpdateKeyDescription, writes, keyStates(rowNoDelete))
 }
 
 // maxKeys is AWS's resource quota of KMS keys per account and region.

@@ -7,8 +7,8 @@ import (
 )
 
 func init() {
-	implement("GenerateMac", (*Service).GenerateMac)
-	implement("VerifyMac", (*Service).VerifyMac)
+	implement("GenerateMac", (*Service).GenerateMac, readOnly, keyStates(rowCrypto))
+	implement("VerifyMac", (*Service).VerifyMac, readOnly, keyStates(rowCrypto))
 }
 
 // macKey resolves a GENERATE_VERIFY_MAC key and checks that alg is its

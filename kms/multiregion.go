@@ -18,8 +18,8 @@ import (
 // all of them.
 
 func init() {
-	implement("ReplicateKey", (*Service).ReplicateKey)
-	implement("UpdatePrimaryRegion", (*Service).UpdatePrimaryRegion)
+	implement("ReplicateKey", (*Service).ReplicateKey, writes, keyStates(stateRow{allow, failDisabled, failPendingDel, failPendingImp, allow, failCreating, failUpdating}))
+	implement("UpdatePrimaryRegion", (*Service).UpdatePrimaryRegion, writes, keyStates(stateRow{allow, failDisabled, failPendingDel, failPendingImp, allow, failCreating, allow}))
 }
 
 // newMultiRegionKeyID returns "mrk-" and 32 random lowercase hex digits.

@@ -47,7 +47,37 @@ var pkmsShapes = []struct {
 	In, Out reflect.Type
 }{
 	{"ExportKeyMaterial", reflect.TypeFor[ExportKeyMaterialInput](), reflect.TypeFor[ExportKeyMaterialOutput]()},
+	// The access keys of pkms serve (accesskeys.go): agent-only, never
+	// reachable by the clients they authenticate.
+	{"CreateAccessKey", reflect.TypeFor[CreateAccessKeyInput](), reflect.TypeFor[AccessKey]()},
+	{"ListAccessKeys", reflect.TypeFor[ListAccessKeysInput](), reflect.TypeFor[ListAccessKeysOutput]()},
+	{"DeleteAccessKey", reflect.TypeFor[DeleteAccessKeyInput](), reflect.TypeFor[DeleteAccessKeyOutput]()},
 }
+
+// CreateAccessKeyInput is the request of CreateAccessKey
+// (`pkms serve credentials create`).
+type CreateAccessKeyInput struct {
+	// Description says what the key is for, in at most 256 characters.
+	Description string `json:"Description,omitempty"`
+}
+
+// ListAccessKeysInput is the request of ListAccessKeys: it has no members.
+type ListAccessKeysInput struct{}
+
+// ListAccessKeysOutput is the answer of ListAccessKeys.
+type ListAccessKeysOutput struct {
+	// AccessKeys lists every access key, without its secret.
+	AccessKeys []AccessKey `json:"AccessKeys"`
+}
+
+// DeleteAccessKeyInput is the request of DeleteAccessKey.
+type DeleteAccessKeyInput struct {
+	// AccessKeyId names the access key to delete.
+	AccessKeyId string `json:"AccessKeyId"`
+}
+
+// DeleteAccessKeyOutput is the (empty) answer of DeleteAccessKey.
+type DeleteAccessKeyOutput struct{}
 
 // ExportKeyMaterialInput is the request of ExportKeyMaterial (`pkms export-key-material`).
 type ExportKeyMaterialInput struct {

@@ -10,9 +10,9 @@ import (
 )
 
 func init() {
-	implement("GetKeyPolicy", (*Service).GetKeyPolicy)
-	implement("PutKeyPolicy", (*Service).PutKeyPolicy)
-	implement("ListKeyPolicies", (*Service).ListKeyPolicies)
+	implement("GetKeyPolicy", (*Service).GetKeyPolicy, readOnly, keyStates(rowAlways))
+	implement("PutKeyPolicy", (*Service).PutKeyPolicy, writes, keyStates(rowAlways))
+	implement("ListKeyPolicies", (*Service).ListKeyPolicies, readOnly, keyStates(rowAlways))
 }
 
 // Key policies are stored and validated as AWS validates them (JSON, size,

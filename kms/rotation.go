@@ -24,11 +24,11 @@ import (
 // replicas report the primary's.
 
 func init() {
-	implement("EnableKeyRotation", (*Service).EnableKeyRotation)
-	implement("DisableKeyRotation", (*Service).DisableKeyRotation)
-	implement("GetKeyRotationStatus", (*Service).GetKeyRotationStatus)
-	implement("RotateKeyOnDemand", (*Service).RotateKeyOnDemand)
-	implement("ListKeyRotations", (*Service).ListKeyRotations)
+	implement("EnableKeyRotation", (*Service).EnableKeyRotation, writes, keyStates(rowRotation))
+	implement("DisableKeyRotation", (*Service).DisableKeyRotation, writes, keyStates(rowRotation))
+	implement("GetKeyRotationStatus", (*Service).GetKeyRotationStatus, readOnly, keyStates(stateRow{allow, allow, allow, failExternal, failUnsupport, allow, allow}))
+	implement("RotateKeyOnDemand", (*Service).RotateKeyOnDemand, writes, keyStates(rowCrypto))
+	implement("ListKeyRotations", (*Service).ListKeyRotations, readOnly, keyStates(rowAlways))
 }
 
 // ConflictException is AWS's answer to an on-demand rotation while an

@@ -8,9 +8,9 @@ import (
 )
 
 func init() {
-	implement("Sign", (*Service).Sign)
-	implement("Verify", (*Service).Verify)
-	implement("GetPublicKey", (*Service).GetPublicKey)
+	implement("Sign", (*Service).Sign, readOnly, keyStates(rowCrypto))
+	implement("Verify", (*Service).Verify, readOnly, keyStates(rowCrypto))
+	implement("GetPublicKey", (*Service).GetPublicKey, readOnly, keyStates(rowCrypto))
 }
 
 // signingKey resolves a SIGN_VERIFY key and checks that it supports alg.

@@ -2,11 +2,11 @@ package kms
 
 import (
 	"fmt"
-	"sync"
 )
 
 // The key-state × operation matrix of the AWS KMS Developer Guide ("Key
-// states of KMS keys"), one row per operation, one column per key state.
+// states of KMS keys"), one row per operation (stated in its implement
+// call, beside the method), one column per key state.
 // Conditional cells ("?" in the guide: rotation and import on keys of the
 // wrong origin) are allowed here and checked by the operation itself,
 // because they depend on the key's origin, not on its state.
@@ -29,7 +29,7 @@ var (
 	failUpdating   = stateRule{KMSInvalidStateException, "%s is updating."}
 )
 
-// stateColumns is the column order of every row in keyStateMatrix.
+// stateColumns is the column order of every key-state row.
 var stateColumns = [...]KeyState{
 	KeyStateEnabled, KeyStateDisabled, KeyStatePendingDeletion, KeyStatePendingImport,
 	KeyStateUnavailable, KeyStateCreating, KeyStateUpdating,
@@ -37,74 +37,26 @@ var stateColumns = [...]KeyState{
 
 type stateRow [len(stateColumns)]stateRule
 
-// keyStateMatrix maps an operation name to its row. PendingReplicaDeletion
-// behaves as PendingDeletion. It is built on first use: a process that
-// runs no operation on a key (such as a command that goes through an
-// agent) never needs it.
-var keyStateMatrix = sync.OnceValue(func() map[string]stateRow {
-	var (
-		rowAlways   = stateRow{allow, allow, allow, allow, allow, allow, allow}
-		rowCrypto   = stateRow{allow, failDisabled, failPendingDel, failPendingImp, failUnavail, failCreating, allow}
-		rowNoDelete = stateRow{allow, allow, failPendingDel, allow, allow, allow, allow}
-		rowEnable   = stateRow{allow, allow, failPendingDel, failPendingImp, allow, failCreating, failUpdating}
-		rowRotation = stateRow{allow, failDisabled, failPendingDel, failExternal, failUnsupport, failCreating, allow}
-	)
-	return map[string]stateRow{
-		"CancelKeyDeletion":                   {failNotPending, failNotPending, allow, failNotPending, failNotPending, failNotPending, failNotPending},
-		"CreateAlias":                         rowNoDelete,
-		"CreateGrant":                         {allow, failDisabled, failPendingDel, failPendingImp, allow, failCreating, allow},
-		"Decrypt":                             rowCrypto,
-		"DeleteAlias":                         rowAlways,
-		"DeleteImportedKeyMaterial":           {allow, allow, allow, allow, allow, failCreating, failUpdating},
-		"DeriveSharedSecret":                  rowCrypto,
-		"DescribeKey":                         rowAlways,
-		"DisableKey":                          rowEnable,
-		"DisableKeyRotation":                  rowRotation,
-		"EnableKey":                           rowEnable,
-		"EnableKeyRotation":                   rowRotation,
-		"Encrypt":                             rowCrypto,
-		"GenerateDataKey":                     rowCrypto,
-		"GenerateDataKeyPair":                 rowCrypto,
-		"GenerateDataKeyPairWithoutPlaintext": rowCrypto,
-		"GenerateDataKeyWithoutPlaintext":     rowCrypto,
-		"GenerateMac":                         rowCrypto,
-		"GetKeyLastUsage":                     rowAlways,
-		"GetKeyPolicy":                        rowAlways,
-		"GetKeyRotationStatus":                {allow, allow, allow, failExternal, failUnsupport, allow, allow},
-		"GetParametersForImport":              {allow, allow, failPendingDel, allow, failUnsupport, failCreating, failUpdating},
-		"GetPublicKey":                        rowCrypto,
-		"ImportKeyMaterial":                   {allow, allow, failPendingDel, allow, failUnsupport, failCreating, allow},
-		"ListAliases":                         rowAlways,
-		"ListGrants":                          rowAlways,
-		"ListKeyPolicies":                     rowAlways,
-		"ListKeyRotations":                    rowAlways,
-		"ListResourceTags":                    rowAlways,
-		"PutKeyPolicy":                        rowAlways,
-		"ReEncrypt":                           rowCrypto,
-		"ReplicateKey":                        {allow, failDisabled, failPendingDel, failPendingImp, allow, failCreating, failUpdating},
-		"RetireGrant":                         rowAlways,
-		"RevokeGrant":                         rowAlways,
-		"RotateKeyOnDemand":                   rowCrypto,
-		"ScheduleKeyDeletion":                 {allow, allow, failPendingDel, allow, allow, allow, failUpdating},
-		"Sign":                                rowCrypto,
-		"TagResource":                         rowNoDelete,
-		"UntagResource":                       rowNoDelete,
-		"UpdateAlias":                         rowNoDelete,
-		"UpdateKeyDescription":                rowNoDelete,
-		"UpdatePrimaryRegion":                 {allow, failDisabled, failPendingDel, failPendingImp, allow, failCreating, allow},
-		"Verify":                              rowCrypto,
-		"VerifyMac":                           rowCrypto,
-		"ExportKeyMaterial":                   rowCrypto, // pkms only
-	}
-})
+// The rows many operations share. An operation states its row in its
+// implement call (keyStates), beside its method. PendingReplicaDeletion
+// behaves as PendingDeletion.
+var (
+	rowAlways   = stateRow{allow, allow, allow, allow, allow, allow, allow}
+	rowCrypto   = stateRow{allow, failDisabled, failPendingDel, failPendingImp, failUnavail, failCreating, allow}
+	rowNoDelete = stateRow{allow, allow, failPendingDel, allow, allow, allow, allow}
+	rowEnable   = stateRow{allow, allow, failPendingDel, failPendingImp, allow, failCreating, failUpdating}
+	rowRotation = stateRow{allow, failDisabled, failPendingDel, failExternal, failUnsupport, failCreating, allow}
+)
 
 // checkState returns the error AWS gives for running op on a key in its
 // current state, or nil if the state allows it.
 func (t *txn) checkState(op string, k *keyRecord) error {
-	row, ok := keyStateMatrix()[op]
-	if !ok {
+	o, ok := operations[op]
+	if !ok || o.states == nil {
+		// TestRegistry and TestKeyStateOps make this unreachable.
 		panic("kms: no key-state row for " + op)
 	}
+	row := *o.states
 	state := k.State
 	if state == KeyStatePendingReplicaDeletion {
 		state = KeyStatePendingDeletion

@@ -7,9 +7,9 @@ import (
 )
 
 func init() {
-	implement("TagResource", (*Service).TagResource)
-	implement("UntagResource", (*Service).UntagResource)
-	implement("ListResourceTags", (*Service).ListResourceTags)
+	implement("TagResource", (*Service).TagResource, writes, keyStates(rowNoDelete))
+	implement("UntagResource", (*Service).UntagResource, writes, keyStates(rowNoDelete))
+	implement("ListResourceTags", (*Service).ListResourceTags, readOnly, keyStates(rowAlways))
 }
 
 // maxTags is AWS's limit of user tags per key.

@@ -35,20 +35,10 @@ type usageLog struct {
 // several regions, each with its own usage).
 type usageKey struct{ region, id string }
 
-// trackedOps are the operations KMS records as a key's last usage, listed
-// on first use rather than by every process at start-up.
-var trackedOps = sync.OnceValue(func() map[string]bool {
-	m := map[string]bool{}
-	for _, v := range KeyLastUsageOperation("").Values() {
-		m[v] = true
-	}
-	return m
-})
-
 // noteUsage records a successful tracked operation for the key (and, for
 // ReEncrypt, the source key) named in its output.
 func (s *Service) noteUsage(ctx context.Context, op string, out any) {
-	if !trackedOps()[op] {
+	if o, ok := operations[op]; !ok || !o.TracksUsage {
 		return
 	}
 	v := reflect.ValueOf(out)
@@ -154,7 +144,7 @@ func (s *Service) flushUsage(ctx context.Context) error {
 	return err
 }
 
-func init() { implement("GetKeyLastUsage", (*Service).GetKeyLastUsage) }
+func init() { implement("GetKeyLastUsage", (*Service).GetKeyLastUsage, readOnly, keyStates(rowAlways)) }
 
 // GetKeyLastUsage reports the last successful cryptographic operation on a
 // key, flushed or not.

@@ -68,7 +68,12 @@ func (e *RemoteError) Locked() bool { return e.Kind == kindLocked }
 
 // Invoke calls a KMS operation: in is the operation's input struct, out a
 // pointer to its output struct. KMS exceptions come back as *kms.Error.
+// An agent-only operation is sent under the agent's prefix, which only its
+// private socket serves.
 func (c *Client) Invoke(ctx context.Context, op string, in, out any) error {
+	if o, ok := kms.LookupOperation(op); ok && o.AgentOnly {
+		return c.call(ctx, controlPrefix+op, in, out)
+	}
 	return c.call(ctx, targetPrefix+op, in, out)
 }
 

@@ -5,13 +5,13 @@ import (
 	"io"
 	"net/http"
 	"os"
-
-	"github.com/pocketkms/pkms/kms"
 )
 
 // The control targets (X-Amz-Target: PkmsAgent.<Action>) exist only on the
-// agent's private socket: they manage the agent itself and the access keys
-// of pkms serve, which a SigV4 client must never be able to mint.
+// agent's private socket: they manage the agent itself. The access keys of
+// pkms serve, which a SigV4 client must never be able to mint, are served
+// under the same prefix but are operations of the registry (AgentOnly),
+// dispatched as every operation is (protocol.go).
 
 // StatusOutput is the answer of PkmsAgent.Status.
 type StatusOutput struct {
@@ -26,21 +26,6 @@ type UnlockInput struct {
 	HandoffPipe string `json:"HandoffPipe"`
 }
 
-// CreateAccessKeyInput is the request of PkmsAgent.CreateAccessKey.
-type CreateAccessKeyInput struct {
-	Description string `json:"Description,omitempty"`
-}
-
-// ListAccessKeysOutput is the answer of PkmsAgent.ListAccessKeys.
-type ListAccessKeysOutput struct {
-	AccessKeys []kms.AccessKey `json:"AccessKeys"`
-}
-
-// DeleteAccessKeyInput is the request of PkmsAgent.DeleteAccessKey.
-type DeleteAccessKeyInput struct {
-	AccessKeyId string `json:"AccessKeyId"`
-}
-
 // Control hooks the agent's owner provides.
 type Control struct {
 	// Resume opens the vault from a handoff read from r (Unlock), which
@@ -51,7 +36,6 @@ type Control struct {
 }
 
 func (s *Server) control(w http.ResponseWriter, r *http.Request, action string, body []byte) {
-	ctx := r.Context()
 	var out any = struct{}{}
 	var err error
 	switch action {
@@ -71,25 +55,6 @@ func (s *Server) control(w http.ResponseWriter, r *http.Request, action string, 
 		var in UnlockInput
 		if err = decodeBody(body, &in); err == nil {
 			err = s.unlockFrom(in.HandoffPipe)
-		}
-	case "CreateAccessKey":
-		var in CreateAccessKeyInput
-		if err = decodeBody(body, &in); err == nil {
-			err = s.withService(func(svc *kms.Service) error {
-				out, err = svc.CreateAccessKey(ctx, in.Description)
-				return err
-			})
-		}
-	case "ListAccessKeys":
-		err = s.withService(func(svc *kms.Service) error {
-			keys, err := svc.ListAccessKeys(ctx)
-			out = ListAccessKeysOutput{AccessKeys: keys}
-			return err
-		})
-	case "DeleteAccessKey":
-		var in DeleteAccessKeyInput
-		if err = decodeBody(body, &in); err == nil {
-			err = s.withService(func(svc *kms.Service) error { return svc.DeleteAccessKey(ctx, in.AccessKeyId) })
 		}
 	default:
 		writeError(w, http.StatusBadRequest, "UnknownOperationException", "", "")

@@ -177,16 +177,26 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// The control targets (stop, lock, unlock, access keys) and the
 	// region header exist only on the agent's private socket.
+	// Agent-only operations (the access keys of pkms serve) are served
+	// there too, through the registry like every operation, and never
+	// under TrentService.
 	target := r.Header.Get("X-Amz-Target")
+	var op *kms.Operation
 	if name, ok := strings.CutPrefix(target, controlPrefix); ok && private {
-		s.control(w, r, name, body)
-		return
-	}
-	name, ok := strings.CutPrefix(target, targetPrefix)
-	op, known := kms.LookupOperation(name)
-	if !ok || !known {
-		writeError(w, http.StatusBadRequest, "UnknownOperationException", "", "")
-		return
+		if o, known := kms.LookupOperation(name); known && o.AgentOnly {
+			op = o
+		} else {
+			s.control(w, r, name, body)
+			return
+		}
+	} else {
+		name, ok := strings.CutPrefix(target, targetPrefix)
+		o, known := kms.LookupOperation(name)
+		if !ok || !known || o.AgentOnly {
+			writeError(w, http.StatusBadRequest, "UnknownOperationException", "", "")
+			return
+		}
+		op = o
 	}
 	in := op.NewInput()
 	if err := decodeBody(body, in); err != nil {

@@ -146,6 +146,38 @@ func TestAgentRoundTrip(t *testing.T) {
 	}
 }
 
+// TestAgentAccessKeys: the access-key operations, agent-only entries of the
+// registry, work on the agent's private socket (the client sends them under
+// the agent's prefix) and are unknown under TrentService even there.
+func TestAgentAccessKeys(t *testing.T) {
+	_, c, _, _ := startAgent(t, AgentOptions{})
+	ctx := context.Background()
+	var key kms.AccessKey
+	if err := c.Invoke(ctx, "CreateAccessKey", &kms.CreateAccessKeyInput{Description: "ci"}, &key); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(key.AccessKeyId, "PKMS") || key.SecretAccessKey == "" {
+		t.Fatalf("CreateAccessKey returned %+v", key)
+	}
+	var list kms.ListAccessKeysOutput
+	if err := c.Invoke(ctx, "ListAccessKeys", &kms.ListAccessKeysInput{}, &list); err != nil || len(list.AccessKeys) != 1 || list.AccessKeys[0].SecretAccessKey != "" {
+		t.Fatalf("ListAccessKeys: %+v %v", list, err)
+	}
+	if err := c.Invoke(ctx, "DeleteAccessKey", &kms.DeleteAccessKeyInput{AccessKeyId: key.AccessKeyId}, &kms.DeleteAccessKeyOutput{}); err != nil {
+		t.Fatal(err)
+	}
+	err := c.Invoke(ctx, "DeleteAccessKey", &kms.DeleteAccessKeyInput{AccessKeyId: key.AccessKeyId}, &kms.DeleteAccessKeyOutput{})
+	if kms.CodeOf(err) != kms.NotFoundException {
+		t.Fatalf("deleting it again: %v", err)
+	}
+	for _, name := range []string{"CreateAccessKey", "ListAccessKeys", "DeleteAccessKey"} {
+		err := c.call(ctx, targetPrefix+name, struct{}{}, &struct{}{})
+		if kms.CodeOf(err) != "UnknownOperationException" {
+			t.Errorf("TrentService.%s on the agent socket: %v, want UnknownOperationException", name, err)
+		}
+	}
+}
+
 func TestAgentLockUnlockStop(t *testing.T) {
 	s, c, sock, done := startAgent(t, AgentOptions{})
 	ctx := context.Background()
@@ -328,6 +360,8 @@ func TestProtocolErrors(t *testing.T) {
 		{"no target", "", "{}", 400, "UnknownOperationException"},
 		{"wrong service", "Other.ListKeys", "{}", 400, "UnknownOperationException"},
 		{"control over tcp", "PkmsAgent.CreateAccessKey", "{}", 400, "UnknownOperationException"},
+		{"agent-only operation as a KMS target", "TrentService.CreateAccessKey", "{}", 400, "UnknownOperationException"},
+		{"agent-only list as a KMS target", "TrentService.ListAccessKeys", "{}", 400, "UnknownOperationException"},
 		{"bad json", "TrentService.ListKeys", "{", 400, "SerializationException"},
 		{"wrong type", "TrentService.DescribeKey", `{"KeyId": 5}`, 400, "SerializationException"},
 		{"too big", "TrentService.DescribeKey", big, 413, "SerializationException"},
