@@ -1,7 +1,6 @@
 package cmd
 
 import (
-	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
@@ -10,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-
-	"golang.org/x/term"
 
 	"github.com/pocketkms/pkms/vault"
 	"github.com/pocketkms/pkms/vault/pkcs11"
@@ -299,69 +296,7 @@ func readSecret(r io.Reader, what, from string) ([]byte, error) {
 	return b, nil
 }
 
-// openTTY opens the controlling terminal, or fails with errNoTerminal.
-func (g *globals) openTTY() (*os.File, error) {
-	open := g.env.tty
-	if open == nil {
-		open = func() (*os.File, error) { return os.OpenFile("/dev/tty", os.O_RDWR, 0) }
-	}
-	tty, err := open()
-	if err != nil {
-		return nil, errNoTerminal
-	}
-	if !term.IsTerminal(int(tty.Fd())) {
-		tty.Close()
-		return nil, errNoTerminal
-	}
-	return tty, nil
-}
-
-// prompt reads a secret from the controlling terminal without echo.
-func (g *globals) prompt(text string) ([]byte, error) {
-	tty, err := g.openTTY()
-	if err != nil {
-		return nil, err
-	}
-	return readHidden(tty, text)
-}
-
-// ask reads one line of public input from the controlling terminal.
-func (g *globals) ask(text string) (string, error) {
-	tty, err := g.openTTY()
-	if err != nil {
-		return "", err
-	}
-	defer tty.Close()
-	fmt.Fprint(tty, text)
-	line, err := bufio.NewReader(tty).ReadString('\n')
-	if err != nil && line == "" {
-		return "", fmt.Errorf("reading from the terminal: %w", err)
-	}
-	return strings.TrimSpace(line), nil
-}
-
 var (
 	errNoTerminal         = errors.New("no terminal")
 	errNoPassphraseSource = errors.New("no terminal to ask for the passphrase")
 )
-
-// confirm asks a yes/no question on the terminal, unless yes (--yes) was
-// given. Without a terminal it refuses: a destructive step in a script must
-// say --yes.
-func (g *globals) confirm(question string, yes bool) error {
-	if yes {
-		return nil
-	}
-	a, err := g.ask(question + " [y/N] ")
-	if errors.Is(err, errNoTerminal) {
-		return usagef("no terminal to confirm %q; pass --yes", question)
-	}
-	if err != nil {
-		return err
-	}
-	if a = strings.ToLower(a); a != "y" && a != "yes" {
-		fmt.Fprintln(g.env.stderr, "pkms: not confirmed; nothing was changed")
-		return exitStatus(exitDeclined)
-	}
-	return nil
-}

@@ -23,7 +23,8 @@ import (
 type globals struct {
 	env *env
 
-	printer // how results and debug lines are printed (output.go)
+	printer  // how results and debug lines are printed (output.go)
+	terminal // where secrets and answers are asked for (terminal.go)
 
 	region       string
 	profile      string
@@ -57,7 +58,7 @@ func Main(args []string) int {
 }
 
 func newGlobals(e *env) *globals {
-	g := &globals{env: e, passphraseFD: -1, pinFD: -1, printer: printer{env: e}}
+	g := &globals{env: e, passphraseFD: -1, pinFD: -1, printer: printer{env: e}, terminal: terminal{env: e}}
 	g.agentFinder = agentFinder{getenv: e.getenv, vaultFile: g.locateVault, logf: g.debugf}
 	g.newInvoker = func() invoker {
 		if sock := g.agentSocket(); sock != "" {
