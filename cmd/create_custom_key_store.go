@@ -84,7 +84,7 @@ func aliasFlag(c *cobra.Command, alias, name string) {
 // keyStorePassword completes the key store password (the token PIN): a
 // --key-store-password in argv is warned about; an absent one is read from
 // PKMS_PIN_FILE, else asked on the terminal.
-func (g *globals) keyStorePassword(c *cobra.Command, pw *string, token string) error {
+func (g *unlocker) keyStorePassword(c *cobra.Command, pw *string, token string) error {
 	if c.Flags().Changed("key-store-password") {
 		g.warnArgvPassword()
 		return nil
@@ -111,6 +111,6 @@ func (g *globals) keyStorePassword(c *cobra.Command, pw *string, token string) e
 }
 
 // warnArgvPassword warns that a password given in argv is not secret.
-func (g *globals) warnArgvPassword() {
+func (g *unlocker) warnArgvPassword() {
 	fmt.Fprintln(g.env.stderr, "pkms: warning: --key-store-password is visible to other users of this machine (process list, shell history); prefer PKMS_PIN_FILE or the prompt")
 }

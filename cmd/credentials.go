@@ -22,7 +22,7 @@ import (
 // vault; a PIN read from a descriptor answers more than one login) and are
 // zeroed by close.
 type keyring struct {
-	g          *globals
+	g          *unlocker
 	identities []vault.Identity
 	tokens     []*pkcs11.Identity
 	passphrase []byte            // the passphrase last read through passphraseFunc
@@ -33,7 +33,7 @@ type keyring struct {
 }
 
 // newKeyring loads the identity file (if any) and prepares the sources.
-func (g *globals) newKeyring() (*keyring, error) {
+func (g *unlocker) newKeyring() (*keyring, error) {
 	k := &keyring{g: g}
 	k.ui = g.pluginUI(k.pinFromSource)
 	ids, err := g.identities(k.ui)
@@ -159,7 +159,7 @@ func (k *keyring) close() {
 // PKMS_PIN_FILE, else on the terminal; public requests and confirmations
 // on the terminal; messages ("touch your token") on the terminal, else
 // stderr; the "waiting" notice on stderr.
-func (g *globals) pluginUI(pin func() ([]byte, bool, error)) *vault.PluginUI {
+func (g *unlocker) pluginUI(pin func() ([]byte, bool, error)) *vault.PluginUI {
 	var mu sync.Mutex // WaitTimer runs on its own goroutine
 	say := func(format string, args ...any) {
 		mu.Lock()
@@ -220,7 +220,7 @@ func (g *globals) pluginUI(pin func() ([]byte, bool, error)) *vault.PluginUI {
 // identities loads the age identities named by --identity-file or
 // PKMS_IDENTITY_FILE: X25519 and post-quantum secret keys, and plugin
 // identities (AGE-PLUGIN-...), which run their plugin through ui.
-func (g *globals) identities(ui *vault.PluginUI) ([]vault.Identity, error) {
+func (g *unlocker) identities(ui *vault.PluginUI) ([]vault.Identity, error) {
 	path := g.identityFile
 	if path == "" {
 		path = g.env.getenv("PKMS_IDENTITY_FILE")
@@ -244,7 +244,7 @@ func (g *globals) identities(ui *vault.PluginUI) ([]vault.Identity, error) {
 // --passphrase-fd, else the file named by PKMS_PASSPHRASE_FILE, else a
 // prompt on the terminal. The passphrase is never taken from argv, the
 // environment or standard input.
-func (g *globals) passphraseSource(prompt string) func() ([]byte, error) {
+func (g *unlocker) passphraseSource(prompt string) func() ([]byte, error) {
 	return func() ([]byte, error) {
 		switch {
 		case g.passphraseFD >= 0:

@@ -19,12 +19,16 @@ import (
 	"github.com/pocketkms/pkms/server"
 )
 
-// globals are the options every command accepts, anywhere on the line.
+// globals are the options every command accepts, anywhere on the line,
+// made of one small type per concern: printing results (printer), finding
+// and unlocking the vault with its credentials and terminal (unlocker), and
+// finding a running agent (agentFinder). What stays on globals itself is
+// what needs all of them: running operations, the agent, exec and serve.
 type globals struct {
 	env *env
 
 	printer  // how results and debug lines are printed (output.go)
-	terminal // where secrets and answers are asked for (terminal.go)
+	unlocker // the vault file, its credentials and the terminal (session.go, credentials.go, terminal.go)
 
 	region       string
 	profile      string
@@ -32,14 +36,8 @@ type globals struct {
 	color        string
 	noPaginate   bool
 	noPager      bool
-	vault        string
-	identityFile string
-	passphraseFD int
-	pinFD        int
 	autoPrompt   bool
 	noAutoPrompt bool
-
-	modeWarned bool // the vault file's permissions were warned about
 
 	agentFinder // which agent the command goes through (agent_discover.go)
 
@@ -58,7 +56,9 @@ func Main(args []string) int {
 }
 
 func newGlobals(e *env) *globals {
-	g := &globals{env: e, passphraseFD: -1, pinFD: -1, printer: printer{env: e}, terminal: terminal{env: e}}
+	g := &globals{env: e, printer: printer{env: e},
+		unlocker: unlocker{env: e, terminal: terminal{env: e}, passphraseFD: -1, pinFD: -1}}
+	g.agentRunning = func() bool { return g.agentSocket() != "" }
 	g.agentFinder = agentFinder{getenv: e.getenv, vaultFile: g.locateVault, logf: g.debugf}
 	g.newInvoker = func() invoker {
 		if sock := g.agentSocket(); sock != "" {

@@ -26,9 +26,26 @@ type env struct {
 	tty func() (*os.File, error)
 }
 
+// unlocker finds the vault file and unlocks it: the vault and credential
+// flags, the terminal it asks on, and whether an agent may hold the file.
+// It is its own concern, embedded in globals.
+type unlocker struct {
+	env *env
+	terminal
+
+	vault        string // --vault
+	identityFile string // --identity-file
+	passphraseFD int    // --passphrase-fd, -1 if not given
+	pinFD        int    // --pin-fd, -1 if not given
+	modeWarned   bool   // the vault file's permissions were warned about
+	// agentRunning reports whether an agent is about (which may hold the
+	// vault file's lock).
+	agentRunning func() bool
+}
+
 // vaultPath is where the vault lives: --vault, else PKMS_VAULT, else
 // ${XDG_DATA_HOME:-$HOME/.local/share}/pkms/vault.pkms.
-func (g *globals) vaultPath() (string, error) {
+func (g *unlocker) vaultPath() (string, error) {
 	path, err := g.locateVault()
 	if err == nil {
 		g.warnOpenToOthers(path)
@@ -36,7 +53,7 @@ func (g *globals) vaultPath() (string, error) {
 	return path, err
 }
 
-func (g *globals) locateVault() (string, error) {
+func (g *unlocker) locateVault() (string, error) {
 	if g.vault != "" {
 		return g.vault, nil
 	}
@@ -57,7 +74,7 @@ func (g *globals) locateVault() (string, error) {
 // warnOpenToOthers warns, once per command, when the vault file can be
 // read or written by anyone but its owner, as ssh does for a private key.
 // The command goes on: the file's contents are encrypted.
-func (g *globals) warnOpenToOthers(path string) {
+func (g *unlocker) warnOpenToOthers(path string) {
 	if g.modeWarned {
 		return
 	}
@@ -96,7 +113,7 @@ func (g *globals) openService() (*kms.Service, *vault.Vault, error) {
 
 // unlockVault finds the vault and unlocks it with the identities, tokens,
 // plugins and passphrase sources the globals name.
-func (g *globals) unlockVault() (*vault.Vault, error) {
+func (g *unlocker) unlockVault() (*vault.Vault, error) {
 	v, k, err := g.unlock()
 	if err != nil {
 		return nil, err
@@ -107,7 +124,7 @@ func (g *globals) unlockVault() (*vault.Vault, error) {
 
 // unlock is unlockVault that also returns the keyring, for commands that
 // need its credentials again (rekey, slots add); the caller closes both.
-func (g *globals) unlock() (*vault.Vault, *keyring, error) {
+func (g *unlocker) unlock() (*vault.Vault, *keyring, error) {
 	k, err := g.newKeyring()
 	if err != nil {
 		return nil, nil, err
@@ -121,13 +138,13 @@ func (g *globals) unlock() (*vault.Vault, *keyring, error) {
 }
 
 // unlockWith unlocks the vault with the credentials of k.
-func (g *globals) unlockWith(k *keyring) (*vault.Vault, error) {
+func (g *unlocker) unlockWith(k *keyring) (*vault.Vault, error) {
 	path, err := g.vaultPath()
 	if err != nil {
 		return nil, err
 	}
 	var opts vault.Options
-	if g.agentSocket() != "" {
+	if g.agentRunning != nil && g.agentRunning() {
 		// With an agent about, a command that opens the vault itself (pkms
 		// vault ...) most likely waits for the agent's file lock: say so
 		// soon rather than after the default 30 s.
@@ -187,7 +204,7 @@ const tamperedHint = "someone changed the slot in the vault file (its recipient 
 
 // warnTampered names, on stderr, each key slot of v whose MAC failed: the
 // vault still works through the other slots, but the owner must know.
-func (g *globals) warnTampered(v *vault.Vault) {
+func (g *unlocker) warnTampered(v *vault.Vault) {
 	for _, s := range v.TamperedSlots() {
 		fmt.Fprintf(g.env.stderr, "pkms: warning: key slot %s (%s %q) of %s failed authentication: it was modified outside pkms; "+
 			"rekey, slots add and export are refused until it is removed (pkms vault slots remove %s)\n", s.ID, s.Kind, s.Label, v.Path(), s.ID)

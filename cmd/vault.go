@@ -66,7 +66,7 @@ func slotOf(s vault.SlotInfo) vaultSlot {
 // newPassphrase reads a passphrase for a new slot: from the descriptor fd
 // when one is given, else (when fileOK) from PKMS_PASSPHRASE_FILE, else
 // twice from the terminal, where both entries must agree.
-func (g *globals) newPassphrase(fd int, fileOK bool, label string) ([]byte, error) {
+func (g *unlocker) newPassphrase(fd int, fileOK bool, label string) ([]byte, error) {
 	if fd >= 0 {
 		return readFD(fd, "passphrase")
 	}
@@ -114,7 +114,7 @@ func (f *newSlotFlags) register(c *cobra.Command) {
 
 // initOptions turns the flags into the slots of a new vault, asking for the
 // passphrase (twice on a terminal) and creating token keys.
-func (g *globals) initOptions(f *newSlotFlags, k *keyring) (vault.InitOptions, error) {
+func (g *unlocker) initOptions(f *newSlotFlags, k *keyring) (vault.InitOptions, error) {
 	if f.noPassphrase && len(f.recipients)+len(f.plugins)+len(f.tokens) == 0 {
 		return vault.InitOptions{}, usagef("--no-passphrase needs at least one --recipient, --plugin-recipient or --pkcs11-token, or the vault could never be opened")
 	}
@@ -200,7 +200,7 @@ func newCmdVaultInit(g *globals) *cobra.Command {
 // newVault is where init and import create a vault, which must not exist
 // yet (they never overwrite one), and the keyring for its new slots; the
 // caller closes the keyring.
-func (g *globals) newVault() (string, *keyring, error) {
+func (g *unlocker) newVault() (string, *keyring, error) {
 	path, err := g.vaultPath()
 	if err != nil {
 		return "", nil, err
@@ -229,7 +229,7 @@ func newVaultError(path string, err error) error {
 
 // vaultHeader reads the public header (format, id, slots) of the vault,
 // which needs no unlocking.
-func (g *globals) vaultHeader() (string, *vault.Header, error) {
+func (g *unlocker) vaultHeader() (string, *vault.Header, error) {
 	path, err := g.vaultPath()
 	if err != nil {
 		return "", nil, err
@@ -315,7 +315,7 @@ func newCmdVaultInfo(g *globals) *cobra.Command {
 }
 
 // canUnlockSilently reports whether credentials were given that need no prompt.
-func (g *globals) canUnlockSilently() bool {
+func (g *unlocker) canUnlockSilently() bool {
 	return g.identityFile != "" || g.env.getenv("PKMS_IDENTITY_FILE") != "" ||
 		g.passphraseFD >= 0 || g.env.getenv("PKMS_PASSPHRASE_FILE") != "" ||
 		g.pinFD >= 0 || g.env.getenv("PKMS_PIN_FILE") != ""

@@ -211,7 +211,7 @@ func newCmdSlotsRemove(g *globals) *cobra.Command {
 // tokenSlot creates a key on the PKCS#11 token labelled token and returns
 // the slot spec that wraps the vault key to it. Without a module it tries
 // PKMS_PKCS11_MODULE, then the usual module paths, until one has the token.
-func (g *globals) tokenSlot(token, module, label string, k *keyring) (vault.SlotSpec, error) {
+func (g *unlocker) tokenSlot(token, module, label string, k *keyring) (vault.SlotSpec, error) {
 	modules := []string{module}
 	if module == "" {
 		modules = pkcs11Modules(g.env.getenv("PKMS_PKCS11_MODULE"))
