@@ -11,7 +11,13 @@
 // meaning. This package therefore follows the AWS CLI's rules for each form:
 //
 //   - awscli/paramfile.py: file:// and fileb:// values ([LoadValue]);
-//   - awscli/shorthand.py: shorthand syntax ([Shorthand]);
+//   - shorthand syntax ([Shorthand], shorthand.go): comma-separated
+//     key=value pairs whose values are words, bare comma lists, [..] lists,
+//     {k=v} structures or quoted strings, with "@=" loading file:// and
+//     fileb:// values. pkms has its own parser for it because no Go library
+//     speaks this grammar, and scripts depend on its exact corners (where a
+//     bare list ends, which characters a word may hold, the caret lines in
+//     its errors);
 //   - JSON values, decoded by encoding/json, with Python's error messages
 //     ("Expecting ',' delimiter: line 1 column 9 (char 8)") located from
 //     the decoder's position (json.go);

@@ -174,3 +174,105 @@ func writeFile(t *testing.T, path, content string) {
 		t.Fatal(err)
 	}
 }
+
+// TestShorthandGrammar covers the corners of the syntax: nesting, escapes,
+// trailing commas, empty values, Unicode and whitespace.
+func TestShorthandGrammar(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     map[string]any
+	}{
+		{"lists in lists", "a=[[b,c],[d,[e]]]", map[string]any{"a": []any{[]any{"b", "c"}, []any{"d", []any{"e"}}}}},
+		{"empty nested lists with blanks", "a=[ [ b ] , [ ] ]", map[string]any{"a": []any{[]any{"b"}, []any{}}}},
+		{"structures in lists in structures", "a=[{b={c=[d,{e=f}]}}]",
+			map[string]any{"a": []any{map[string]any{"b": map[string]any{"c": []any{"d", map[string]any{"e": "f"}}}}}}},
+		{"structure with blanks", "a={ b = c , d = [ e ] }", map[string]any{"a": map[string]any{"b": "c", "d": []any{"e"}}}},
+		{"structure trailing comma", "a={b=c,}", map[string]any{"a": map[string]any{"b": "c"}}},
+		{"structure empty value", "a={b=,c=d}", map[string]any{"a": map[string]any{"b": "", "c": "d"}}},
+		{"structure value with =", "a={b=c=d}", map[string]any{"a": map[string]any{"b": "c=d"}}},
+		{"list empty element", "a=[b,,c]", map[string]any{"a": []any{"b", "", "c"}}},
+		{"list quoted empty element", `a=[""]`, map[string]any{"a": []any{""}}},
+		{"empty values at top", "a=,b=", map[string]any{"a": "", "b": ""}},
+		{"empty single quoted", "a=''", map[string]any{"a": ""}},
+		{"escaped comma in explicit list", `a=[b\,c,d]`, map[string]any{"a": []any{"b,c", "d"}}},
+		{"escaped comma in structure", `a={k=b\,c}`, map[string]any{"a": map[string]any{"k": "b,c"}}},
+		{"quoted and escaped list", `a="x,y",z\,w`, map[string]any{"a": []any{"x,y", "z,w"}}},
+		{"other quote kept", `a='say "hi"',b="it's"`, map[string]any{"a": `say "hi"`, "b": "it's"}},
+		{"double quoted backslash", `a="c:\\dir"`, map[string]any{"a": `c:\dir`}},
+		{"unknown escape kept", `a='\n'`, map[string]any{"a": `\n`}},
+		{"trailing backslash kept", `a=b\`, map[string]any{"a": `b\`}},
+		{"quoted = and brackets", `a='b=[c]'`, map[string]any{"a": "b=[c]"}},
+		{"} may begin a value", "a=}", map[string]any{"a": "}"}},
+		{"tabs around = and ,", "a\t=\tb\t,\tc", map[string]any{"a": []any{"b", "c"}}},
+		{"leading no-break space kept", "a=\u00a0b", map[string]any{"a": "\u00a0b"}},
+		{"trailing Unicode spaces stripped", "a=b\u00a0\u3000", map[string]any{"a": "b"}},
+		{"character above U+FFFF quoted", "a='😀'", map[string]any{"a": "😀"}},
+		{"list ends before the key", `a=b,c\,d=e`, map[string]any{"a": "b", "d": "e"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Shorthand("--x", tt.in)
+			if err != nil {
+				t.Fatalf("Shorthand(%q): %v", tt.in, err)
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("Shorthand(%q) = %#v, want %#v", tt.in, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestShorthandGrammarErrors checks error texts for the same corners; the
+// caret column counts code points, not bytes.
+func TestShorthandGrammarErrors(t *testing.T) {
+	const prefix = "Error parsing parameter '--x': "
+	tests := []struct{ name, in, want string }{
+		{"trailing comma after list", "a=b,c,", "Expected: '<second>', received: '<none>' for input:\na=b,c,\n      ^"},
+		{"trailing comma after [..]", "a=[b,c],", "Expected: '=', received: 'EOF' for input:\na=[b,c],\n        ^"},
+		{"double comma", "a=b,,c", "Expected: '=', received: 'EOF' for input:\na=b,,c\n      ^"},
+		{"} alone is not an empty value", "a={b=}", "Expected: ',', received: 'EOF' for input:\na={b=}\n      ^"},
+		{"duplicate non-ASCII value", "a=é,a=ü", `Second instance of key "a" encountered for input:` + "\n" +
+			"a=é,a=ü\n    ^\nThis is often because there is a preceding \",\" instead of a space."},
+		{"column after two-byte runes", "a=ü,b=[ä", "Expected: ',', received: 'EOF' for input:\na=ü,b=[ä\n        ^"},
+		{"column after four-byte rune", "a='😀',b=😀", "Expected: ',', received: '😀' for input:\na='😀',b=😀\n        ^"},
+		{"second line after CJK", "a=日本,\nb==c", "Expected: ',', received: '=' for input:\na=日本,\nb==c\n  ^"},
+		{"non-ASCII key", "é=1", "Expected: '=', received: 'é' for input:\né=1\n^"},
+		{"unquoted quote ends a value", `a=x\'y`, "Expected: ',', received: ''' for input:\na=x\\'y\n    ^"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Shorthand("--x", tt.in)
+			if err == nil || err.Error() != prefix+tt.want {
+				t.Errorf("Shorthand(%q) error\n got: %v\nwant: %q", tt.in, err, prefix+tt.want)
+			}
+		})
+	}
+}
+
+// TestShorthandDepthLimit pins the nesting limit for lists and structures.
+func TestShorthandDepthLimit(t *testing.T) {
+	tests := []struct {
+		name, in string
+		ok       bool
+	}{
+		{"400 lists", "a=" + strings.Repeat("[", 400) + strings.Repeat("]", 400), true},
+		{"401 lists", "a=" + strings.Repeat("[", 401) + strings.Repeat("]", 401), false},
+		{"400 structures", "a=" + strings.Repeat("{b=", 400) + "x" + strings.Repeat("}", 400), true},
+		{"401 mixed", "a=" + strings.Repeat("[{b=", 200) + "[" + strings.Repeat("}]", 200) + "]", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Shorthand("--x", tt.in)
+			if tt.ok && err != nil {
+				t.Errorf("got %v, want success", err)
+			}
+			if !tt.ok && (err == nil || err.Error() != "maximum recursion depth exceeded") {
+				t.Errorf("got %v, want the depth error", err)
+			}
+			var perr *Error
+			if !tt.ok && (!errors.As(err, &perr) || perr.Usage()) {
+				t.Errorf("depth error %#v must be a general (exit 255) *Error", err)
+			}
+		})
+	}
+}
