@@ -26,6 +26,7 @@ func TestLayering(t *testing.T) {
 		{mod + "/crypto", []string{mod + "/", "github.com/spf13/", "go.etcd.io/bbolt"}},
 		{mod + "/format", []string{mod + "/", "github.com/spf13/", "golang.org/x/term"}},
 		{mod + "/server", []string{mod + "/cmd", mod + "/vault", mod + "/format", "github.com/spf13/", "golang.org/x/term"}},
+		{mod + "/remote", []string{mod + "/cmd", mod + "/vault", mod + "/server", mod + "/format", "github.com/spf13/", "golang.org/x/term"}},
 		{mod + "/completions", []string{mod + "/vault", mod + "/server", "golang.org/x/term"}},
 	}
 	checked := 0

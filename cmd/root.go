@@ -27,8 +27,6 @@ type globals struct {
 	output       string
 	query        string
 	region       string
-	profile      string
-	endpointURL  string
 	binaryFormat string
 	color        string
 	noPaginate   bool
@@ -41,6 +39,8 @@ type globals struct {
 	tsFormat     string
 	autoPrompt   bool
 	noAutoPrompt bool
+
+	remote remoteFlags // --endpoint-url and the options of remote calls
 
 	modeWarned bool // the vault file's permissions were warned about
 
@@ -61,6 +61,9 @@ func Main(ctx context.Context, args []string) int {
 func newGlobals(e *env) *globals {
 	g := &globals{env: e, passphraseFD: -1, pinFD: -1}
 	g.newInvoker = func() invoker {
+		if g.remote.on() {
+			return &remoteInvoker{g: g}
+		}
 		if sock := g.agentSocket(); sock != "" {
 			return &agentInvoker{g: g, client: server.NewClient(sock, g.regionName())}
 		}
@@ -142,7 +145,10 @@ Then:        pkms create-key --description "app data key"`,
 	// As the AWS CLI does before any request: the region becomes part of
 	// every ARN, so a malformed one is refused (exit 255), whichever
 	// command runs.
-	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		if err := g.remote.refuseLocalOnly(c); err != nil {
+			return err
+		}
 		if r := g.regionName(); !kms.ValidRegion(r) {
 			return fmt.Errorf("Provided region_name '%s' doesn't match a supported format.", r)
 		}
@@ -153,8 +159,7 @@ Then:        pkms create-key --description "app data key"`,
 	f.StringVar(&g.output, "output", "", "output format: json, text, table, yaml, yaml-stream or off (default json, or AWS_DEFAULT_OUTPUT)")
 	f.StringVar(&g.query, "query", "", "JMESPath query applied to the result")
 	f.StringVar(&g.region, "region", "", "region that shapes ARNs (default AWS_REGION, AWS_DEFAULT_REGION, or us-east-1)")
-	f.StringVar(&g.profile, "profile", "", "accepted for compatibility; pkms has no profiles")
-	f.StringVar(&g.endpointURL, "endpoint-url", "", "accepted for compatibility; pkms always uses the local vault")
+	g.remote.bind(f)
 	f.StringVar(&g.binaryFormat, "cli-binary-format", "base64", "how blob parameters are read: base64 or raw-in-base64-out")
 	f.StringVar(&g.color, "color", "auto", "accepted for compatibility: on, off or auto")
 	f.BoolVar(&g.noPaginate, "no-paginate", false, "make one request and print the raw page")
@@ -169,14 +174,8 @@ Then:        pkms create-key --description "app data key"`,
 	f.BoolVar(&g.noAutoPrompt, "no-cli-auto-prompt", false, "accepted: pkms never prompts for parameters")
 	_ = f.MarkHidden("cli-auto-prompt")
 	_ = f.MarkHidden("no-cli-auto-prompt")
-	for _, name := range []string{"no-verify-ssl", "no-sign-request"} {
-		f.Bool(name, false, "accepted for compatibility; ignored")
-		_ = f.MarkHidden(name)
-	}
-	for _, name := range []string{"ca-bundle", "cli-read-timeout", "cli-connect-timeout"} {
-		f.String(name, "", "accepted for compatibility; ignored")
-		_ = f.MarkHidden(name)
-	}
+	f.Bool("no-sign-request", false, "accepted for compatibility; ignored")
+	_ = f.MarkHidden("no-sign-request")
 	_ = f.MarkHidden("cli-timestamp-format")
 	for name, values := range map[string][]string{"output": completions.Outputs, "region": completions.Regions,
 		"cli-binary-format": binaryFormats, "color": {"on", "off", "auto"}, "cli-timestamp-format": {"iso8601", "wire"}} {
