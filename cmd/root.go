@@ -64,12 +64,18 @@ func newGlobals(e *env) *globals {
 		if g.remote.on() {
 			return &remoteInvoker{g: g}
 		}
-		if sock := g.agentSocket(); sock != "" {
-			return &agentInvoker{g: g, client: server.NewClient(sock, g.regionName())}
-		}
-		return &session{g: g}
+		return g.localInvoker()
 	}
 	return g
+}
+
+// localInvoker calls operations on the vault: through its agent if one
+// runs, else in a session of this process.
+func (g *globals) localInvoker() invoker {
+	if sock := g.agentSocket(); sock != "" {
+		return &agentInvoker{g: g, client: server.NewClient(sock, g.regionName())}
+	}
+	return &session{g: g}
 }
 
 // execute runs one command line and returns its exit code.
@@ -192,7 +198,7 @@ Then:        pkms create-key --description "app data key"`,
 		root.AddCommand(c)
 	}
 	if !oneOp {
-		for _, c := range []*cobra.Command{newCmdVault(g), newCmdAgent(g), newCmdExec(g), newCmdServe(g), newCmdAudit(g), newCmdCompletion(g), newCmdMan(g)} {
+		for _, c := range []*cobra.Command{newCmdVault(g), newCmdAgent(g), newCmdExec(g), newCmdServe(g), newCmdCopyKeyToRemote(g), newCmdAudit(g), newCmdCompletion(g), newCmdMan(g)} {
 			c.GroupID = "pkms"
 			root.AddCommand(c)
 		}
