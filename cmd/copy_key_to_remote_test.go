@@ -38,7 +38,9 @@ func TestCopyKeyToRemoteRefusals(t *testing.T) {
 	inStore.KeySpec, inStore.KeyUsage, inStore.CustomKeyStoreId = "SYMMETRIC_DEFAULT", "ENCRYPT_DECRYPT", "cks-1234"
 	mldsa := ecc
 	mldsa.KeySpec = "ML_DSA_65"
-	exported := func(any) (any, error) { return &kms.ExportKeyMaterialOutput{EncryptedKeyMaterial: []byte("wrapped")}, nil }
+	exported := func(any) (any, error) {
+		return &kms.ExportKeyMaterialOutput{EncryptedKeyMaterial: []byte("wrapped")}, nil
+	}
 	for _, tc := range []struct {
 		name        string
 		local       map[string]func(any) (any, error)
