@@ -38,6 +38,23 @@ AWS's format: re-encrypt data under the remote key.
 
 If a step after the remote key is created fails, the key stays in
 PendingImport; the error says how to resume (--target-key-id) or delete it.`,
+		Example: `  # move a signing key into another KMS and verify there what the vault signed
+  # (pkms serve on a second vault stands in for the KMS; for AWS KMS use
+  # --endpoint-url aws with your AWS profile instead)
+  K=$(pkms create-key --key-spec ECC_NIST_P256 --key-usage SIGN_VERIFY --pkms-exportable --query KeyMetadata.KeyId --output text)
+  PKMS_VAULT=cloud.pkms pkms vault init --scrypt-work-factor 10 > /dev/null
+  PKMS_VAULT=cloud.pkms pkms serve credentials create --query '[AccessKeyId,SecretAccessKey]' --output text > creds.txt
+  PKMS_VAULT=cloud.pkms pkms serve --listen 127.0.0.1:0 2> serve.log &
+  SERVE=$!
+  trap 'kill $SERVE' EXIT
+  for i in $(seq 100); do grep -q 'listening on' serve.log && break; sleep 0.1; done
+  URL=http://$(sed -n 's/.*listening on \([^ ]*\) .*/\1/p' serve.log)
+  export AWS_ACCESS_KEY_ID=$(cut -f1 creds.txt) AWS_SECRET_ACCESS_KEY=$(cut -f2 creds.txt) AWS_REGION=us-east-1
+  pkms copy-key-to-remote --endpoint-url "$URL" --key-id "$K" --alias-name alias/release --query KeyMetadata.KeyState
+  printf 'release 1.0' > msg
+  pkms sign --key-id "$K" --message fileb://msg --signing-algorithm ECDSA_SHA_256 --output text --query Signature | base64 -d > sig
+  pkms --endpoint-url "$URL" verify --key-id alias/release --message fileb://msg --signing-algorithm ECDSA_SHA_256 \
+      --signature fileb://sig --query SignatureValid`,
 		Args: func(_ *cobra.Command, args []string) error {
 			if len(args) > 0 {
 				return usagef("Unknown options: %s", strings.Join(args, ", "))
