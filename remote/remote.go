@@ -308,7 +308,7 @@ func decodeError(resp *http.Response, data []byte) *kms.Error {
 
 // connectionError words a transport failure as the AWS CLI does.
 func (c *Client) connectionError(err error) error {
-	var ne net.Error
+	var ne interface{ Timeout() bool }
 	var ue *url.Error
 	if errors.As(err, &ue) {
 		err = ue.Err

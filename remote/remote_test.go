@@ -3,10 +3,13 @@ package remote
 import (
 	"context"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -153,6 +156,20 @@ func TestInvoke(t *testing.T) {
 func TestConnectionErrors(t *testing.T) {
 	srv := httptest.NewTLSServer(http.NotFoundHandler())
 	t.Cleanup(srv.Close)
+	bundle := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(bundle, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	release := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(slow.Close)
+	t.Cleanup(func() { close(release) })
+	t.Setenv("AWS_CA_BUNDLE", "")
 	t.Setenv("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
 	t.Setenv("AWS_SECRET_ACCESS_KEY", "secret")
 	t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
@@ -164,6 +181,8 @@ func TestConnectionErrors(t *testing.T) {
 	}{
 		{"self-signed", Options{Endpoint: srv.URL}, "SSL validation failed for " + srv.URL + "/"},
 		{"no-verify-ssl", Options{Endpoint: srv.URL, NoVerifySSL: true}, "404"},
+		{"ca-bundle", Options{Endpoint: srv.URL, CABundle: bundle}, "404"},
+		{"read timeout", Options{Endpoint: slow.URL, ReadTimeout: 200 * time.Millisecond}, `Read timeout on endpoint URL: "` + slow.URL + `/"`},
 		{"closed port", Options{Endpoint: "http://127.0.0.1:9"}, `Could not connect to the endpoint URL: "http://127.0.0.1:9/"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
