@@ -21,6 +21,7 @@ type remoteFlags struct {
 	endpoint       string
 	profile        string
 	noVerifySSL    bool
+	noSignRequest  bool
 	caBundle       string
 	connectTimeout string
 	readTimeout    string
@@ -30,6 +31,7 @@ func (r *remoteFlags) bind(f *pflag.FlagSet) {
 	f.StringVar(&r.endpoint, "endpoint-url", "", `send operations to this KMS endpoint (an http or https URL, or "aws" for AWS KMS in the region) instead of the vault`)
 	f.StringVar(&r.profile, "profile", "", "AWS profile whose credentials sign requests to --endpoint-url")
 	f.BoolVar(&r.noVerifySSL, "no-verify-ssl", false, "with --endpoint-url: do not verify the endpoint's TLS certificate")
+	f.BoolVar(&r.noSignRequest, "no-sign-request", false, "with --endpoint-url: send requests unsigned, without loading credentials")
 	f.StringVar(&r.caBundle, "ca-bundle", "", "with --endpoint-url: PEM file of the certificates to trust")
 	f.StringVar(&r.connectTimeout, "cli-connect-timeout", "", "with --endpoint-url: seconds to wait for a connection (default 60, 0 waits forever)")
 	f.StringVar(&r.readTimeout, "cli-read-timeout", "", "with --endpoint-url: seconds to wait for an answer (default 60, 0 waits forever)")
@@ -69,7 +71,7 @@ func (g *globals) remoteOptions() (remote.Options, error) {
 		}
 	}
 	o := remote.Options{Endpoint: g.remote.endpoint, Region: region, Fallback: kms.DefaultRegion,
-		Profile: g.remote.profile, NoVerifySSL: g.remote.noVerifySSL, CABundle: g.remote.caBundle}
+		Profile: g.remote.profile, NoVerifySSL: g.remote.noVerifySSL, NoSign: g.remote.noSignRequest, CABundle: g.remote.caBundle}
 	var err error
 	if o.ConnectTimeout, err = timeoutFlag("cli-connect-timeout", g.remote.connectTimeout); err != nil {
 		return o, err

@@ -180,8 +180,6 @@ Then:        pkms create-key --description "app data key"`,
 	f.BoolVar(&g.noAutoPrompt, "no-cli-auto-prompt", false, "accepted: pkms never prompts for parameters")
 	_ = f.MarkHidden("cli-auto-prompt")
 	_ = f.MarkHidden("no-cli-auto-prompt")
-	f.Bool("no-sign-request", false, "accepted for compatibility; ignored")
-	_ = f.MarkHidden("no-sign-request")
 	_ = f.MarkHidden("cli-timestamp-format")
 	for name, values := range map[string][]string{"output": completions.Outputs, "region": completions.Regions,
 		"cli-binary-format": binaryFormats, "color": {"on", "off", "auto"}, "cli-timestamp-format": {"iso8601", "wire"}} {

@@ -56,6 +56,8 @@ type Options struct {
 	Profile  string // shared config profile; empty is the SDK's default
 	// NoVerifySSL skips TLS certificate verification (--no-verify-ssl).
 	NoVerifySSL bool
+	// NoSign sends requests unsigned (--no-sign-request).
+	NoSign bool
 	// CABundle is a PEM file of certificates to trust instead of the
 	// system's (--ca-bundle).
 	CABundle string
@@ -69,9 +71,9 @@ const DefaultTimeout = 60 * time.Second
 
 // Client calls operations on one remote KMS endpoint.
 type Client struct {
-	URL     string // the endpoint requests are POSTed to
-	Region  string // the region requests are signed for
-	creds   aws.CredentialsProvider
+	URL     string                  // the endpoint requests are POSTed to
+	Region  string                  // the region requests are signed for
+	creds   aws.CredentialsProvider // nil: requests go unsigned
 	signer  *v4.Signer
 	http    aws.HTTPClient
 	retryer aws.Retryer
@@ -123,7 +125,11 @@ func New(ctx context.Context, o Options) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{URL: u, Region: region, creds: cfg.Credentials, signer: v4.NewSigner(), http: cfg.HTTPClient,
+	creds := cfg.Credentials
+	if o.NoSign {
+		creds = nil
+	}
+	return &Client{URL: u, Region: region, creds: creds, signer: v4.NewSigner(), http: cfg.HTTPClient,
 		retryer: retry.NewStandard()}, nil
 }
 
@@ -212,19 +218,21 @@ func (c *Client) Invoke(ctx context.Context, op string, in, out any) error {
 
 // once sends one signed request.
 func (c *Client) once(ctx context.Context, op string, body []byte, out any) error {
-	creds, err := c.creds.Retrieve(ctx)
-	if err != nil {
-		return &ConfigError{Msg: "Unable to locate credentials. You can configure credentials by running \"aws configure\"."}
-	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.URL, bytes.NewReader(body))
 	if err != nil {
 		return &ConfigError{Msg: err.Error()}
 	}
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	req.Header.Set("X-Amz-Target", "TrentService."+op)
-	sum := sha256.Sum256(body)
-	if err := c.signer.SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "kms", c.Region, time.Now()); err != nil {
-		return &ConfigError{Msg: "cannot sign the request: " + err.Error()}
+	if c.creds != nil {
+		creds, err := c.creds.Retrieve(ctx)
+		if err != nil {
+			return &ConfigError{Msg: "Unable to locate credentials. You can configure credentials by running \"aws configure\"."}
+		}
+		sum := sha256.Sum256(body)
+		if err := c.signer.SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "kms", c.Region, time.Now()); err != nil {
+			return &ConfigError{Msg: "cannot sign the request: " + err.Error()}
+		}
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {

@@ -198,3 +198,29 @@ func TestConnectionErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestNoSignRequest(t *testing.T) {
+	for _, noSign := range []bool{false, true} {
+		f := &fakeKMS{answers: []answer{{200, `{"Keys":[]}`}}}
+		srv := httptest.NewServer(f)
+		t.Cleanup(srv.Close)
+		// No credentials anywhere: only an unsigned request can be sent.
+		t.Setenv("AWS_ACCESS_KEY_ID", "")
+		t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+		t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+		t.Setenv("AWS_CONFIG_FILE", t.TempDir()+"/none")
+		t.Setenv("AWS_SHARED_CREDENTIALS_FILE", t.TempDir()+"/none")
+		c, err := New(context.Background(), Options{Endpoint: srv.URL, Region: "us-east-1", NoSign: noSign})
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = c.Invoke(context.Background(), "ListKeys", &kms.ListKeysInput{}, &kms.ListKeysOutput{})
+		var ce *ConfigError
+		switch {
+		case noSign && (err != nil || len(f.headers) != 1 || f.headers[0].Get("Authorization") != ""):
+			t.Errorf("NoSign: err %v, requests %v", err, f.headers)
+		case !noSign && (!errors.As(err, &ce) || !strings.Contains(err.Error(), "Unable to locate credentials") || len(f.headers) != 0):
+			t.Errorf("without credentials: err %v, %d requests", err, len(f.headers))
+		}
+	}
+}
