@@ -243,6 +243,7 @@ func (c *Client) once(ctx context.Context, op string, body []byte, out any) erro
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	defer clear(data) // a Decrypt or GenerateDataKey answer holds plaintext
 	if err != nil {
 		return &ConnectionError{Msg: fmt.Sprintf("Read timeout on endpoint URL: %q", c.URL)}
 	}
