@@ -54,6 +54,7 @@ func TestLayering(t *testing.T) {
 		{pkg: mod + "/crypto", forbidden: []string{mod + "/", "go.etcd.io/bbolt"}},
 		{pkg: mod + "/format", forbidden: []string{mod + "/"}},
 		{pkg: mod + "/server", forbidden: []string{mod + "/cmd", mod + "/vault", mod + "/format"}},
+		{pkg: mod + "/remote", forbidden: []string{mod + "/cmd", mod + "/vault", mod + "/server", mod + "/format"}},
 		{pkg: mod + "/completions", forbidden: []string{mod + "/vault", mod + "/server", mod + "/cmd"}},
 		{pkg: mod + "/internal", forbidden: []string{mod + "/cmd"}},
 		// The vault commands use what vault offers for age (identities,

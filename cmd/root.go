@@ -31,8 +31,6 @@ type globals struct {
 	unlocker // the vault file, its credentials and the terminal (session.go, credentials.go, terminal.go)
 
 	region       string
-	profile      string
-	endpointURL  string
 	color        string
 	noPaginate   bool
 	noPager      bool
@@ -40,6 +38,8 @@ type globals struct {
 	noAutoPrompt bool
 
 	agentFinder // which agent the command goes through (agent_discover.go)
+
+	remote remoteFlags // --endpoint-url and the options of remote calls
 
 	// newInvoker returns what calls operations (a vault session by default).
 	newInvoker func() invoker
@@ -61,12 +61,21 @@ func newGlobals(e *env) *globals {
 	g.agentRunning = func() bool { return g.agentSocket() != "" }
 	g.agentFinder = agentFinder{getenv: e.getenv, vaultFile: g.locateVault, logf: g.debugf}
 	g.newInvoker = func() invoker {
-		if sock := g.agentSocket(); sock != "" {
-			return &agentInvoker{g: g, client: server.NewClient(sock, g.regionName())}
+		if g.remote.on() {
+			return &remoteInvoker{g: g}
 		}
-		return &session{g: g}
+		return g.localInvoker()
 	}
 	return g
+}
+
+// localInvoker calls operations on the vault: through its agent if one
+// runs, else in a session of this process.
+func (g *globals) localInvoker() invoker {
+	if sock := g.agentSocket(); sock != "" {
+		return &agentInvoker{g: g, client: server.NewClient(sock, g.regionName())}
+	}
+	return &session{g: g}
 }
 
 // execute runs one command line and returns its exit code.
@@ -142,7 +151,10 @@ Then:        pkms create-key --description "app data key"`,
 	// As the AWS CLI does before any request: the region becomes part of
 	// every ARN, so a malformed one is refused (exit 255), whichever
 	// command runs.
-	root.PersistentPreRunE = func(*cobra.Command, []string) error {
+	root.PersistentPreRunE = func(c *cobra.Command, _ []string) error {
+		if err := g.remote.refuseLocalOnly(c); err != nil {
+			return err
+		}
 		if r := g.regionName(); !kms.ValidRegion(r) {
 			return fmt.Errorf("Provided region_name '%s' doesn't match a supported format.", r)
 		}
@@ -153,8 +165,7 @@ Then:        pkms create-key --description "app data key"`,
 	f.StringVar(&g.output, "output", "", "output format: json, text, table, yaml, yaml-stream or off (default json, or AWS_DEFAULT_OUTPUT)")
 	f.StringVar(&g.query, "query", "", "JMESPath query applied to the result")
 	f.StringVar(&g.region, "region", "", "region that shapes ARNs (default AWS_REGION, AWS_DEFAULT_REGION, or us-east-1)")
-	f.StringVar(&g.profile, "profile", "", "accepted for compatibility; pkms has no profiles")
-	f.StringVar(&g.endpointURL, "endpoint-url", "", "accepted for compatibility; pkms always uses the local vault")
+	g.remote.bind(f)
 	f.StringVar(&g.binaryFormat, "cli-binary-format", "base64", "how blob parameters are read: base64 or raw-in-base64-out")
 	f.StringVar(&g.color, "color", "auto", "accepted for compatibility: on, off or auto")
 	f.BoolVar(&g.noPaginate, "no-paginate", false, "make one request and print the raw page")
@@ -169,14 +180,6 @@ Then:        pkms create-key --description "app data key"`,
 	f.BoolVar(&g.noAutoPrompt, "no-cli-auto-prompt", false, "accepted: pkms never prompts for parameters")
 	_ = f.MarkHidden("cli-auto-prompt")
 	_ = f.MarkHidden("no-cli-auto-prompt")
-	for _, name := range []string{"no-verify-ssl", "no-sign-request"} {
-		f.Bool(name, false, "accepted for compatibility; ignored")
-		_ = f.MarkHidden(name)
-	}
-	for _, name := range []string{"ca-bundle", "cli-read-timeout", "cli-connect-timeout"} {
-		f.String(name, "", "accepted for compatibility; ignored")
-		_ = f.MarkHidden(name)
-	}
 	_ = f.MarkHidden("cli-timestamp-format")
 	for name, values := range map[string][]string{"output": completions.Outputs, "region": completions.Regions,
 		"cli-binary-format": binaryFormats, "color": {"on", "off", "auto"}, "cli-timestamp-format": {"iso8601", "wire"}} {
@@ -193,7 +196,7 @@ Then:        pkms create-key --description "app data key"`,
 		root.AddCommand(c)
 	}
 	if !oneOp {
-		for _, c := range []*cobra.Command{newCmdVault(g), newCmdAgent(g), newCmdExec(g), newCmdServe(g), newCmdAudit(g), newCmdCompletion(g), newCmdMan(g)} {
+		for _, c := range []*cobra.Command{newCmdVault(g), newCmdAgent(g), newCmdExec(g), newCmdServe(g), newCmdCopyKeyToRemote(g), newCmdAudit(g), newCmdCompletion(g), newCmdMan(g)} {
 			c.GroupID = "pkms"
 			root.AddCommand(c)
 		}

@@ -21,7 +21,7 @@ func TestExitCodes(t *testing.T) {
 		{"unknown operation", []string{"nope"}, 252, "pkms: [ERROR]: argument operation: Invalid choice, valid choices are:\n\n" +
 			"agent                                    | audit                                   \n", ""},
 		{"unknown operation, close match", []string{"list-key"}, 252, "pkms: [ERROR]: argument operation: Invalid choice",
-			"\nverify                                   | verify-mac                              \nhelp                                    \n\n\n" +
+			"\nvault                                    | verify                                  \nverify-mac                               | help                                    \n\n\n" +
 				"Invalid choice: 'list-key', maybe you meant:\n\n  * list-key-policies\n  * list-key-rotations\n  * list-keys\n\nusage: pkms"},
 		{"unknown vault subcommand", []string{"vault", "nope"}, 252, "pkms: [ERROR]: argument subcommand: Invalid choice, valid choices are:\n\n" +
 			"export                                   | import                                  \n", ""},

@@ -99,3 +99,14 @@ type ExportKeyMaterialOutput struct {
 	WrappingAlgorithm    WrappingAlgorithm `json:"WrappingAlgorithm,omitempty"`
 	KeySpec              KeySpec           `json:"KeySpec,omitempty"`
 }
+
+// IsPkmsOperation reports whether name is one of pkms's own operations,
+// which AWS KMS does not have.
+func IsPkmsOperation(name string) bool {
+	for _, s := range pkmsShapes {
+		if s.Name == name {
+			return true
+		}
+	}
+	return false
+}
