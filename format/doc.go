@@ -3,7 +3,7 @@
 // pkms promises that every command's json, text and yaml output is
 // byte-for-byte what `aws kms ...` would print, so scripts written against
 // the real CLI keep working. That output is produced by Python code inside the CLI (json.dump,
-// awscli/text.py, awscli/table.py, ruamel.yaml) and each of
+// its text and table formatters, ruamel.yaml) and each of
 // those has quirks a script can observe: the JSON indent and escaping rules,
 // Python's str() of True/None/floats, the text format's sorted and upper-cased
 // identifiers, and YAML's quoting decisions. This package keeps exactly those

@@ -63,7 +63,7 @@ func TestWriterError(t *testing.T) {
 }
 
 func TestRenderErrorKeepsPartialText(t *testing.T) {
-	// text.py prints the first line, then fails on the list mixing an
+	// The AWS CLI prints the first line, then fails on the list mixing an
 	// object with a number.
 	v := Object{{"A", "x"}, {"L", []any{Object{{"k", "v"}}, int64(1)}}}
 	var b bytes.Buffer

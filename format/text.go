@@ -2,173 +2,201 @@ package format
 
 import (
 	"bytes"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
-// Text output is a port of awscli/text.py: one line per object holding its
-// scalar values (sorted by key) tab-separated, prefixed with the upper-cased
-// key it was found under; nested values follow on their own lines.
+// Text output (--output text) is the AWS CLI's line-oriented format, made
+// for shell scripts that take lines apart with read, cut or awk. A script
+// written against the real CLI depends on which line a value lands on and
+// in which tab-separated column, so pkms prints it byte for byte as the AWS
+// CLI does. The rules:
+//
+//   - An object is one line holding the values of its scalar members,
+//     sorted by key and tab-separated. When the object was found under a
+//     key, the line starts with that key upper-cased (its label); the
+//     top-level value has no label. An object without scalar members has no
+//     line of its own.
+//   - Its other members (objects and lists) follow on their own lines, in
+//     key order, each labelled with its own key.
+//   - A list of scalars is one tab-separated line at the top level, but one
+//     line per element (label, tab, value) under a key.
+//   - The objects of a list share their columns: the sorted union of the
+//     scalar keys of all elements. An element without one of them has an
+//     empty cell there; a member that is scalar in one element but a list
+//     or object in another is printed in its cell as Python's repr. Each
+//     element's line is followed by that element's other members.
+//   - A list holding lists prints its scalars first (as above), then each
+//     inner list under the same label.
+//   - Values print as Python's str(): True, False, None, 2.5, 1e+20.
+//   - A list mixing objects with other values is an error: the AWS CLI
+//     fails there with Python's "'int' object has no attribute 'items'"
+//     after printing every line before that list, and so does pkms.
 
-// renderText returns the output and, when text.py would raise part-way,
-// the error together with what had been printed up to then.
+// renderText returns v as text output. On a *RenderError the output is
+// what the AWS CLI prints before failing.
 func renderText(v any) ([]byte, error) {
-	var b bytes.Buffer
-	err := formatText(&b, v, ident{}, nil)
-	return b.Bytes(), err
+	var w textWriter
+	w.value(v, nil)
+	return w.out.Bytes(), w.err
 }
 
-// ident is text.py's identifier argument: the key a value was found under,
-// or None (ok false) at the top level.
-type ident struct {
-	name string
-	ok   bool
+// textWriter walks a value and prints its lines. The first failure is kept
+// in err, and nothing is printed after it.
+type textWriter struct {
+	out bytes.Buffer
+	err error
 }
 
-// formatText is _format_text. scalarKeys non-nil means the caller fixed the
-// columns (the elements of a list of objects).
-func formatText(b *bytes.Buffer, item any, identifier ident, scalarKeys []string) error {
-	switch x := item.(type) {
+// A label is what every line printed for a value starts with: nothing for
+// the top-level value, the upper-cased key for a value found under one
+// (an empty key gives an empty first cell, not no label).
+type label []string
+
+// labelOf is the label of the value under key. Upper-casing uses Go's
+// per-rune mapping, which differs from Python's str.upper() only in
+// multi-rune expansions (ß -> SS) that model member names never contain.
+func labelOf(key string) label { return label{strings.ToUpper(key)} }
+
+// fail records the first failure; later ones are never reached by the
+// AWS CLI, which stops at the first.
+func (w *textWriter) fail(err error) {
+	if w.err == nil {
+		w.err = err
+	}
+}
+
+// line prints one line: the label's cells, then cells, tab-separated.
+func (w *textWriter) line(l label, cells ...string) {
+	if w.err != nil {
+		return
+	}
+	w.out.WriteString(strings.Join(slices.Concat(l, cells), "\t"))
+	w.out.WriteByte('\n')
+}
+
+func (w *textWriter) value(v any, l label) {
+	switch x := v.(type) {
 	case Object:
-		return formatTextObject(b, x, identifier, scalarKeys)
+		cells, rest := ownRow(x)
+		w.object(l, cells, rest)
 	case []any:
-		return formatTextList(b, x, identifier)
+		w.list(x, l)
+	default:
+		// Only the top-level value can be a bare scalar: members and list
+		// elements that are scalars are cells of their parent's lines.
+		w.line(nil, pyStr(v))
 	}
-	b.WriteString(pyStr(item))
-	b.WriteByte('\n')
-	return nil
 }
 
-func formatTextList(b *bytes.Buffer, list []any, identifier ident) error {
-	if len(list) == 0 {
-		return nil
+// object prints an object's line (when it has cells) and then the members
+// that are not on it.
+func (w *textWriter) object(l label, cells []string, rest Object) {
+	if len(cells) > 0 {
+		w.line(l, cells...)
 	}
-	hasObject, hasList := false, false
-	for _, e := range list {
-		switch e.(type) {
-		case Object:
-			hasObject = true
-		case []any:
-			hasList = true
+	for _, f := range rest {
+		if w.err != nil {
+			return
 		}
+		w.value(f.Value, labelOf(f.Name))
 	}
+}
+
+func (w *textWriter) list(list []any, l label) {
 	switch {
-	case hasObject:
-		keys, err := allScalarKeys(list)
+	case slices.ContainsFunc(list, isObject):
+		columns, err := sharedColumns(list)
 		if err != nil {
-			return err
+			w.fail(err)
+			return
 		}
 		for _, e := range list {
-			if err := formatText(b, e, identifier, keys); err != nil {
-				return err
-			}
+			cells, rest := sharedRow(e.(Object), columns)
+			w.object(l, cells, rest)
 		}
-	case hasList:
-		var scalars, nonScalars []any
+	case slices.ContainsFunc(list, isList):
+		w.scalars(slices.DeleteFunc(slices.Clone(list), isList), l)
 		for _, e := range list {
-			if isScalar(e) {
-				scalars = append(scalars, e)
-			} else {
-				nonScalars = append(nonScalars, e)
-			}
-		}
-		if len(scalars) > 0 {
-			formatTextScalarList(b, scalars, identifier)
-		}
-		for _, e := range nonScalars {
-			if err := formatText(b, e, identifier, nil); err != nil {
-				return err
+			if inner, ok := e.([]any); ok {
+				w.list(inner, l)
 			}
 		}
 	default:
-		formatTextScalarList(b, list, identifier)
+		w.scalars(list, l)
 	}
-	return nil
 }
 
-func formatTextScalarList(b *bytes.Buffer, list []any, identifier ident) {
-	if identifier.ok {
-		for _, e := range list {
-			b.WriteString(upper(identifier.name) + "\t" + pyStr(e) + "\n")
-		}
+// scalars prints a list of scalars: one line at the top level, one line
+// per element under a label. An empty list prints nothing.
+func (w *textWriter) scalars(list []any, l label) {
+	if len(list) == 0 {
 		return
 	}
-	for i, e := range list {
-		if i > 0 {
-			b.WriteByte('\t')
+	if l == nil {
+		cells := make([]string, len(list))
+		for i, e := range list {
+			cells[i] = pyStr(e)
 		}
-		b.WriteString(pyStr(e))
+		w.line(nil, cells...)
+		return
 	}
-	b.WriteByte('\n')
+	for _, e := range list {
+		w.line(l, pyStr(e))
+	}
 }
 
-func formatTextObject(b *bytes.Buffer, obj Object, identifier ident, scalarKeys []string) error {
-	var scalars []string
-	var nested Object
-	if scalarKeys == nil {
-		for _, f := range sortedFields(obj) {
-			if isScalar(f.Value) {
-				scalars = append(scalars, pyStr(f.Value))
-			} else {
-				nested = append(nested, f)
-			}
-		}
-	} else {
-		fixed := make(map[string]bool, len(scalarKeys))
-		for _, k := range scalarKeys {
-			fixed[k] = true
-			v, ok := lookup(obj, k)
-			if !ok {
-				v = ""
-			}
-			scalars = append(scalars, pyStr(v))
-		}
-		for _, f := range sortedFields(obj) {
-			if !fixed[f.Name] {
-				nested = append(nested, f)
-			}
+// ownRow splits an object standing on its own into the values of its
+// scalar members and its other members, both in key order.
+func ownRow(obj Object) (cells []string, rest Object) {
+	for _, f := range sortedFields(obj) {
+		if isScalar(f.Value) {
+			cells = append(cells, pyStr(f.Value))
+		} else {
+			rest = append(rest, f)
 		}
 	}
-	if len(scalars) > 0 {
-		if identifier.ok {
-			scalars = append([]string{upper(identifier.name)}, scalars...)
-		}
-		b.WriteString(strings.Join(scalars, "\t"))
-		b.WriteByte('\n')
-	}
-	for _, f := range nested {
-		if err := formatText(b, f.Value, ident{f.Name, true}, nil); err != nil {
-			return err
-		}
-	}
-	return nil
+	return cells, rest
 }
 
-// allScalarKeys is the sorted union of the scalar-valued keys of the
-// objects in list. Like text.py it fails on a list that mixes objects with
-// other values.
-func allScalarKeys(list []any) ([]string, error) {
-	seen := map[string]bool{}
-	keys := []string{}
+// sharedRow splits an element of a list of objects into its cells in the
+// list's columns (empty where it lacks one) and its members under other
+// keys, in key order.
+func sharedRow(obj Object, columns []string) (cells []string, rest Object) {
+	cells = make([]string, len(columns))
+	for i, c := range columns {
+		if v, ok := lookup(obj, c); ok {
+			cells[i] = pyStr(v)
+		}
+	}
+	for _, f := range sortedFields(obj) {
+		if _, isColumn := slices.BinarySearch(columns, f.Name); !isColumn {
+			rest = append(rest, f)
+		}
+	}
+	return cells, rest
+}
+
+// sharedColumns is the sorted union of the scalar members' keys of the
+// objects in list. Every element must be an object; the error is the
+// AWS CLI's message for the first one that is not.
+func sharedColumns(list []any) ([]string, error) {
+	keys := map[string]bool{}
 	for _, e := range list {
 		obj, ok := e.(Object)
 		if !ok {
 			return nil, &RenderError{Output: OutputText, Msg: "'" + pyTypeName(e) + "' object has no attribute 'items'"}
 		}
 		for _, f := range obj {
-			if isScalar(f.Value) && !seen[f.Name] {
-				seen[f.Name] = true
-				keys = append(keys, f.Name)
+			if isScalar(f.Value) {
+				keys[f.Name] = true
 			}
 		}
 	}
-	sort.Strings(keys)
-	return keys, nil
+	return slices.Sorted(maps.Keys(keys)), nil
 }
 
-// upper is Python's str.upper() for identifiers (Go's per-rune mapping;
-// the only differences are multi-rune expansions such as ß -> SS, which
-// model member names never contain).
-func upper(s string) string {
-	return strings.ToUpper(s)
-}
+func isObject(v any) bool { _, ok := v.(Object); return ok }
+
+func isList(v any) bool { _, ok := v.([]any); return ok }
