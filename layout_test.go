@@ -59,7 +59,7 @@ func TestLayering(t *testing.T) {
 		{pkg: mod + "/internal", forbidden: []string{mod + "/cmd"}},
 		// The vault commands use what vault offers for age (identities,
 		// recipients, the plugin UI); cmd never handles age itself.
-		{pkg: mod + "/cmd", forbidden: []string{"filippo.io/age"}, allowed: []string{mod + "/cmd", mod + "/kms", mod + "/server", mod + "/format", mod + "/completions", mod + "/vault", mod + "/internal/secmem"}},
+		{pkg: mod + "/cmd", forbidden: []string{"filippo.io/age"}, allowed: []string{mod + "/cmd", mod + "/kms", mod + "/server", mod + "/remote", mod + "/format", mod + "/completions", mod + "/vault", mod + "/internal/secmem"}},
 	}
 	checked := map[string]bool{}
 	for _, line := range goList(t, `{{.ImportPath}}:{{join .Imports " "}}`) {
