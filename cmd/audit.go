@@ -90,8 +90,12 @@ func newCmdAuditVerify(g *globals) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "verify",
 		Short: "Check the whole audit chain and the vault's records; exit 253 naming the first bad event",
-		Example: `  pkms audit verify
-  pkms audit verify --anchor pkms-audit-v1:42:3f9c...`,
+		Example: `  # sign something, then check the whole trail, and that it has not gone back past an anchor
+  A=$(pkms audit anchor --query Anchor --output text)
+  K=$(pkms create-key --key-spec ECC_NIST_P256 --key-usage SIGN_VERIFY --query KeyMetadata.KeyId --output text)
+  pkms sign --key-id "$K" --message aGVsbG8= --signing-algorithm ECDSA_SHA_256 --query SigningAlgorithm --output text
+  pkms audit verify
+  pkms audit verify --anchor "$A"`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			var a *kms.Anchor
@@ -151,6 +155,10 @@ func newCmdAuditAnchor(g *globals) *cobra.Command {
 the anchor string. Keep it somewhere the vault's owner cannot rewrite; later,
 pkms audit verify --anchor ANCHOR proves the vault has not been rolled back
 past that point (a whole-file rollback is otherwise invisible from inside).`,
+		Example: `  # keep the chain head outside the vault, and check against it later
+  pkms create-key --description anchored --query KeyMetadata.KeyId --output text
+  pkms audit anchor --query Anchor --output text > anchor.txt
+  pkms audit verify --anchor "$(cat anchor.txt)"`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			var out *auditStatusOutput
@@ -181,8 +189,11 @@ func newCmdAuditLookupEvents(g *globals) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "lookup-events",
 		Short: "List audit events, newest first, as aws cloudtrail lookup-events does",
-		Example: `  pkms audit lookup-events --lookup-attributes AttributeKey=EventName,AttributeValue=Sign
-  pkms audit lookup-events --start-time 2026-01-01T00:00:00Z --query 'Events[].[EventTime,EventName,Username]' --output text`,
+		Example: `  # who signed, and every event since midnight (UTC) as text columns
+  K=$(pkms create-key --key-spec ECC_NIST_P256 --key-usage SIGN_VERIFY --query KeyMetadata.KeyId --output text)
+  pkms sign --key-id "$K" --message aGVsbG8= --signing-algorithm ECDSA_SHA_256 > /dev/null
+  pkms audit lookup-events --lookup-attributes AttributeKey=EventName,AttributeValue=Sign --query 'Events[].[EventName,Username]' --output text
+  pkms audit lookup-events --start-time "$(date -u +%Y-%m-%dT00:00:00Z)" --query 'Events[].[EventTime,EventName,Username]' --output text`,
 		Args: cobra.NoArgs,
 	}
 	members := bindMembers(c, reflect.TypeFor[kms.LookupEventsInput](), lookupDocs)
@@ -237,8 +248,10 @@ func newCmdAuditExport(g *globals) *cobra.Command {
 	c := &cobra.Command{
 		Use:   "export",
 		Short: "Write the audit events, oldest first, as JSON lines (one CloudTrail record per line)",
-		Example: `  pkms audit export > trail.jsonl
-  pkms audit export --since 2026-01-01T00:00:00Z | jq -c 'select(.eventName=="Sign")'`,
+		Example: `  # the whole trail as JSON lines, and the CreateKey events of it through jq
+  pkms create-key --query KeyMetadata.KeyId --output text > /dev/null
+  pkms audit export > trail.jsonl
+  pkms audit export --since 2026-01-01T00:00:00Z | jq -c 'select(.eventName=="CreateKey") | .eventTime'`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			var from time.Time
@@ -281,8 +294,12 @@ func newCmdAuditPrune(g *globals) *cobra.Command {
 the whole chain. The last deleted event's hash is kept as the chain's base, so
 pkms audit verify still checks everything that is left. Export first if the
 events must be kept elsewhere.`,
-		Example: `  pkms audit export > trail-2026.jsonl && pkms audit prune --before 2027-01-01T00:00:00Z`,
-		Args:    cobra.NoArgs,
+		Example: `  # keep a copy of the trail, prune what is older than now, and check what is left
+  pkms create-key --query KeyMetadata.KeyId --output text > /dev/null
+  pkms audit export > trail.jsonl
+  pkms audit prune --before "$(date -u +%Y-%m-%dT%H:%M:%SZ)"
+  pkms audit verify`,
+		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			ts, err := kms.ParseTimestamp(before)
 			if before == "" || err != nil {
