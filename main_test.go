@@ -34,9 +34,36 @@ func TestMain(m *testing.M) {
 	})
 }
 
+// raceScripts are the scripts the race-detector pass runs: those whose
+// point is concurrency inside a pkms process (agents and servers answering
+// many clients, parallel writers). Under the race detector every pkms a
+// script starts is the instrumented test binary, several times slower to
+// start and run, so the test command's race-free pass runs every script
+// and the race pass only these. (The kill -9 scripts are about durability,
+// not data races, and loop over hundreds of processes: race-free only.)
+var raceScripts = []string{"agent", "exec", "parallel_writers", "serve_aws_cli", "custom_key_store_serve"}
+
+// scriptFiles is what TestScripts runs: every script, or under the race
+// detector the raceScripts.
+func scriptFiles(t *testing.T) (dir string, files []string) {
+	if !raceEnabled {
+		return "testdata/script", nil
+	}
+	for _, name := range raceScripts {
+		f := filepath.Join("testdata", "script", name+".txtar")
+		if _, err := os.Stat(f); err != nil {
+			t.Fatalf("raceScripts names %s: %v", name, err)
+		}
+		files = append(files, f)
+	}
+	return "", files
+}
+
 func TestScripts(t *testing.T) {
+	dir, files := scriptFiles(t)
 	testscript.Run(t, testscript.Params{
-		Dir:                 "testdata/script",
+		Dir:                 dir,
+		Files:               files,
 		RequireExplicitExec: true,
 		Setup: func(e *testscript.Env) error {
 			// Each script gets its own vault path, a passphrase file, an age
