@@ -145,24 +145,41 @@ func (t *txn) rotateImported(k *keyRecord) error {
 
 // rotateReplicas gives every replica of the multi-Region primary k the
 // material m that k was just rotated to, as the same rotation, and saves
-// them; k itself is the caller's to save. Imported material is never
-// copied: each key of the set has its material imported on its own.
+// them; k itself is the caller's to save. Generated material is copied.
+// Imported material never is: as in AWS, each replica must already hold it,
+// imported there with ImportType NEW_KEY_MATERIAL (its id follows from the
+// key id and the material, so it is the primary's), or the rotation fails.
 func (t *txn) rotateReplicas(k *keyRecord, m material, typ RotationType, date time.Time) error {
-	if !k.MultiRegion || k.Origin == OriginExternal {
+	if !k.MultiRegion {
 		return nil
 	}
 	set, err := t.replicaSet(k)
 	if err != nil {
 		return err
 	}
+	imported := k.Origin == OriginExternal
 	for _, rk := range set {
 		if rk.Region == t.region {
 			continue
 		}
 		c := m
-		c.Secret = bytes.Clone(m.Secret)
+		if imported {
+			i := rk.Key.materialIndex(m.ID)
+			if i < 0 || !rk.Key.Materials[i].Pending {
+				return newErr(KMSInvalidStateException, "The key material (id: %s) is not pending rotation in the replica key %s: import it there with --import-type NEW_KEY_MATERIAL first.", m.ID, t.keyArnIn(rk.Region, k.KeyID))
+			}
+			c = rk.Key.Materials[i]
+		} else {
+			c.Secret = bytes.Clone(m.Secret)
+		}
 		t.rotateMaterial(rk.Key, c, typ, date)
-		if err := t.saveKeyIn(rk.Region, rk.Key); err != nil {
+		err := t.inRegion(rk.Region, func() error {
+			if err := t.saveKey(rk.Key); err != nil || !imported {
+				return err
+			}
+			return t.indexExpiry(rk.Key)
+		})
+		if err != nil {
 			return err
 		}
 	}
@@ -490,6 +507,9 @@ func (s *Service) RotateKeyOnDemand(ctx context.Context, in *RotateKeyOnDemandIn
 		}
 		if k.Origin == OriginExternal {
 			if err := t.rotateImported(k); err != nil {
+				return err
+			}
+			if err := t.rotateReplicas(k, *k.current(), RotationTypeOnDemand, t.now); err != nil {
 				return err
 			}
 		} else {

@@ -635,3 +635,39 @@ func TestMultiRegionRotation(t *testing.T) {
 	}
 	sameMaterial("after the primary moved")
 }
+
+// A multi-Region key with imported material rotates on demand as a set, as
+// AWS requires: the new material must first be imported into every
+// replica; then rotating the primary makes it current everywhere.
+func TestMultiRegionImportedRotation(t *testing.T) {
+	e := newEnv(t)
+	west := e.inRegion("eu-west-1")
+	id := e.createKey(&CreateKeyInput{MultiRegion: ptr(true), Origin: OriginExternal}).KeyId
+	e.importMaterial(id, cellMaterial)
+	invokeOK[ReplicateKeyOutput](e, "ReplicateKey", &ReplicateKeyInput{KeyId: id, ReplicaRegion: "eu-west-1"})
+	west.importMaterial(id, cellMaterial)
+	second := bytes.Repeat([]byte{2}, 32)
+	importNew := func(env *testEnv) {
+		t.Helper()
+		tok, w := env.importParams(id, second)
+		invokeOK[ImportKeyMaterialOutput](env, "ImportKeyMaterial", &ImportKeyMaterialInput{KeyId: id, ImportToken: tok,
+			EncryptedKeyMaterial: w, ImportType: ImportTypeNewKeyMaterial, ExpirationModel: ExpirationModelKeyMaterialDoesNotExpire})
+	}
+	importNew(e)
+	before := e.describe(id).CurrentKeyMaterialId
+	_, err := e.call("RotateKeyOnDemand", &RotateKeyOnDemandInput{KeyId: id})
+	wantCode(t, err, KMSInvalidStateException)
+	if e.describe(id).CurrentKeyMaterialId != before {
+		t.Fatal("a refused rotation changed the primary")
+	}
+	importNew(west)
+	e.rotateNow(id)
+	p, r := e.describe(id).CurrentKeyMaterialId, west.describe(id).CurrentKeyMaterialId
+	if p == before || p != r {
+		t.Fatalf("after rotation: primary %s, replica %s (before %s)", p, r, before)
+	}
+	blob := e.encrypt(id, []byte("new"), nil).CiphertextBlob
+	if got := west.materialOf(blob); got != p {
+		t.Fatalf("the replica decrypts with %s, want %s", got, p)
+	}
+}
