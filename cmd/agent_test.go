@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/pocketkms/pkms/server"
+	"github.com/pocketkms/pkms/vault"
 )
 
 // runReal runs a command line in-process against the real vault session
@@ -88,17 +89,7 @@ func TestAgentOutputIdentical(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer os.RemoveAll(sockDir)
-	l, err := server.ListenAgent(filepath.Join(sockDir, "agent.sock"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- g.serveAgent(ctx, v, l, &agentFlags{}) }()
-	defer func() {
-		cancel()
-		<-done
-	}()
+	serveTestAgent(t, g, v, filepath.Join(sockDir, "agent.sock"))
 	agentEnv := map[string]string{"PKMS_AGENT_SOCK": filepath.Join(sockDir, "agent.sock"), "TZ": "UTC"}
 
 	for i, l := range lines {
@@ -124,4 +115,21 @@ func TestAgentOutputIdentical(t *testing.T) {
 	if dead.code != 253 || !strings.Contains(dead.stderr, "cannot reach the pkms agent") || !strings.Contains(dead.stderr, "hint:") {
 		t.Fatalf("dead agent: exit %d\n%s", dead.code, dead.stderr)
 	}
+}
+
+// serveTestAgent serves v as an agent on the socket sock until the test
+// ends.
+func serveTestAgent(t *testing.T, g *globals, v *vault.Vault, sock string) {
+	t.Helper()
+	l, err := server.ListenAgent(sock)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- g.serveAgent(ctx, v, l, &agentFlags{}) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
 }

@@ -2,7 +2,6 @@ package cmd
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -11,7 +10,6 @@ import (
 	"testing"
 
 	"github.com/pocketkms/pkms/completions"
-	"github.com/pocketkms/pkms/server"
 )
 
 // TestMain lets the test binary stand in for pkms when a shell script
@@ -183,17 +181,7 @@ func TestKeyIDCompletionNeedsAgent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	l, err := server.ListenAgent(sock)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- g.serveAgent(ctx, v, l, &agentFlags{}) }()
-	defer func() {
-		cancel()
-		<-done
-	}()
+	serveTestAgent(t, g, v, sock)
 	for _, tc := range cases {
 		if directive, got := complete(tc.args...); !slices.Equal(got, tc.want) || directive != ":4" {
 			t.Errorf("%v through the agent: %q %s, want %q", tc.args, got, directive, tc.want)
