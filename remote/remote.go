@@ -22,6 +22,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/aws/smithy-go/logging"
 	"io"
 	"net"
 	"net/http"
@@ -95,7 +96,9 @@ func (e *ConnectionError) Error() string { return e.Msg }
 // a client for its endpoint.
 func New(ctx context.Context, o Options) (*Client, error) {
 	hc := httpClient(o)
-	opts := []func(*config.LoadOptions) error{config.WithHTTPClient(hc)}
+	// The SDK's own log lines (such as its IMDS fallback warnings) are
+	// not pkms's output: errors reach the user as pkms's messages.
+	opts := []func(*config.LoadOptions) error{config.WithHTTPClient(hc), config.WithLogger(logging.Nop{})}
 	if o.CABundle != "" {
 		pem, err := os.ReadFile(o.CABundle)
 		if err != nil {
