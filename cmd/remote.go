@@ -125,16 +125,20 @@ func (r *remoteInvoker) invoke(ctx context.Context, op *kms.Operation, in any) (
 func (r *remoteInvoker) close() {}
 
 // remoteError maps a remote failure to the error the vault path would
-// give: a KMS exception exits 254, a configuration problem (profile,
+// give: a KMS exception exits 254, a malformed option 252 (as the AWS CLI
+// answers a bad --endpoint-url), a configuration problem (profile,
 // credentials, CA bundle) 253, an unreachable endpoint 255.
 func remoteError(op string, err error) error {
 	var (
 		ke *kms.Error
+		oe *remote.OptionError
 		ce *remote.ConfigError
 	)
 	switch {
 	case errors.As(err, &ke):
 		return &opError{op: op, err: ke}
+	case errors.As(err, &oe):
+		return usagef("%s", oe.Msg)
 	case errors.As(err, &ce):
 		return &vaultError{err: ce}
 	}

@@ -86,6 +86,12 @@ type ConfigError struct{ Msg string }
 
 func (e *ConfigError) Error() string { return e.Msg }
 
+// OptionError is a malformed option value (a bad --endpoint-url), which the
+// AWS CLI answers as a usage error.
+type OptionError struct{ Msg string }
+
+func (e *OptionError) Error() string { return e.Msg }
+
 // ConnectionError is a failure to reach the endpoint or to read its
 // answer: no KMS answered, so there is no KMS exception to report.
 type ConnectionError struct{ Msg string }
@@ -144,7 +150,7 @@ func endpointURL(s, region string) (string, error) {
 	}
 	u, err := url.Parse(s)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return "", &ConfigError{Msg: fmt.Sprintf("Bad value for --endpoint-url %q: scheme is missing.  Must be of the form http://<hostname>/ or https://<hostname>/, or %q for AWS KMS in the region", s, AWS)}
+		return "", &OptionError{Msg: fmt.Sprintf("Bad value for --endpoint-url %q: scheme is missing.  Must be of the form http://<hostname>/ or https://<hostname>/, or %q for AWS KMS in the region", s, AWS)}
 	}
 	if u.Path == "" {
 		u.Path = "/"

@@ -30,10 +30,10 @@ func TestEndpointURL(t *testing.T) {
 		{"http://", "us-east-1", ""},
 	} {
 		got, err := endpointURL(tc.in, tc.region)
-		var ce *ConfigError
+		var oe *OptionError
 		if tc.want == "" {
-			if !errors.As(err, &ce) {
-				t.Errorf("endpointURL(%q) = %q, %v; want a ConfigError", tc.in, got, err)
+			if !errors.As(err, &oe) {
+				t.Errorf("endpointURL(%q) = %q, %v; want an OptionError", tc.in, got, err)
 			}
 			continue
 		}
