@@ -28,7 +28,6 @@ package kms
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"os"
 	"os/user"
@@ -267,6 +266,31 @@ func requestParameters(in any) map[string]any {
 	return m
 }
 
+// auditField is a struct member that may be logged, under its logged name.
+type auditField struct {
+	index int
+	name  string
+}
+
+var auditPlans sync.Map // reflect.Type → []auditField
+
+// auditFields lists the members of struct type t that are logged (the
+// allow-list, less the secrets), worked out once per type.
+func auditFields(t reflect.Type) []auditField {
+	if fs, ok := auditPlans.Load(t); ok {
+		return fs.([]auditField)
+	}
+	var fs []auditField
+	for i := 0; i < t.NumField(); i++ {
+		f := t.Field(i)
+		if f.IsExported() && auditLogged[f.Name] && !auditSecret[f.Name] {
+			fs = append(fs, auditField{index: i, name: lowerCamel(f.Name)})
+		}
+	}
+	auditPlans.Store(t, fs)
+	return fs
+}
+
 // auditValue converts one value under the allow-list; nil means "leave
 // out".
 func auditValue(v reflect.Value) any {
@@ -280,15 +304,13 @@ func auditValue(v reflect.Value) any {
 		if v.Type() == timestampType {
 			return v.Interface().(Timestamp).UTC().Format(eventTimeLayout)
 		}
-		m := map[string]any{}
-		t := v.Type()
-		for i := 0; i < t.NumField(); i++ {
-			f := t.Field(i)
-			if !f.IsExported() || !auditLogged[f.Name] || auditSecret[f.Name] {
-				continue
-			}
-			if x := auditValue(v.Field(i)); x != nil {
-				m[lowerCamel(f.Name)] = x
+		var m map[string]any
+		for _, f := range auditFields(v.Type()) {
+			if x := auditValue(v.Field(f.index)); x != nil {
+				if m == nil {
+					m = map[string]any{}
+				}
+				m[f.name] = x
 			}
 		}
 		if len(m) == 0 {
@@ -334,7 +356,7 @@ func marshalEvent(ev *Event, account string) ([]byte, error) {
 	for j := range ev.Resources {
 		ev.Resources[j].AccountID = account
 	}
-	return json.Marshal(ev)
+	return appendEvent(make([]byte, 0, 1024), ev)
 }
 
 // Time parses the event's eventTime.
