@@ -37,7 +37,6 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/rand"
-	"encoding/base64"
 	"encoding/binary"
 	"encoding/hex"
 	"encoding/json"
@@ -151,11 +150,33 @@ func (t *txn) appendEvents(evs []Event) error {
 	for i := range evs {
 		items[i] = pendingEvent{ev: &evs[i], at: evs[i].Time()}
 	}
-	return t.appendPending(items)
+	b, err := prepareSegment(items, t.account, nil)
+	if err != nil {
+		return err
+	}
+	return t.appendSegment(b, items[len(items)-1].at)
 }
 
-func (t *txn) appendPending(items []pendingEvent) error {
-	if len(items) == 0 {
+// prepareSegment marshals the events not marshalled yet and encodes the
+// segment body (z nil: uncompressed). It needs no transaction.
+func prepareSegment(items []pendingEvent, account string, z *compressor) (*segmentBody, error) {
+	raws := make([][]byte, len(items))
+	for i, it := range items {
+		raws[i] = it.raw
+		if raws[i] == nil {
+			var err error
+			if raws[i], err = marshalEvent(it.ev, account); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return z.body(raws)
+}
+
+// appendSegment chains the events of b after the head and stores them as
+// one segment; last is the last event's time.
+func (t *txn) appendSegment(b *segmentBody, last time.Time) error {
+	if len(b.raws) == 0 {
 		return nil
 	}
 	h, err := t.auditHead()
@@ -168,38 +189,14 @@ func (t *txn) appendPending(items []pendingEvent) error {
 	}
 	defer clear(key)
 	first := h.Head.Seq + 1
-	// The segment's JSON is built by hand: the events are already JSON.
-	size := 64
-	for _, it := range items {
-		size += len(it.raw) + 96 // the MAC in base64 and the member names
-		if it.raw == nil {
-			size += 1024
-		}
-	}
-	buf := fmt.Appendf(make([]byte, 0, size), `{"first":%d,"prev":%d,"events":[`, first, h.Segment)
-	for i, it := range items {
-		b := it.raw
-		if b == nil {
-			var err error
-			if b, err = marshalEvent(it.ev, t.account); err != nil {
-				return err
-			}
-		}
+	macs := make([][]byte, len(b.raws))
+	for i, raw := range b.raws {
 		seq := first + uint64(i)
-		mac := chainMAC(key, seq, h.Head.mac(), b)
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		buf = append(buf, `{"mac":"`...)
-		buf = base64.StdEncoding.AppendEncode(buf, mac)
-		buf = append(buf, `","event":`...)
-		buf = append(buf, b...)
-		buf = append(buf, '}')
-		h.Head = ChainPoint{Seq: seq, MAC: mac}
+		macs[i] = chainMAC(key, seq, h.Head.mac(), raw)
+		h.Head = ChainPoint{Seq: seq, MAC: macs[i]}
 	}
-	h.Head.Time = items[len(items)-1].at
-	buf = append(buf, "]}"...)
-	if err := t.Put(bucketAudit, auditRecordID(first), buf); err != nil {
+	h.Head.Time = last
+	if err := t.Put(bucketAudit, auditRecordID(first), encodeSegment(first, h.Segment, macs, b)); err != nil {
 		return err
 	}
 	h.Segment = first
@@ -208,20 +205,21 @@ func (t *txn) appendPending(items []pendingEvent) error {
 
 // readSegment reads the segment whose first event is first.
 func (t *txn) readSegment(first uint64) (*auditSegment, error) {
-	var seg auditSegment
-	if err := getJSON(t, bucketAudit, auditRecordID(first), &seg); err != nil {
-		if errors.Is(err, ErrNoRecord) {
-			return nil, &ChainError{Seq: first, Reason: "the event is missing (deleted, or the tail was truncated)"}
-		}
-		if CodeOf(err) != "" {
-			return nil, &ChainError{Seq: first, Reason: "the event record cannot be decoded"}
-		}
+	rec, err := t.Get(bucketAudit, auditRecordID(first))
+	if errors.Is(err, ErrNoRecord) {
+		return nil, &ChainError{Seq: first, Reason: "the event is missing (deleted, or the tail was truncated)"}
+	}
+	if err != nil {
 		return nil, err
+	}
+	seg, err := decodeSegment(rec)
+	if err != nil {
+		return nil, &ChainError{Seq: first, Reason: err.Error()}
 	}
 	if len(seg.Events) == 0 {
 		return nil, &ChainError{Seq: first, Reason: "the event record holds no event"}
 	}
-	return &seg, nil
+	return seg, nil
 }
 
 // segments calls fn with the segments from the one holding event from

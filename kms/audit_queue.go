@@ -38,6 +38,7 @@ type auditQueue struct {
 	pending []pendingEvent
 	timer   *time.Timer
 	flushMu sync.Mutex // one flush at a time, so events keep their order
+	z       compressor // the flush's, under flushMu
 }
 
 // startAudit begins the record of one call, carried in the returned
@@ -161,12 +162,30 @@ func (s *Service) FlushAudit(ctx context.Context) error {
 	if len(pending) == 0 {
 		return nil
 	}
+	// The segment is built before the write lock is taken, unless the
+	// vault's account is not known yet (no transaction has run).
+	s.mu.Lock()
+	account := s.account
+	s.mu.Unlock()
+	var body *segmentBody
+	if account != "" {
+		var err error
+		if body, err = prepareSegment(pending, account, &q.z); err != nil {
+			return err
+		}
+	}
 	err := s.store.Update(func(tx Tx) error {
 		t, err := s.begin(ctx, tx, false)
 		if err != nil {
 			return err
 		}
-		return t.appendPending(pending)
+		b := body
+		if b == nil {
+			if b, err = prepareSegment(pending, t.account, &q.z); err != nil {
+				return err
+			}
+		}
+		return t.appendSegment(b, pending[len(pending)-1].at)
 	})
 	if err != nil {
 		q.mu.Lock()

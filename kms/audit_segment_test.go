@@ -1,0 +1,175 @@
+package kms
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+)
+
+func testRaws(n int) [][]byte {
+	raws := make([][]byte, n)
+	for i := range raws {
+		raws[i] = fmt.Appendf(nil, `{"eventName":"Encrypt","eventID":"%08d","requestParameters":{"keyId":"alias/x"}}`, i)
+	}
+	return raws
+}
+
+func testMACs(n int) [][]byte {
+	macs := make([][]byte, n)
+	for i := range macs {
+		macs[i] = bytes.Repeat([]byte{byte(i + 1)}, sha256.Size)
+	}
+	return macs
+}
+
+// A segment reads back as it was written, stored or compressed, and a
+// segment of the JSON encoding written before reads too.
+func TestSegmentRoundTrip(t *testing.T) {
+	tests := []struct {
+		name      string
+		n         int
+		z         *compressor
+		wantCodec byte
+	}{
+		{"one event, stored", 1, nil, codecStored},
+		{"small group, stored", 3, &compressor{}, codecStored},
+		{"large group, compressed", 500, &compressor{}, codecZstd},
+		{"large group without a compressor, stored", 500, nil, codecStored},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			raws, macs := testRaws(tt.n), testMACs(tt.n)
+			b, err := tt.z.body(raws)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b.codec != tt.wantCodec {
+				t.Fatalf("codec %d, want %d", b.codec, tt.wantCodec)
+			}
+			rec := encodeSegment(7, 3, macs, b)
+			seg, err := decodeSegment(rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if seg.First != 7 || seg.Prev != 3 || len(seg.Events) != tt.n {
+				t.Fatalf("segment first %d prev %d with %d events", seg.First, seg.Prev, len(seg.Events))
+			}
+			for i, e := range seg.Events {
+				if !bytes.Equal(e.Event, raws[i]) || !bytes.Equal(e.MAC, macs[i]) {
+					t.Fatalf("event %d: %s %x", i, e.Event, e.MAC)
+				}
+			}
+			if tt.wantCodec == codecZstd {
+				plain := 0
+				for _, r := range raws {
+					plain += len(r)
+				}
+				if len(b.data)*5 > plain {
+					t.Errorf("compressed body %d bytes for %d bytes of events", len(b.data), plain)
+				}
+			}
+		})
+	}
+	t.Run("JSON encoding of earlier versions", func(t *testing.T) {
+		old := `{"first":4,"prev":1,"events":[{"mac":"AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=","event":{"eventName":"DescribeKey"}},` +
+			`{"mac":"AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=","event":{"eventName":"Encrypt"}}]}`
+		seg, err := decodeSegment([]byte(old))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if seg.First != 4 || seg.Prev != 1 || len(seg.Events) != 2 || string(seg.Events[1].Event) != `{"eventName":"Encrypt"}` || !bytes.Equal(seg.Events[1].MAC, testMACs(2)[1]) {
+			t.Fatalf("old segment read as %+v", seg)
+		}
+	})
+}
+
+// A damaged segment is an error, never a panic or a wrong event.
+func TestSegmentDecodeRejects(t *testing.T) {
+	good := encodeSegment(1, 0, testMACs(2), mustBody(t, nil, testRaws(2)))
+	zipped := encodeSegment(1, 0, testMACs(500), mustBody(t, &compressor{}, testRaws(500)))
+	tests := []struct {
+		name string
+		rec  []byte
+	}{
+		{"empty", nil},
+		{"unknown version", append([]byte{9}, good[1:]...)},
+		{"truncated header", good[:2]},
+		{"no events", encodeSegment(1, 0, nil, &segmentBody{})},
+		{"truncated MACs", good[:10]},
+		{"unknown codec", func() []byte { b := bytes.Clone(good); b[4] = 7; return b }()},
+		{"truncated body", good[:len(good)-1]},
+		{"trailing bytes", append(bytes.Clone(good), 0)},
+		{"damaged compressed body", append(bytes.Clone(zipped[:len(zipped)-20]), bytes.Repeat([]byte{0xff}, 20)...)},
+		{"broken JSON", []byte(`{"first":1,`)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if seg, err := decodeSegment(tt.rec); !errors.Is(err, errSegmentEncoding) {
+				t.Fatalf("decodeSegment = %+v, %v; want errSegmentEncoding", seg, err)
+			}
+		})
+	}
+}
+
+func mustBody(t testing.TB, z *compressor, raws [][]byte) *segmentBody {
+	b, err := z.body(raws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func FuzzDecodeSegment(f *testing.F) {
+	f.Add(encodeSegment(1, 0, testMACs(2), mustBody(f, nil, testRaws(2))))
+	f.Add(encodeSegment(9, 4, testMACs(200), mustBody(f, &compressor{}, testRaws(200))))
+	f.Add([]byte(`{"first":1,"prev":0,"events":[]}`))
+	f.Fuzz(func(t *testing.T, rec []byte) {
+		seg, err := decodeSegment(rec)
+		if err == nil && rec[0] == segmentV2 && len(seg.Events) == 0 {
+			t.Fatal("a segment without events decoded")
+		}
+	})
+}
+
+// An edit inside a compressed group commit names the event, as it does in
+// a stored one.
+func TestAuditTamperInsideCompressedSegment(t *testing.T) {
+	e := newEnv(t)    // group commit
+	key := e.newKey() // event 1, its own segment
+	const n = 40
+	for i := 0; i < n; i++ {
+		_, _ = e.call("DescribeKey", &DescribeKeyInput{KeyId: key}) // events 2..41, queued
+	}
+	if err := e.svc.FlushAudit(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	e.store.mu.Lock()
+	rec := e.store.data[bucketAudit][auditRecordID(2)]
+	seg, err := decodeSegment(rec)
+	if err != nil || len(seg.Events) != n || rec[0] != segmentV2 {
+		e.store.mu.Unlock()
+		t.Fatalf("segment 2: %v, %d events", err, len(seg.Events))
+	}
+	if bytes.Contains(rec, []byte(`"eventName":"DescribeKey"`)) {
+		e.store.mu.Unlock()
+		t.Fatal("segment 2 was stored uncompressed")
+	}
+	// Event 30 gets another eventName; the segment is compressed again.
+	raws := make([][]byte, n)
+	macs := make([][]byte, n)
+	for i, se := range seg.Events {
+		raws[i], macs[i] = se.Event, se.MAC
+	}
+	raws[28] = []byte(strings.Replace(string(raws[28]), `"DescribeKey"`, `"DescribeKez"`, 1))
+	e.store.data[bucketAudit][auditRecordID(2)] = encodeSegment(seg.First, seg.Prev, macs, mustBody(t, &compressor{}, raws))
+	e.store.gen++
+	e.store.mu.Unlock()
+	var ce *ChainError
+	if _, err := e.svc.VerifyAudit(context.Background()); !errors.As(err, &ce) || ce.Seq != 30 || ce.EventName != "DescribeKez" {
+		t.Fatalf("VerifyAudit = %v, want event 30 named", err)
+	}
+}
