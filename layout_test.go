@@ -146,6 +146,41 @@ func TestOnlyMainExits(t *testing.T) {
 	}
 }
 
+// TestNoCommandTurnsAuditOff: kms.Options.Unaudited exists for the
+// benchmarks' baseline; no program code may set it, or a call could go
+// unrecorded.
+func TestNoCommandTurnsAuditOff(t *testing.T) {
+	scanned := 0
+	for _, line := range goList(t, `{{.Dir}}|{{join .GoFiles " "}}`) {
+		dir, files, _ := strings.Cut(line, "|")
+		for _, file := range strings.Fields(files) {
+			path := filepath.Join(dir, file)
+			fset := token.NewFileSet()
+			f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+			if err != nil {
+				t.Fatalf("parse %s: %v", path, err)
+			}
+			scanned++
+			ast.Inspect(f, func(n ast.Node) bool {
+				var name *ast.Ident
+				switch n := n.(type) {
+				case *ast.KeyValueExpr:
+					name, _ = n.Key.(*ast.Ident)
+				case *ast.SelectorExpr:
+					name = n.Sel
+				}
+				if name != nil && name.Name == "Unaudited" && !(filepath.Base(dir) == "kms" && file == "service.go") {
+					t.Errorf("%s sets Unaudited: only benchmarks may turn the audit trail off", fset.Position(name.Pos()))
+				}
+				return true
+			})
+		}
+	}
+	if scanned < 50 {
+		t.Fatalf("scanned only %d files", scanned)
+	}
+}
+
 // osExitUses returns the positions where path refers to os.Exit, under
 // whatever name it imports os.
 func osExitUses(t *testing.T, path string) []string {

@@ -29,6 +29,12 @@ func testVault(t testing.TB) (string, func() *Backend) {
 // the vault as the agent and pkms serve do, fsyncing every commit.
 func testVaultSync(t testing.TB, sync bool) (string, func() *Backend) {
 	t.Helper()
+	return testVaultOpts(t, sync, kms.Options{GroupCommit: true})
+}
+
+// testVaultOpts is testVaultSync with the options of the services it opens.
+func testVaultOpts(t testing.TB, sync bool, opts kms.Options) (string, func() *Backend) {
+	t.Helper()
 	path := filepath.Join(t.TempDir(), "vault.pkms")
 	pass := func() ([]byte, error) { return []byte("pw"), nil }
 	if err := vault.Init(path, vault.InitOptions{Passphrase: []byte("pw"), ScryptWorkFactor: 1, NoSync: true}); err != nil {
@@ -43,7 +49,7 @@ func testVaultSync(t testing.TB, sync bool) (string, func() *Backend) {
 	}
 	open := func() *Backend {
 		v := unlock()
-		return &Backend{Service: kms.New(kms.VaultStore(v), kms.Options{GroupCommit: true}), Close: v.Close}
+		return &Backend{Service: kms.New(kms.VaultStore(v), opts), Close: v.Close}
 	}
 	v := unlock()
 	if _, err := kms.Initialize(kms.VaultStore(v), "111122223333"); err != nil {
