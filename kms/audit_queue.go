@@ -34,11 +34,12 @@ import (
 const AuditFlushDelay = 200 * time.Millisecond
 
 type auditQueue struct {
-	mu      sync.Mutex
-	pending []pendingEvent
-	timer   *time.Timer
-	flushMu sync.Mutex // one flush at a time, so events keep their order
-	z       compressor // the flush's, under flushMu
+	mu       sync.Mutex
+	pending  []pendingEvent
+	timer    *time.Timer
+	flushMu  sync.Mutex // one flush at a time, so events keep their order
+	z        compressor // the flush's, under flushMu
+	lastSize int        // events in the last flush, under flushMu
 }
 
 // startAudit begins the record of one call, carried in the returned
@@ -128,10 +129,7 @@ func (c *auditCall) markWritten() {
 // which holds the vault's write lock, does as little as it can.
 func (s *Service) queueEvent(ev *Event) {
 	item := pendingEvent{ev: ev, at: ev.Time()}
-	s.mu.Lock()
-	account := s.account
-	s.mu.Unlock()
-	if account != "" {
+	if account := s.knownAccount(); account != "" {
 		if raw, err := marshalEvent(ev, account); err == nil {
 			item = pendingEvent{raw: raw, at: item.at}
 		}
@@ -151,22 +149,24 @@ func (s *Service) FlushAudit(ctx context.Context) error {
 	q := &s.auditq
 	q.flushMu.Lock()
 	defer q.flushMu.Unlock()
+	// The next batch's slice is made before q.mu is taken, as large as the
+	// last batch, so that callers queueing meanwhile do not wait for it.
+	next := make([]pendingEvent, 0, q.lastSize+q.lastSize/4)
 	q.mu.Lock()
 	pending := q.pending
-	q.pending = make([]pendingEvent, 0, cap(pending))
+	q.pending = next
 	if q.timer != nil {
 		q.timer.Stop()
 		q.timer = nil
 	}
 	q.mu.Unlock()
+	q.lastSize = len(pending)
 	if len(pending) == 0 {
 		return nil
 	}
 	// The segment is built before the write lock is taken, unless the
 	// vault's account is not known yet (no transaction has run).
-	s.mu.Lock()
-	account := s.account
-	s.mu.Unlock()
+	account := s.knownAccount()
 	var body *segmentBody
 	if account != "" {
 		var err error

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pocketkms/pkms/crypto"
@@ -83,7 +84,7 @@ type Options struct {
 // concurrent use as long as the Store is.
 type Service struct {
 	mu      sync.Mutex
-	account string // cached from the vault's config record
+	account atomic.Pointer[string] // cached from the vault's config record (accountID)
 	cache   recordCache
 	parsed  sync.Map // material id → *crypto.PrivateKey, see signer
 	usage   usageLog

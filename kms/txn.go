@@ -59,10 +59,13 @@ func (s *Service) begin(ctx context.Context, tx Tx, writable bool) (*txn, error)
 
 // accountID reads the vault's account id once; it never changes.
 func (s *Service) accountID(tx Tx) (string, error) {
+	if a := s.knownAccount(); a != "" {
+		return a, nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.account != "" {
-		return s.account, nil
+	if a := s.knownAccount(); a != "" {
+		return a, nil
 	}
 	var cfg config
 	if err := getJSON(tx, bucketConfig, "config", &cfg); err != nil {
@@ -73,8 +76,17 @@ func (s *Service) accountID(tx Tx) (string, error) {
 		}
 		return "", err
 	}
-	s.account = cfg.AccountID
-	return s.account, nil
+	s.account.Store(&cfg.AccountID)
+	return cfg.AccountID, nil
+}
+
+// knownAccount is the vault's account id once a transaction has read it,
+// else "".
+func (s *Service) knownAccount() string {
+	if a := s.account.Load(); a != nil {
+		return *a
+	}
+	return ""
 }
 
 // Initialize writes the KMS configuration of a new vault. accountID is the
