@@ -3,6 +3,7 @@ package kms
 import (
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -685,4 +686,66 @@ func TestGrantsAreRegional(t *testing.T) {
 	}
 	_, err := eu.call("RetireGrant", &RetireGrantInput{GrantToken: gUS.GrantToken})
 	wantCode(t, err, InvalidGrantTokenException)
+}
+
+// TestGrantListEntryMembers: the members of a listed grant as AWS sends
+// them. A grant made without a name is listed with "Name": "" (AWS's
+// list-grants and list-retirable-grants answers show it so); a grant
+// without a retiring principal or constraints has no such member, and
+// IssuingAccount is always there.
+func TestGrantListEntryMembers(t *testing.T) {
+	e := newEnv(t)
+	key := e.newKey()
+	ec := &GrantConstraints{EncryptionContextEquals: map[string]string{"app": "x"}}
+	full := e.grant(&CreateGrantInput{KeyId: key, Name: "full", RetiringPrincipal: testRetirer,
+		Operations: []GrantOperation{GrantOperationDecrypt}, Constraints: ec})
+	bare := e.grant(&CreateGrantInput{KeyId: key})
+	unnamed := e.grant(&CreateGrantInput{KeyId: key, RetiringPrincipal: testUser})
+	all := []string{"KeyId", "GrantId", "Name", "CreationDate", "GranteePrincipal", "IssuingAccount", "Operations"}
+
+	tests := []struct {
+		name  string
+		list  func() []GrantListEntry
+		grant string
+		want  map[string]any // members beyond all, and Name's value
+	}{
+		{"ListGrants, every member", func() []GrantListEntry { return e.listGrants(ListGrantsInput{KeyId: key, GrantId: full.GrantId}, 0) },
+			full.GrantId, map[string]any{"Name": "full", "RetiringPrincipal": testRetirer, "Constraints": map[string]any{"EncryptionContextEquals": map[string]any{"app": "x"}}}},
+		{"ListGrants, no optional member", func() []GrantListEntry { return e.listGrants(ListGrantsInput{KeyId: key, GrantId: bare.GrantId}, 0) },
+			bare.GrantId, map[string]any{"Name": ""}},
+		{"ListRetirableGrants, no name", func() []GrantListEntry { return e.listRetirable(testUser, 0) },
+			unnamed.GrantId, map[string]any{"Name": "", "RetiringPrincipal": testUser}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tc.list()
+			if len(got) != 1 || got[0].GrantId != tc.grant {
+				t.Fatalf("listed %v, want only %s", grantIDs(got), tc.grant)
+			}
+			var m map[string]any
+			if err := json.Unmarshal([]byte(cliJSON(t, got[0])), &m); err != nil {
+				t.Fatal(err)
+			}
+			var members []string
+			for k := range m {
+				members = append(members, k)
+			}
+			want := slices.Clone(all)
+			for k := range tc.want {
+				if !slices.Contains(want, k) {
+					want = append(want, k)
+				}
+			}
+			slices.Sort(members)
+			slices.Sort(want)
+			if !slices.Equal(members, want) {
+				t.Errorf("members %v, want %v", members, want)
+			}
+			for k, v := range tc.want {
+				if !reflect.DeepEqual(m[k], v) {
+					t.Errorf("%s = %#v, want %#v", k, m[k], v)
+				}
+			}
+		})
+	}
 }
