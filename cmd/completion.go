@@ -33,7 +33,9 @@ every enum value (key specs, usages, algorithms, --output, --region) and
 file names after fileb:// and file://. --key-id and the alias options
 complete key ids and aliases only from a running agent (pkms agent or
 pkms serve holding the vault): completion never unlocks the vault and never
-prompts. The bash script needs no bash-completion package.
+prompts. With --endpoint-url they offer nothing: those keys are another
+KMS's, and completion sends it no request. The bash script needs no
+bash-completion package.
 
 To install it for good:
   bash:       pkms completion bash > ~/.local/share/bash-completion/completions/pkms
@@ -177,7 +179,10 @@ const completeTimeout = time.Second
 
 // completeKeyRefs registers the completion of the members that take key
 // ids or aliases: from the agent the command would use (PKMS_AGENT_SOCK, or
-// the one found for the vault), else nothing; never file names.
+// the one found for the vault), else nothing; never file names. With
+// --endpoint-url the command names keys of another KMS, which the vault's
+// agent does not hold and which completion does not ask for (a TAB never
+// sends a request to a remote KMS): it offers nothing.
 func completeKeyRefs(g *globals, c *cobra.Command, members []*member) {
 	for _, m := range members {
 		keys, aliases := completions.KeyRef(jsonName(m.field))
@@ -185,6 +190,9 @@ func completeKeyRefs(g *globals, c *cobra.Command, members []*member) {
 			continue
 		}
 		_ = c.RegisterFlagCompletionFunc(m.flag, func(c *cobra.Command, _ []string, toComplete string) ([]cobra.Completion, cobra.ShellCompDirective) {
+			if g.remote.on() {
+				return nil, cobra.ShellCompDirectiveNoFileComp
+			}
 			ids, names := g.agentKeyRefs(c.Context(), keys, aliases)
 			return completions.KeyRefs(ids, names, toComplete), cobra.ShellCompDirectiveNoFileComp
 		})

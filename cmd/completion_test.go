@@ -2,11 +2,14 @@ package cmd
 
 import (
 	"bytes"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/pocketkms/pkms/completions"
@@ -186,5 +189,28 @@ func TestKeyIDCompletionNeedsAgent(t *testing.T) {
 		if directive, got := complete(tc.args...); !slices.Equal(got, tc.want) || directive != ":4" {
 			t.Errorf("%v through the agent: %q %s, want %q", tc.args, got, directive, tc.want)
 		}
+	}
+
+	// With --endpoint-url (before or after the operation) the keys are
+	// another KMS's: the vault's are not offered, and nothing reaches the
+	// endpoint.
+	var requests atomic.Int32
+	remote := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		requests.Add(1)
+		w.WriteHeader(http.StatusBadRequest)
+	}))
+	defer remote.Close()
+	for _, tc := range cases {
+		for _, args := range [][]string{
+			append([]string{"--endpoint-url", remote.URL}, tc.args...),
+			append([]string{tc.args[0], "--endpoint-url=" + remote.URL}, tc.args[1:]...),
+		} {
+			if directive, got := complete(args...); len(got) != 0 || directive != ":4" {
+				t.Errorf("%v: %q %s, want nothing", args, got, directive)
+			}
+		}
+	}
+	if n := requests.Load(); n != 0 {
+		t.Errorf("completion sent %d requests to the --endpoint-url", n)
 	}
 }

@@ -23,11 +23,13 @@ import (
 // with key-policy evaluation in pkms serve.
 //
 // Storage: one record per grant in the grants bucket (record id: the grant
-// id), and an index bucket holding, per key, the number of its grants (so
-// the 50,000 quota costs one read), the Name index that makes CreateGrant
-// idempotent (key id + name + a digest of the other parameters → grant
-// id), and the vault's grant-token key. Listing a key's grants walks the
-// grants bucket, whose record ids are opaque.
+// id), and an index bucket holding, per key, an entry with the number of
+// its grants (so the 50,000 quota costs one read) and the ids of its
+// grants, the Name index that makes CreateGrant idempotent (key id + name
+// + a digest of the other parameters → grant id), and the vault's
+// grant-token key. The grants bucket's record ids are opaque, so it cannot
+// be read one key at a time: ListGrants reads the key's ids from the index
+// and then only that key's grant records.
 
 func init() {
 	implement("CreateGrant", (*Service).CreateGrant, writes, keyStates(stateRow{allow, failDisabled, failPendingDel, failPendingImp, allow, failCreating, allow}))
@@ -100,8 +102,56 @@ func grantFingerprint(r *grantRecord) string {
 	return hex.EncodeToString(sum[:])
 }
 
-type grantCount struct {
-	N int `json:"n"`
+// grantIndex is a key's entry in the grant index: the number of its
+// grants, and which of the 256 shards of its id list (by the first byte of
+// the grant id) hold ids. A shard is one record of sorted ids, so adding or
+// removing a grant rewrites at most 1/256 of a key's list, and listing a
+// key with few grants reads few records. A key whose grants were made
+// before the lists existed has only N (Listed false); its list is made
+// from the grants bucket the first time one of its grants changes, and
+// until then listing walks the bucket as it did.
+type grantIndex struct {
+	N      int    `json:"n"`
+	Listed bool   `json:"listed,omitempty"`
+	Shards []byte `json:"shards,omitempty"` // a bit per shard that holds ids
+}
+
+// grantShard is one shard of a key's grant ids, sorted.
+type grantShard struct {
+	IDs []string `json:"ids"`
+}
+
+const grantShards = 256
+
+func grantShardID(keyID string, shard int) string {
+	return "ids\x00" + keyID + "\x00" + hex.EncodeToString([]byte{byte(shard)})
+}
+
+// grantShardOf is the shard of a grant id: its first byte.
+func grantShardOf(grantID string) int {
+	if len(grantID) < 2 {
+		return 0
+	}
+	b, err := hex.DecodeString(grantID[:2])
+	if err != nil {
+		return 0
+	}
+	return int(b[0])
+}
+
+func (x *grantIndex) has(shard int) bool {
+	return len(x.Shards) == grantShards/8 && x.Shards[shard/8]&(1<<(shard%8)) != 0
+}
+
+func (x *grantIndex) mark(shard int, on bool) {
+	if len(x.Shards) != grantShards/8 {
+		x.Shards = make([]byte, grantShards/8)
+	}
+	if on {
+		x.Shards[shard/8] |= 1 << (shard % 8)
+	} else {
+		x.Shards[shard/8] &^= 1 << (shard % 8)
+	}
 }
 
 type grantName struct {
@@ -112,20 +162,195 @@ type grantTokenKey struct {
 	Key []byte `json:"key"`
 }
 
-func (t *txn) grantCount(keyID string) (int, error) {
-	var c grantCount
-	err := getJSON(t, t.regional(bucketGrantIndex), grantCountID(keyID), &c)
-	if errors.Is(err, ErrNoRecord) {
-		return 0, nil
+// grantIndexOf reads the index entry of key keyID; a key without one has
+// no grants.
+func (t *txn) grantIndexOf(keyID string) (*grantIndex, error) {
+	var x grantIndex
+	err := getJSON(t, t.regional(bucketGrantIndex), grantCountID(keyID), &x)
+	if errors.Is(err, ErrNoRecord) || err == nil && x.N <= 0 {
+		return &grantIndex{Listed: true}, nil
 	}
-	return c.N, err
+	if err != nil {
+		return nil, err
+	}
+	return &x, nil
 }
 
-func (t *txn) setGrantCount(keyID string, n int) error {
-	if n <= 0 {
+func (t *txn) grantCount(keyID string) (int, error) {
+	x, err := t.grantIndexOf(keyID)
+	if err != nil {
+		return 0, err
+	}
+	return x.N, nil
+}
+
+func (t *txn) grantShard(keyID string, shard int) (*grantShard, error) {
+	var sh grantShard
+	if err := getJSON(t, t.regional(bucketGrantIndex), grantShardID(keyID, shard), &sh); err != nil && !errors.Is(err, ErrNoRecord) {
+		return nil, err
+	}
+	return &sh, nil
+}
+
+// putGrantShard stores a shard of keyID's ids, or deletes an empty one,
+// and marks it in x.
+func (t *txn) putGrantShard(keyID string, x *grantIndex, shard int, ids []string) error {
+	x.mark(shard, len(ids) > 0)
+	if len(ids) == 0 {
+		return t.Delete(t.regional(bucketGrantIndex), grantShardID(keyID, shard))
+	}
+	return putJSON(t, t.regional(bucketGrantIndex), grantShardID(keyID, shard), grantShard{IDs: ids})
+}
+
+// putGrantIndex stores a key's index entry, or deletes it when the key has
+// no grants left (its shards are empty, so gone, by then).
+func (t *txn) putGrantIndex(keyID string, x *grantIndex) error {
+	if x.N <= 0 {
 		return t.Delete(t.regional(bucketGrantIndex), grantCountID(keyID))
 	}
-	return putJSON(t, t.regional(bucketGrantIndex), grantCountID(keyID), grantCount{N: n})
+	return putJSON(t, t.regional(bucketGrantIndex), grantCountID(keyID), x)
+}
+
+// walkKeyGrants finds the grants of keyID by reading the whole grants
+// bucket, sorted by grant id: for a key whose index entry has no list.
+func (t *txn) walkKeyGrants(keyID string) ([]*grantRecord, error) {
+	var rs []*grantRecord
+	err := t.eachGrant("", func(_ string, r *grantRecord) error {
+		if r.KeyID == keyID {
+			rs = append(rs, r)
+		}
+		return nil
+	})
+	slices.SortFunc(rs, func(a, b *grantRecord) int { return strings.Compare(a.GrantID, b.GrantID) })
+	return rs, err
+}
+
+// listGrantIndex makes the id list of a key indexed before the lists
+// existed, from the grants bucket.
+func (t *txn) listGrantIndex(keyID string, x *grantIndex) error {
+	rs, err := t.walkKeyGrants(keyID)
+	if err != nil {
+		return err
+	}
+	shards := map[int][]string{}
+	for _, r := range rs {
+		s := grantShardOf(r.GrantID)
+		shards[s] = append(shards[s], r.GrantID)
+	}
+	x.N, x.Listed = len(rs), true
+	for s, ids := range shards {
+		if err := t.putGrantShard(keyID, x, s, ids); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// indexGrant adds the grant r (add true) to its key's index entry, or
+// removes it; r's record is already stored, or already deleted.
+func (t *txn) indexGrant(r *grantRecord, add bool) error {
+	x, err := t.grantIndexOf(r.KeyID)
+	if err != nil {
+		return err
+	}
+	if !x.Listed {
+		if err := t.listGrantIndex(r.KeyID, x); err != nil {
+			return err
+		}
+	}
+	s := grantShardOf(r.GrantID)
+	sh, err := t.grantShard(r.KeyID, s)
+	if err != nil {
+		return err
+	}
+	i, found := slices.BinarySearch(sh.IDs, r.GrantID)
+	switch {
+	case add && !found:
+		sh.IDs = slices.Insert(sh.IDs, i, r.GrantID)
+		x.N++
+	case !add && found:
+		sh.IDs = slices.Delete(sh.IDs, i, i+1)
+		x.N--
+	}
+	if err := t.putGrantShard(r.KeyID, x, s, sh.IDs); err != nil {
+		return err
+	}
+	return t.putGrantIndex(r.KeyID, x)
+}
+
+// dropGrantIndex deletes the index entry of keyID and its id list.
+func (t *txn) dropGrantIndex(keyID string) error {
+	x, err := t.grantIndexOf(keyID)
+	if err != nil {
+		return err
+	}
+	for s := range grantShards {
+		if x.has(s) {
+			if err := t.Delete(t.regional(bucketGrantIndex), grantShardID(keyID, s)); err != nil {
+				return err
+			}
+		}
+	}
+	return t.Delete(t.regional(bucketGrantIndex), grantCountID(keyID))
+}
+
+// eachKeyGrant visits the grants of keyID in grant id order, from the
+// first id after after ("" for the first), reading only that key's
+// records; fn ends the walk with ErrStop.
+func (t *txn) eachKeyGrant(keyID, after string, fn func(r *grantRecord) error) error {
+	x, err := t.grantIndexOf(keyID)
+	if err != nil {
+		return err
+	}
+	if !x.Listed {
+		rs, err := t.walkKeyGrants(keyID)
+		if err != nil {
+			return err
+		}
+		for _, r := range rs {
+			if r.GrantID <= after {
+				continue
+			}
+			if err := fn(r); err != nil {
+				return ignoreStop(err)
+			}
+		}
+		return nil
+	}
+	start := 0
+	if after != "" {
+		start = grantShardOf(after)
+	}
+	for s := start; s < grantShards; s++ {
+		if !x.has(s) {
+			continue
+		}
+		sh, err := t.grantShard(keyID, s)
+		if err != nil {
+			return err
+		}
+		i, found := slices.BinarySearch(sh.IDs, after)
+		if found {
+			i++
+		}
+		for _, id := range sh.IDs[i:] {
+			r, err := t.loadGrant(keyID, id)
+			if err != nil {
+				return err
+			}
+			if err := fn(r); err != nil {
+				return ignoreStop(err)
+			}
+		}
+	}
+	return nil
+}
+
+func ignoreStop(err error) error {
+	if errors.Is(err, ErrStop) {
+		return nil
+	}
+	return err
 }
 
 // loadGrant returns a grant of the key keyID ("" for any key), or
@@ -152,11 +377,7 @@ func (t *txn) deleteGrant(r *grantRecord) error {
 			return err
 		}
 	}
-	n, err := t.grantCount(r.KeyID)
-	if err != nil {
-		return err
-	}
-	return t.setGrantCount(r.KeyID, n-1)
+	return t.indexGrant(r, false)
 }
 
 // purgeGrants removes every grant of the keys in doomed, which are being
@@ -183,7 +404,7 @@ func (t *txn) purgeGrants(doomed map[string]bool) error {
 		}
 	}
 	for id := range doomed {
-		if err := t.setGrantCount(id, 0); err != nil {
+		if err := t.dropGrantIndex(id); err != nil {
 			return err
 		}
 	}
@@ -475,7 +696,7 @@ func (s *Service) CreateGrant(ctx context.Context, in *CreateGrantInput) (*Creat
 					return err
 				}
 			}
-			if err := t.setGrantCount(k.KeyID, n+1); err != nil {
+			if err := t.indexGrant(r, true); err != nil {
 				return err
 			}
 		} else {
@@ -496,12 +717,17 @@ func (s *Service) CreateGrant(ctx context.Context, in *CreateGrantInput) (*Creat
 }
 
 // ListGrants lists the grants of one key, optionally only the one with a
-// grant id or those of one grantee, at most 100 a page (default 50).
+// grant id or those of one grantee, at most 100 a page (default 50), in
+// grant id order. It reads that key's grants only, through the index; its
+// marker is the last grant id of the page before.
 func (s *Service) ListGrants(ctx context.Context, in *ListGrantsInput) (*ListGrantsOutput, error) {
 	if in.GrantId != "" {
 		if err := checkGrantID(in.GrantId); err != nil {
 			return nil, err
 		}
+	}
+	if in.Marker != "" && !validGrantID(in.Marker) {
+		return nil, errInvalidMarker(in.Marker)
 	}
 	var out *ListGrantsOutput
 	err := s.view(ctx, func(t *txn) error {
@@ -512,18 +738,36 @@ func (s *Service) ListGrants(ctx context.Context, in *ListGrantsInput) (*ListGra
 		if err := t.checkState("ListGrants", k); err != nil {
 			return err
 		}
-		items, next, truncated, err := pageOf(t, t.regional(bucketGrants), in.Marker, limit(in.Limit, 50, 100), func(v []byte) (GrantListEntry, bool, error) {
-			var r grantRecord
-			if err := unmarshalRecord(v, &r); err != nil {
-				return GrantListEntry{}, false, err
+		n := limit(in.Limit, 50, 100)
+		items, next, truncated := []GrantListEntry{}, "", false
+		add := func(r *grantRecord) error {
+			if in.GranteePrincipal != "" && r.Grantee != in.GranteePrincipal {
+				return nil
 			}
-			if r.KeyID != k.KeyID || in.GrantId != "" && r.GrantID != in.GrantId || in.GranteePrincipal != "" && r.Grantee != in.GranteePrincipal {
-				return GrantListEntry{}, false, nil
+			if len(items) == n {
+				truncated = true
+				return ErrStop
 			}
-			return t.grantEntry(&r), true, nil
-		})
-		if err != nil {
+			items, next = append(items, t.grantEntry(r)), r.GrantID
+			return nil
+		}
+		if in.GrantId != "" {
+			// One grant: its own record, if it is this key's.
+			r, err := t.loadGrant(k.KeyID, in.GrantId)
+			if CodeOf(err) == NotFoundException || err == nil && r.GrantID <= in.Marker {
+				r, err = nil, nil
+			}
+			if err != nil {
+				return err
+			}
+			if r != nil {
+				_ = add(r)
+			}
+		} else if err := t.eachKeyGrant(k.KeyID, in.Marker, add); err != nil {
 			return err
+		}
+		if !truncated {
+			next = ""
 		}
 		out = &ListGrantsOutput{Grants: items, NextMarker: next, Truncated: ptr(truncated)}
 		return nil

@@ -3,6 +3,7 @@ package kms
 import (
 	"encoding/base64"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"regexp"
@@ -571,6 +572,11 @@ func TestPurgeRemovesGrants(t *testing.T) {
 	if e.stored(bucketGrantIndex, grantCountID(doomed)) {
 		t.Error("the grant counter of the purged key is still in the vault")
 	}
+	for s := range grantShards {
+		if e.stored(bucketGrantIndex, grantShardID(doomed, s)) {
+			t.Errorf("shard %d of the purged key's grant ids is still in the vault", s)
+		}
+	}
 	if !e.stored(bucketGrants, keep.GrantId) || !e.stored(bucketGrantIndex, grantCountID(kept)) {
 		t.Error("the other key's grant went too")
 	}
@@ -685,4 +691,210 @@ func TestGrantsAreRegional(t *testing.T) {
 	}
 	_, err := eu.call("RetireGrant", &RetireGrantInput{GrantToken: gUS.GrantToken})
 	wantCode(t, err, InvalidGrantTokenException)
+}
+
+// TestGrantListEntryMembers: the members of a listed grant as AWS sends
+// them. A grant made without a name is listed with "Name": "" (AWS's
+// list-grants and list-retirable-grants answers show it so); a grant
+// without a retiring principal or constraints has no such member, and
+// IssuingAccount is always there.
+func TestGrantListEntryMembers(t *testing.T) {
+	e := newEnv(t)
+	key := e.newKey()
+	ec := &GrantConstraints{EncryptionContextEquals: map[string]string{"app": "x"}}
+	full := e.grant(&CreateGrantInput{KeyId: key, Name: "full", RetiringPrincipal: testRetirer,
+		Operations: []GrantOperation{GrantOperationDecrypt}, Constraints: ec})
+	bare := e.grant(&CreateGrantInput{KeyId: key})
+	unnamed := e.grant(&CreateGrantInput{KeyId: key, RetiringPrincipal: testUser})
+	all := []string{"KeyId", "GrantId", "Name", "CreationDate", "GranteePrincipal", "IssuingAccount", "Operations"}
+
+	tests := []struct {
+		name  string
+		list  func() []GrantListEntry
+		grant string
+		want  map[string]any // members beyond all, and Name's value
+	}{
+		{"ListGrants, every member", func() []GrantListEntry { return e.listGrants(ListGrantsInput{KeyId: key, GrantId: full.GrantId}, 0) },
+			full.GrantId, map[string]any{"Name": "full", "RetiringPrincipal": testRetirer, "Constraints": map[string]any{"EncryptionContextEquals": map[string]any{"app": "x"}}}},
+		{"ListGrants, no optional member", func() []GrantListEntry { return e.listGrants(ListGrantsInput{KeyId: key, GrantId: bare.GrantId}, 0) },
+			bare.GrantId, map[string]any{"Name": ""}},
+		{"ListRetirableGrants, no name", func() []GrantListEntry { return e.listRetirable(testUser, 0) },
+			unnamed.GrantId, map[string]any{"Name": "", "RetiringPrincipal": testUser}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := tc.list()
+			if len(got) != 1 || got[0].GrantId != tc.grant {
+				t.Fatalf("listed %v, want only %s", grantIDs(got), tc.grant)
+			}
+			var m map[string]any
+			if err := json.Unmarshal([]byte(cliJSON(t, got[0])), &m); err != nil {
+				t.Fatal(err)
+			}
+			var members []string
+			for k := range m {
+				members = append(members, k)
+			}
+			want := slices.Clone(all)
+			for k := range tc.want {
+				if !slices.Contains(want, k) {
+					want = append(want, k)
+				}
+			}
+			slices.Sort(members)
+			slices.Sort(want)
+			if !slices.Equal(members, want) {
+				t.Errorf("members %v, want %v", members, want)
+			}
+			for k, v := range tc.want {
+				if !reflect.DeepEqual(m[k], v) {
+					t.Errorf("%s = %#v, want %#v", k, m[k], v)
+				}
+			}
+		})
+	}
+}
+
+// countingStore counts, per bucket, the records its transactions read
+// (Get, and each record a ForEach visits). An audited read may run in a
+// write transaction, so both kinds count.
+type countingStore struct {
+	*memStore
+	mu    sync.Mutex
+	reads map[string]int
+}
+
+func (c *countingStore) View(fn func(Tx) error) error {
+	return c.memStore.View(func(tx Tx) error { return fn(&countingTx{Tx: tx, c: c}) })
+}
+
+func (c *countingStore) Update(fn func(Tx) error) error {
+	return c.memStore.Update(func(tx Tx) error { return fn(&countingTx{Tx: tx, c: c}) })
+}
+
+func (c *countingStore) count(bucket string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.reads[bucket]++
+}
+
+func (c *countingStore) take(bucket string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	n := c.reads[bucket]
+	c.reads = map[string]int{}
+	return n
+}
+
+type countingTx struct {
+	Tx
+	c *countingStore
+}
+
+func (t *countingTx) Get(bucket, id string) ([]byte, error) {
+	t.c.count(bucket)
+	return t.Tx.Get(bucket, id)
+}
+
+func (t *countingTx) ForEach(bucket, after string, fn func(string, []byte) error) error {
+	return t.Tx.ForEach(bucket, after, func(m string, v []byte) error {
+		t.c.count(bucket)
+		return fn(m, v)
+	})
+}
+
+// TestListGrantsReadsOneKey: ListGrants reads the grant records of the key
+// it lists and no other key's, however many grants the region holds.
+func TestListGrantsReadsOneKey(t *testing.T) {
+	for _, tc := range []struct {
+		mine, others, limit int
+	}{
+		{3, 0, 0},
+		{3, 200, 0},
+		{0, 50, 0},
+		{7, 100, 3}, // three pages, each reading one grant past its end
+	} {
+		t.Run(fmt.Sprintf("%d of %d, limit %d", tc.mine, tc.mine+tc.others, tc.limit), func(t *testing.T) {
+			e := newEnv(t)
+			counted := &countingStore{memStore: e.store, reads: map[string]int{}}
+			lister := &testEnv{t: t, ctx: e.ctx, store: e.store, svc: New(counted, Options{Clock: e.clock.Now}), clock: e.clock}
+			key, other := e.newKey(), e.newKey()
+			var want []string
+			for range tc.mine {
+				want = append(want, e.grant(&CreateGrantInput{KeyId: key}).GrantId)
+			}
+			for range tc.others {
+				e.grant(&CreateGrantInput{KeyId: other})
+			}
+			slices.Sort(want)
+			counted.take(bucketGrants)
+			got := lister.listGrants(ListGrantsInput{KeyId: key}, tc.limit)
+			if ids := grantIDs(got); !slices.Equal(ids, sorted(want...)) && len(want) > 0 {
+				t.Fatalf("listed %v, want %v", ids, want)
+			}
+			wantReads := tc.mine
+			if tc.limit > 0 && tc.mine > tc.limit {
+				wantReads += (tc.mine - 1) / tc.limit
+			}
+			if n := counted.take(bucketGrants); n != wantReads {
+				t.Errorf("ListGrants read %d grant records, want %d (the key's own)", n, wantReads)
+			}
+		})
+	}
+}
+
+// TestGrantIndexFromBefore: a key whose index entry holds only the count
+// (as vaults written before the id lists have it) still lists all its
+// grants, and its list is made when one of its grants next changes.
+func TestGrantIndexFromBefore(t *testing.T) {
+	e := newEnv(t)
+	key, other := e.newKey(), e.newKey()
+	var ids []string
+	for range 5 {
+		ids = append(ids, e.grant(&CreateGrantInput{KeyId: key}).GrantId)
+	}
+	e.grant(&CreateGrantInput{KeyId: other})
+	// Back to the old entry: the count alone.
+	if err := e.store.Update(func(tx Tx) error {
+		for s := range grantShards {
+			if err := tx.Delete(bucketGrantIndex, grantShardID(key, s)); err != nil {
+				return err
+			}
+		}
+		return putJSON(tx, bucketGrantIndex, grantCountID(key), map[string]int{"n": 5})
+	}); err != nil {
+		t.Fatal(err)
+	}
+	entry := func() grantIndex {
+		var x grantIndex
+		if err := e.store.View(func(tx Tx) error { return getJSON(tx, bucketGrantIndex, grantCountID(key), &x) }); err != nil {
+			t.Fatal(err)
+		}
+		return x
+	}
+	steps := []struct {
+		name   string
+		do     func()
+		want   []string
+		listed bool
+	}{
+		{"listed from the grants bucket", func() {}, sorted(ids...), false},
+		{"a new grant makes the list", func() { ids = append(ids, e.grant(&CreateGrantInput{KeyId: key}).GrantId) }, nil, true},
+		{"a revoked grant leaves it", func() {
+			invokeOK[RevokeGrantOutput](e, "RevokeGrant", &RevokeGrantInput{KeyId: key, GrantId: ids[0]})
+			ids = ids[1:]
+		}, nil, true},
+	}
+	for _, st := range steps {
+		st.do()
+		want := sorted(ids...)
+		for _, limit := range []int{0, 2} {
+			if got := grantIDs(e.listGrants(ListGrantsInput{KeyId: key}, limit)); !slices.Equal(got, want) {
+				t.Errorf("%s, limit %d: %v, want %v", st.name, limit, got, want)
+			}
+		}
+		if x := entry(); x.Listed != st.listed || x.N != len(ids) {
+			t.Errorf("%s: index entry %+v, want %d grants, listed %v", st.name, x, len(ids), st.listed)
+		}
+	}
 }

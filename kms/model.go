@@ -1315,7 +1315,7 @@ type GrantConstraints struct {
 type GrantListEntry struct {
 	KeyId             string            `json:"KeyId,omitempty" min:"1" max:"2048"`
 	GrantId           string            `json:"GrantId,omitempty" min:"1" max:"128"`
-	Name              string            `json:"Name,omitempty" min:"1" max:"256" pattern:"^[a-zA-Z0-9:/_-]+$"`
+	Name              string            `json:"Name" min:"1" max:"256" pattern:"^[a-zA-Z0-9:/_-]+$"`
 	CreationDate      *Timestamp        `json:"CreationDate,omitempty"`
 	GranteePrincipal  string            `json:"GranteePrincipal,omitempty" min:"1" max:"256" pattern:"^[\\w+=,.@:/-]+$"`
 	RetiringPrincipal string            `json:"RetiringPrincipal,omitempty" min:"1" max:"256" pattern:"^[\\w+=,.@:/-]+$"`

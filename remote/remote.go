@@ -120,11 +120,7 @@ func New(ctx context.Context, o Options) (*Client, error) {
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, opts...)
 	if err != nil {
-		var missing config.SharedConfigProfileNotExistError
-		if errors.As(err, &missing) {
-			return nil, &ConfigError{Msg: fmt.Sprintf("The config profile (%s) could not be found", missing.Profile)}
-		}
-		return nil, &ConfigError{Msg: "cannot load the AWS configuration: " + err.Error()}
+		return nil, configError(err, o.Profile)
 	}
 	region := cfg.Region
 	if region == "" {
@@ -140,6 +136,100 @@ func New(ctx context.Context, o Options) (*Client, error) {
 	}
 	return &Client{URL: u, Region: region, creds: creds, signer: v4.NewSigner(), http: cfg.HTTPClient,
 		retryer: retry.NewStandard()}, nil
+}
+
+// configError words a failure to load the AWS configuration as pkms's
+// message: which profile, which files, and what is wrong with them. A
+// missing profile has the AWS CLI's words; otherwise the SDK's own
+// description is kept only where it names a setting and its value, without
+// the Go errors under it.
+func configError(err error, profile string) *ConfigError {
+	var (
+		missing config.SharedConfigProfileNotExistError
+		load    config.SharedConfigLoadError
+		role    config.SharedConfigAssumeRoleError
+		noARN   config.CredentialRequiresARNError
+	)
+	if errors.As(err, &missing) {
+		return &ConfigError{Msg: fmt.Sprintf("The config profile (%s) could not be found", missing.Profile)}
+	}
+	if errors.As(err, &load) {
+		return &ConfigError{Msg: fmt.Sprintf("cannot read the AWS configuration file %s: %s", load.Filename, unreadable(load.Filename))}
+	}
+	var what string
+	switch {
+	case errors.As(err, &role) && role.Err == nil:
+		what = fmt.Sprintf("it assumes the role %s but gives no credentials to assume it with: set source_profile to a profile that has credentials, or credential_source", role.RoleARN)
+	case errors.As(err, &noARN):
+		what = fmt.Sprintf("profile %s sets %s, which needs a role_arn", noARN.Profile, noARN.Type)
+	default:
+		what = sdkWords(err)
+	}
+	return &ConfigError{Msg: fmt.Sprintf("the AWS configuration of profile %s (%s, %s) cannot be used: %s",
+		profileName(profile), sharedFile("AWS_CONFIG_FILE", config.DefaultSharedConfigFilename()),
+		sharedFile("AWS_SHARED_CREDENTIALS_FILE", config.DefaultSharedCredentialsFilename()), what)}
+}
+
+// profileName is the profile the SDK loads: the option, else the
+// environment's, else "default".
+func profileName(profile string) string {
+	for _, p := range []string{profile, os.Getenv("AWS_PROFILE"), os.Getenv("AWS_DEFAULT_PROFILE")} {
+		if p != "" {
+			return p
+		}
+	}
+	return "default"
+}
+
+// sharedFile is the shared config or credentials file the SDK reads: the
+// one env names, else its default path.
+func sharedFile(env, def string) string {
+	if f := os.Getenv(env); f != "" {
+		return f
+	}
+	return def
+}
+
+// unreadable says why a shared config file the SDK could not load is
+// unreadable, in the system's words ("is a directory", "permission
+// denied"): the SDK's error only quotes them as text, so the file is read
+// again here to learn them.
+func unreadable(file string) string {
+	f, err := os.Open(file)
+	if err == nil {
+		_, err = io.Copy(io.Discard, f)
+		f.Close()
+	}
+	if err != nil {
+		return errText(err)
+	}
+	return "it is not a configuration file the AWS SDK can read"
+}
+
+// sdkWords is the AWS SDK's description of a configuration problem
+// without its Go parts: the SDK joins its context with ", " ("error
+// fetching config from profile, p, failed to load max_attempts from shared
+// config, invalid value max_attempts=x, expect integer"); the profile is
+// named by the caller, and a strconv error or a "<nil>" cause is no
+// description.
+func sdkWords(err error) string {
+	msg := strings.TrimSpace(err.Error())
+	if rest, ok := strings.CutPrefix(msg, "error fetching config from profile, "); ok {
+		if _, after, found := strings.Cut(rest, ", "); found {
+			msg = after
+		}
+	}
+	var kept []string
+	for _, part := range strings.Split(msg, ", ") {
+		if strings.Contains(part, "strconv.") || part == "<nil>" {
+			break
+		}
+		kept = append(kept, part)
+	}
+	if len(kept) == 0 {
+		return "the AWS SDK cannot load it"
+	}
+	return strings.Join(kept, ", ")
 }
 
 // endpointURL resolves the --endpoint-url value: AWS names the regional

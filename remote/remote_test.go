@@ -224,3 +224,65 @@ func TestNoSignRequest(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigErrors: a configuration the AWS SDK cannot load is reported in
+// pkms's words, naming the profile and the files, with what is wrong in
+// them and no Go error text.
+func TestConfigErrors(t *testing.T) {
+	dir := t.TempDir()
+	creds := filepath.Join(dir, "credentials")
+	if err := os.WriteFile(creds, []byte("[other]\naws_access_key_id = AKIDEXAMPLE\naws_secret_access_key = secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	const role = "arn:aws:iam::111122223333:role/r"
+	for _, tc := range []struct {
+		name    string
+		config  string // the shared config file's text; "" makes it a directory
+		profile string
+		env     map[string]string
+		want    string // {config} and {creds} stand for the files' paths
+	}{
+		{"config file is a directory", "", "x", nil, "cannot read the AWS configuration file {config}: is a directory"},
+		{"missing profile", "[profile x]\nregion = us-east-1\n", "nope", nil, "The config profile (nope) could not be found"},
+		{"setting that is not a number", "[profile x]\nmax_attempts = many\n", "x", nil,
+			"the AWS configuration of profile x ({config}, {creds}) cannot be used: failed to load max_attempts from shared config, invalid value max_attempts=many, expect integer"},
+		{"environment value that is not a number", "[default]\nregion = us-east-1\n", "", map[string]string{"AWS_MAX_ATTEMPTS": "lots"},
+			"the AWS configuration of profile default ({config}, {creds}) cannot be used: invalid value AWS_MAX_ATTEMPTS=lots"},
+		{"profile from the environment", "[profile y]\nretry_mode = weird\n", "", map[string]string{"AWS_PROFILE": "y"},
+			"the AWS configuration of profile y ({config}, {creds}) cannot be used: failed to load retry_mode from shared config, unknown RetryMode, weird"},
+		{"role without credentials", "[profile x]\nrole_arn = " + role + "\nsource_profile = x\n", "x", nil,
+			"the AWS configuration of profile x ({config}, {creds}) cannot be used: it assumes the role " + role +
+				" but gives no credentials to assume it with: set source_profile to a profile that has credentials, or credential_source"},
+		{"unknown credential source", "[profile x]\nrole_arn = " + role + "\ncredential_source = Nope\n", "x", nil,
+			"the AWS configuration of profile x ({config}, {creds}) cannot be used: credential_source values must be EcsContainer, Ec2InstanceMetadata, or Environment"},
+		{"missing SSO session", "[profile x]\nsso_session = s\n", "x", nil,
+			"the AWS configuration of profile x ({config}, {creds}) cannot be used: failed to find SSO session section, s"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := filepath.Join(t.TempDir(), "config")
+			var err error
+			if tc.config == "" {
+				err = os.Mkdir(cfg, 0o700)
+			} else {
+				err = os.WriteFile(cfg, []byte(tc.config), 0o600)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, k := range []string{"AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_MAX_ATTEMPTS", "AWS_RETRY_MODE", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"} {
+				t.Setenv(k, "")
+			}
+			t.Setenv("AWS_CONFIG_FILE", cfg)
+			t.Setenv("AWS_SHARED_CREDENTIALS_FILE", creds)
+			for k, v := range tc.env {
+				t.Setenv(k, v)
+			}
+			_, err = New(context.Background(), Options{Endpoint: "http://127.0.0.1:9", Region: "us-east-1", Profile: tc.profile})
+			want := strings.NewReplacer("{config}", cfg, "{creds}", creds).Replace(tc.want)
+			var ce *ConfigError
+			if !errors.As(err, &ce) || ce.Msg != want {
+				t.Fatalf("New = %v\nwant the ConfigError %s", err, want)
+			}
+		})
+	}
+}

@@ -24,8 +24,9 @@ var enumNames = map[string]string{
 // alwaysSent are the response members AWS sends even when they are empty,
 // so they carry no omitempty: the list results of the List and Describe
 // operations and the lists inside structures that are always part of an
-// answer (AWS answers [] for them), and KeyMetadata's Description (AWS
-// answers ""). Members the model marks required in a response structure
+// answer (AWS answers [] for them), KeyMetadata's Description and a
+// grant's Name (AWS answers "" for a key without a description and a grant
+// made without a name). Members the model marks required in a response structure
 // (a tag's TagValue, sent as "" when empty) have no omitempty either.
 // Lists AWS leaves out when empty (KeyMetadata's and GetPublicKey's
 // algorithm lists) keep omitempty.
@@ -39,7 +40,7 @@ var alwaysSent = map[string][]string{
 	"ListKeyRotationsOutput":        {"Rotations"},
 	"DescribeCustomKeyStoresOutput": {"CustomKeyStores"},
 	"ReplicateKeyOutput":            {"ReplicaTags"},
-	"GrantListEntry":                {"Operations"},
+	"GrantListEntry":                {"Name", "Operations"},
 	"MultiRegionConfiguration":      {"ReplicaKeys"},
 	"KeyMetadata":                   {"Description"},
 }
