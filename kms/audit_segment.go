@@ -19,10 +19,10 @@ package kms
 // ARNs). Written as they are they made the audit trail the most expensive
 // part of an Encrypt: the commit copied megabytes through the page cache
 // and the file grew by tens of megabytes a second. zstd at its fastest
-// level stores a group commit in a fifteenth of the space at well under a
-// microsecond an event (stdlib DEFLATE took three times as long for a
-// worse ratio), and the flush compresses before it takes
-// the vault's write lock (only the MACs, which need the chain's head, are
+// level stores a group commit in about a tenth of the space at under a
+// microsecond an event (the standard library's DEFLATE took four times as
+// long for a worse ratio), and the flush compresses before it takes the
+// vault's write lock (only the MACs, which need the chain's head, are
 // computed under it). A segment of a single event, the case of every
 // state-changing call and one-shot command, is small and stored as is.
 //
