@@ -52,6 +52,13 @@ var pkmsShapes = []struct {
 	{"CreateAccessKey", reflect.TypeFor[CreateAccessKeyInput](), reflect.TypeFor[AccessKey]()},
 	{"ListAccessKeys", reflect.TypeFor[ListAccessKeysInput](), reflect.TypeFor[ListAccessKeysOutput]()},
 	{"DeleteAccessKey", reflect.TypeFor[DeleteAccessKeyInput](), reflect.TypeFor[DeleteAccessKeyOutput]()},
+	// The audit trail's queries (audit_ops.go): agent-only, so that pkms
+	// audit works through an agent and never over pkms serve.
+	{"VerifyAuditTrail", reflect.TypeFor[VerifyAuditTrailInput](), reflect.TypeFor[AuditTrailStatus]()},
+	{"GetAuditAnchor", reflect.TypeFor[GetAuditAnchorInput](), reflect.TypeFor[AuditTrailStatus]()},
+	{"LookupEvents", reflect.TypeFor[LookupEventsInput](), reflect.TypeFor[LookupEventsOutput]()},
+	{"ExportEvents", reflect.TypeFor[ExportEventsInput](), reflect.TypeFor[ExportEventsOutput]()},
+	{"PruneEvents", reflect.TypeFor[PruneEventsInput](), reflect.TypeFor[PruneEventsOutput]()},
 }
 
 // CreateAccessKeyInput is the request of CreateAccessKey
