@@ -25,7 +25,10 @@ func newCmdAudit(g *globals) *cobra.Command {
 		Long: `Every call (the command line, the agent, pkms serve; success or failure) and
 every pkms vault and serve credentials command appends a CloudTrail-shaped
 event to a hash chain kept inside the vault. Plaintext, key material,
-ciphertext, signatures, MACs, passphrases and PINs are never recorded.`,
+ciphertext, signatures, MACs, passphrases and PINs are never recorded.
+
+With an agent holding the vault (pkms agent, pkms exec), these commands go
+through it, and see every call it answered; without one they open the vault.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
