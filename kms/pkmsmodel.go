@@ -14,7 +14,10 @@ import "reflect"
 //     can never collide with a member AWS adds later. The types themselves
 //     are used only by TestPkmsMembers, which checks that model.go carries
 //     them as declared.
-//   - The input types of pkms's operations are declared here in full.
+//   - The input types of pkms's operations are declared here in full,
+//     but for the audit trail's queries (audit_ops.go, audit_query.go),
+//     which have commands of their own in cmd/audit.go rather than
+//     generated ones.
 //
 // The first sentence of each member's doc comment, "X does …", is its
 // --help text: "pkms only: does …" for a member added to an AWS type,

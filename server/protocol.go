@@ -178,7 +178,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// The control targets (stop, lock, unlock, access keys) and the
 	// region header exist only on the agent's private socket.
-	// Agent-only operations (the access keys of pkms serve) are served
+	// Agent-only operations (the access keys of pkms serve, the audit
+	// trail's queries) are served
 	// there too, through the registry like every operation, and never
 	// under TrentService.
 	target := r.Header.Get("X-Amz-Target")
