@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -219,6 +221,56 @@ func TestAgentAudit(t *testing.T) {
 		if kms.CodeOf(err) != "UnknownOperationException" {
 			t.Errorf("TrentService.%s on the agent socket: %v, want UnknownOperationException", name, err)
 		}
+	}
+}
+
+// TestAgentExportPages: an export larger than one page crosses the socket
+// page by page, and the pages joined are the trail as the service reads it.
+func TestAgentExportPages(t *testing.T) {
+	s, c, _, _ := startAgent(t, AgentOptions{FlushEvery: time.Hour})
+	ctx := context.Background()
+	big := map[string]string{"note": strings.Repeat("n", 6000)}
+	var want [][]byte
+	err := s.withService(func(svc *kms.Service) error {
+		out, err := svc.Invoke(ctx, "CreateKey", &kms.CreateKeyInput{})
+		if err != nil {
+			return err
+		}
+		id := out.(*kms.CreateKeyOutput).KeyMetadata.KeyId
+		for range 1500 { // about 6 KiB each: more than two pages
+			if _, err := svc.Invoke(ctx, "Encrypt", &kms.EncryptInput{KeyId: id, Plaintext: []byte("p"), EncryptionContext: big}); err != nil {
+				return err
+			}
+		}
+		if err := svc.FlushAudit(ctx); err != nil {
+			return err
+		}
+		return svc.ExportAudit(ctx, time.Time{}, func(rec []byte) error {
+			want = append(want, bytes.Clone(rec))
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got [][]byte
+	in, pages := &kms.ExportEventsInput{}, 0
+	for {
+		var page kms.ExportEventsOutput
+		if err := c.Invoke(ctx, "ExportEvents", in, &page); err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		for _, rec := range page.Events {
+			got = append(got, rec)
+		}
+		if page.NextToken == "" {
+			break
+		}
+		in.NextToken = page.NextToken
+	}
+	if pages < 3 || !slices.EqualFunc(got, want, bytes.Equal) {
+		t.Fatalf("%d pages, %d events; want at least 3 pages of the %d events the service exports", pages, len(got), len(want))
 	}
 }
 
