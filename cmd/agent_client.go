@@ -36,12 +36,15 @@ func (a *agentInvoker) close() {}
 func agentError(op string, err error) error {
 	var (
 		ke *kms.Error
+		ce *kms.ChainError
 		ue *server.UnreachableError
 		re *server.RemoteError
 	)
 	switch {
 	case errors.As(err, &ke):
 		return &opError{op: op, err: ke}
+	case errors.As(err, &ce):
+		return chainFailure(ce)
 	case errors.As(err, &ue):
 		return &vaultError{err: ue, hints: []string{
 			"the agent has stopped (idle timeout, lifetime, or pkms agent stop); start one with: eval \"$(pkms agent)\"",

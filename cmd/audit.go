@@ -3,12 +3,7 @@ package cmd
 import (
 	"bufio"
 	"context"
-	"encoding/hex"
-	"errors"
-	"fmt"
 	"reflect"
-	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -17,9 +12,11 @@ import (
 	"github.com/pocketkms/pkms/vault"
 )
 
-// pkms audit: the vault's audit trail (see kms/audit.go). These commands
-// open the vault themselves, as pkms vault does: an agent holding the vault
-// keeps its queued events until it is locked or stopped.
+// pkms audit: the vault's audit trail (see kms/audit.go). Its commands
+// call the agent-only audit operations of the registry (kms/audit_ops.go)
+// the way every operation is called: through the agent that holds the
+// vault when one runs (it commits its queued events before it answers), else
+// on the vault itself; the output, errors and exit codes are the same.
 
 func newCmdAudit(g *globals) *cobra.Command {
 	c := &cobra.Command{
@@ -28,7 +25,10 @@ func newCmdAudit(g *globals) *cobra.Command {
 		Long: `Every call (the command line, the agent, pkms serve; success or failure) and
 every pkms vault and serve credentials command appends a CloudTrail-shaped
 event to a hash chain kept inside the vault. Plaintext, key material,
-ciphertext, signatures, MACs, passphrases and PINs are never recorded.`,
+ciphertext, signatures, MACs, passphrases and PINs are never recorded.
+
+With an agent holding the vault (pkms agent, pkms exec), these commands go
+through it, and see every call it answered; without one they open the vault.`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error { return c.Help() },
 	}
@@ -36,53 +36,17 @@ ciphertext, signatures, MACs, passphrases and PINs are never recorded.`,
 	return c
 }
 
-// withAudit runs fn on the unlocked vault as one recorded pkms call.
-func (g *globals) withAudit(ctx context.Context, name string, readOnly bool, params map[string]any, fn func(context.Context, *kms.Service, *vault.Vault) error) error {
-	svc, v, err := g.openService()
-	if err != nil {
-		return err
-	}
-	defer v.Close()
-	defer svc.Close()
-	return auditFailure(name, svc.Record(ctx, name, readOnly, params, func(ctx context.Context) error { return fn(ctx, svc, v) }))
+// auditCall calls one audit operation through a new invoker.
+func (g *globals) auditCall(ctx context.Context, name string, in any) (any, error) {
+	inv := g.newInvoker()
+	defer inv.close()
+	return callAgentOnly(ctx, inv, name, in)
 }
 
-// auditFailure maps a broken chain and the vault's own failures to exit
-// 253, and KMS-style exceptions (CloudTrail's) to 254.
-func auditFailure(op string, err error) error {
-	var ce *kms.ChainError
-	var ke *kms.Error
-	switch {
-	case err == nil:
-		return nil
-	case errors.As(err, &ce):
-		return &vaultError{err: err, hints: []string{"the audit trail or the vault was changed outside pkms; keep this vault as evidence and restore a backup"}}
-	case errors.As(err, &ke):
-		return &opError{op: op, err: ke}
-	case isVaultError(err):
-		return vaultFailure(err)
-	}
-	return err
-}
-
-type auditStatusOutput struct {
-	Status        string         `json:"Status"`
-	Events        uint64         `json:"Events"`
-	HeadEvent     uint64         `json:"HeadEvent"`
-	HeadHash      string         `json:"HeadHash,omitempty"`
-	HeadTime      *kms.Timestamp `json:"HeadTime,omitempty"`
-	PrunedThrough uint64         `json:"PrunedThrough,omitempty"`
-	Anchor        string         `json:"Anchor,omitempty"`
-}
-
-func statusOutput(st *kms.AuditStatus) *auditStatusOutput {
-	out := &auditStatusOutput{Status: "OK", Events: st.Events, HeadEvent: st.Head.Seq, PrunedThrough: st.Base.Seq}
-	if st.Head.Seq > 0 {
-		out.HeadHash = hex.EncodeToString(st.Head.MAC)
-		out.HeadTime = kms.NewTimestamp(st.Head.Time)
-		out.Anchor = kms.Anchor{Seq: st.Head.Seq, MAC: st.Head.MAC}.String()
-	}
-	return out
+// chainFailure is the exit-253 error of a broken audit chain, in-process
+// or through an agent.
+func chainFailure(ce *kms.ChainError) error {
+	return &vaultError{err: ce, hints: []string{"the audit trail or the vault was changed outside pkms; keep this vault as evidence and restore a backup"}}
 }
 
 func newCmdAuditVerify(g *globals) *cobra.Command {
@@ -98,45 +62,14 @@ func newCmdAuditVerify(g *globals) *cobra.Command {
   pkms audit verify --anchor "$A"`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			var a *kms.Anchor
+			in := &kms.VerifyAuditTrailInput{}
 			if c.Flags().Changed("anchor") {
-				parsed, err := kms.ParseAnchor(anchor)
-				if err != nil {
+				if _, err := kms.ParseAnchor(anchor); err != nil {
 					return usagef("argument --anchor: %v", err)
 				}
-				a = &parsed
+				in.Anchor = anchor
 			}
-			var out *auditStatusOutput
-			err := g.withAudit(c.Context(), "VerifyAuditTrail", true, nil, func(ctx context.Context, svc *kms.Service, v *vault.Vault) error {
-				// The vault's own check first: a record rolled back or
-				// deleted behind the chain's back (a key, the head) is named there.
-				rep, err := v.Verify(nil)
-				if err != nil {
-					return err
-				}
-				if !rep.OK() {
-					var named []string
-					for _, p := range rep.Problems {
-						if p.Record == "" {
-							named = append(named, p.Reason) // a whole bucket or the file's structure
-						} else {
-							named = append(named, p.Error())
-						}
-					}
-					return fmt.Errorf("%w: %s", vault.ErrCorrupt, strings.Join(named, "; "))
-				}
-				var st *kms.AuditStatus
-				if a != nil {
-					st, err = svc.CheckAnchor(ctx, *a)
-				} else {
-					st, err = svc.VerifyAudit(ctx)
-				}
-				if err != nil {
-					return err
-				}
-				out = statusOutput(st)
-				return nil
-			})
+			out, err := g.auditCall(c.Context(), "VerifyAuditTrail", in)
 			if err != nil {
 				return err
 			}
@@ -161,14 +94,7 @@ past that point (a whole-file rollback is otherwise invisible from inside).`,
   pkms audit verify --anchor "$(cat anchor.txt)"`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			var out *auditStatusOutput
-			err := g.withAudit(c.Context(), "GetAuditAnchor", true, nil, func(ctx context.Context, svc *kms.Service, _ *vault.Vault) error {
-				st, err := svc.VerifyAudit(ctx)
-				if err == nil {
-					out = statusOutput(st)
-				}
-				return err
-			})
+			out, err := g.auditCall(c.Context(), "GetAuditAnchor", &kms.GetAuditAnchorInput{})
 			if err != nil {
 				return err
 			}
@@ -211,32 +137,26 @@ func newCmdAuditLookupEvents(g *globals) *cobra.Command {
 		// As the AWS CLI: the paginator follows NextToken unless the
 		// request names a page itself.
 		onePage := c.Flags().Changed("max-results") || c.Flags().Changed("next-token")
-		params := map[string]any{}
-		if len(in.LookupAttributes) > 0 {
-			params["lookupAttributes"] = in.LookupAttributes
-		}
+		inv := g.newInvoker()
+		defer inv.close()
 		var out *kms.LookupEventsOutput
-		err = g.withAudit(c.Context(), "LookupEvents", true, params, func(ctx context.Context, svc *kms.Service, _ *vault.Vault) error {
-			page := *in
-			for {
-				res, err := svc.LookupEvents(ctx, &page)
-				if err != nil {
-					return err
-				}
-				if out == nil {
-					out = res
-				} else {
-					out.Events = append(out.Events, res.Events...)
-					out.NextToken = res.NextToken
-				}
-				if onePage || res.NextToken == "" {
-					return nil
-				}
-				page.NextToken = res.NextToken
+		page := *in
+		for {
+			res, err := callAgentOnly(c.Context(), inv, "LookupEvents", &page)
+			if err != nil {
+				return err
 			}
-		})
-		if err != nil {
-			return err
+			got := res.(*kms.LookupEventsOutput)
+			if out == nil {
+				out = got
+			} else {
+				out.Events = append(out.Events, got.Events...)
+				out.NextToken = got.NextToken
+			}
+			if onePage || got.NextToken == "" {
+				break
+			}
+			page.NextToken = got.NextToken
 		}
 		return format.Render(g.env.stdout, out, opts)
 	}
@@ -254,35 +174,40 @@ func newCmdAuditExport(g *globals) *cobra.Command {
   pkms audit export --since 2026-01-01T00:00:00Z | jq -c 'select(.eventName=="CreateKey") | .eventTime'`,
 		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
-			var from time.Time
+			in := &kms.ExportEventsInput{}
 			if since != "" {
 				ts, err := kms.ParseTimestamp(since)
 				if err != nil {
 					return usagef("argument --since: invalid timestamp %q: use ISO 8601 (2026-01-02T15:04:05Z) or epoch seconds", since)
 				}
-				from = ts.Time
+				in.Since = &ts
 			}
+			// Page by page: through an agent each page is one response.
+			inv := g.newInvoker()
+			defer inv.close()
 			w := bufio.NewWriter(g.env.stdout)
-			err := g.withAudit(c.Context(), "ExportEvents", true, nil, func(ctx context.Context, svc *kms.Service, _ *vault.Vault) error {
-				return svc.ExportAudit(ctx, from, func(rec []byte) error {
-					if _, err := w.Write(rec); err != nil {
+			for {
+				res, err := callAgentOnly(c.Context(), inv, "ExportEvents", in)
+				if err != nil {
+					_ = w.Flush()
+					return err
+				}
+				page := res.(*kms.ExportEventsOutput)
+				for _, rec := range page.Events {
+					_, _ = w.Write(rec)
+					if err := w.WriteByte('\n'); err != nil {
 						return err
 					}
-					return w.WriteByte('\n')
-				})
-			})
-			if ferr := w.Flush(); err == nil {
-				err = ferr
+				}
+				if page.NextToken == "" {
+					return w.Flush()
+				}
+				in.NextToken = page.NextToken
 			}
-			return err
 		},
 	}
 	c.Flags().StringVar(&since, "since", "", "only events at or after this time (ISO 8601 or epoch seconds)")
 	return c
-}
-
-type auditPruneOutput struct {
-	Pruned int `json:"Pruned"`
 }
 
 func newCmdAuditPrune(g *globals) *cobra.Command {
@@ -305,15 +230,7 @@ events must be kept elsewhere.`,
 			if before == "" || err != nil {
 				return usagef("argument --before: a time is required (ISO 8601 or epoch seconds)")
 			}
-			out := &auditPruneOutput{}
-			err = g.withAudit(c.Context(), "PruneEvents", false, map[string]any{"before": ts.UTC().Format(time.RFC3339)}, func(ctx context.Context, svc *kms.Service, _ *vault.Vault) error {
-				n, err := svc.PruneAudit(ctx, ts.Time)
-				if err != nil {
-					return err
-				}
-				out.Pruned = n
-				return nil
-			})
+			out, err := g.auditCall(c.Context(), "PruneEvents", &kms.PruneEventsInput{Before: &ts})
 			if err != nil {
 				return err
 			}

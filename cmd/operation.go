@@ -307,13 +307,29 @@ func (s *session) invoke(ctx context.Context, op *kms.Operation, in any) (any, e
 	s.g.debugf("calling %s", op.Name)
 	out, err := s.svc.Invoke(ctx, op.Name, in)
 	var ke *kms.Error
+	var ce *kms.ChainError
 	if errors.As(err, &ke) {
 		return nil, &opError{op: op.Name, err: ke}
+	}
+	if errors.As(err, &ce) {
+		return nil, chainFailure(ce)
 	}
 	if err != nil && isVaultError(err) {
 		return nil, vaultFailure(err)
 	}
 	return out, err
+}
+
+// callAgentOnly calls one of the registry's agent-only operations (pkms's
+// own: the access keys of pkms serve, the audit trail), which have no
+// command of their own, through inv: the agent that holds the vault, or a
+// session on it.
+func callAgentOnly(ctx context.Context, inv invoker, name string, in any) (any, error) {
+	op, ok := kms.LookupOperation(name)
+	if !ok || !op.AgentOnly {
+		return nil, fmt.Errorf("pkms: %s is not an agent-only operation", name)
+	}
+	return inv.invoke(ctx, op, in)
 }
 
 // close records the key usage of this command (one small write, skipped

@@ -112,13 +112,9 @@ func (g *globals) runServe(ctx context.Context, opts server.ServeOptions, socket
 // every operation runs: through the agent (pkms serve's own socket) when
 // PKMS_AGENT_SOCK is set or one serves this vault, else on the vault.
 func (g *globals) accessKeyOp(ctx context.Context, name string, in any) (any, error) {
-	op, ok := kms.LookupOperation(name)
-	if !ok || !op.AgentOnly {
-		return nil, fmt.Errorf("pkms serve credentials: %s is not an access-key operation", name)
-	}
 	inv := g.newInvoker()
 	defer inv.close()
-	return inv.invoke(ctx, op, in)
+	return callAgentOnly(ctx, inv, name, in)
 }
 
 func newCmdServeCredentials(g *globals) *cobra.Command {

@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -194,33 +195,112 @@ func trailEvent(raw []byte, ev *Event) TrailEvent {
 }
 
 // ExportAudit calls fn with every event at or after since (zero: all),
-// oldest first, as its CloudTrail JSON record, all in one read
-// transaction.
+// oldest first, as its CloudTrail JSON record, page by page as
+// ExportEvents reads them: up to the event that was the newest when it
+// began.
 func (s *Service) ExportAudit(ctx context.Context, since time.Time, fn func(record []byte) error) error {
-	return s.view(ctx, func(t *txn) error {
+	token := ""
+	for {
+		page, err := s.exportPage(ctx, since, token, exportPageBytes)
+		if err != nil {
+			return err
+		}
+		for _, rec := range page.Events {
+			if err := fn(rec); err != nil {
+				return err
+			}
+		}
+		if page.NextToken == "" {
+			return nil
+		}
+		token = page.NextToken
+	}
+}
+
+// exportCursor is where an export goes on: the segment holding its next
+// event, that event's place in the segment, and the export's last event
+// (the head when its first page was read, so that the events of its own
+// pages are not part of it). Its text is the NextToken.
+type exportCursor struct {
+	segment uint64
+	index   int
+	through uint64
+}
+
+func (c exportCursor) String() string { return fmt.Sprintf("%d.%d.%d", c.segment, c.index, c.through) }
+
+func parseExportCursor(s string) (exportCursor, bool) {
+	parts := strings.Split(s, ".")
+	if len(parts) != 3 {
+		return exportCursor{}, false
+	}
+	seg, err1 := strconv.ParseUint(parts[0], 10, 64)
+	idx, err2 := strconv.Atoi(parts[1])
+	through, err3 := strconv.ParseUint(parts[2], 10, 64)
+	if err1 != nil || err2 != nil || err3 != nil || seg == 0 || idx < 0 || seg > through {
+		return exportCursor{}, false
+	}
+	return exportCursor{segment: seg, index: idx, through: through}, true
+}
+
+// exportPage reads one page of an export in one read transaction: the
+// events at or after since, oldest first, from the cursor token ("": the
+// first page), until their records reach limit bytes.
+func (s *Service) exportPage(ctx context.Context, since time.Time, token string, limit int) (*ExportEventsOutput, error) {
+	out := &ExportEventsOutput{Events: []json.RawMessage{}}
+	err := s.view(ctx, func(t *txn) error {
+		out.Events, out.NextToken = out.Events[:0], ""
 		h, err := t.auditHead()
 		if err != nil {
 			return err
 		}
-		for seq := h.Base.Seq + 1; seq <= h.Head.Seq; {
+		cur := exportCursor{segment: h.Base.Seq + 1, through: h.Head.Seq}
+		if token != "" {
+			c, ok := parseExportCursor(token)
+			if !ok || c.through > h.Head.Seq {
+				return newErr(InvalidNextTokenException, "Invalid NextToken.")
+			}
+			if c.segment <= h.Base.Seq {
+				return newErr(InvalidNextTokenException, "The events after this NextToken were pruned.")
+			}
+			cur = c
+		}
+		size := 0
+		for seq := cur.segment; seq <= cur.through; {
 			seg, err := t.readSegment(seq)
 			if err != nil {
+				var ce *ChainError
+				if token != "" && seq == cur.segment && errors.As(err, &ce) {
+					return newErr(InvalidNextTokenException, "Invalid NextToken.") // no segment starts there
+				}
 				return err
 			}
-			for _, se := range seg.Events {
+			first := 0
+			if seq == cur.segment {
+				first = cur.index
+				if token != "" && (seg.First != seq || first >= len(seg.Events)) {
+					return newErr(InvalidNextTokenException, "Invalid NextToken.")
+				}
+			}
+			for i := first; i < len(seg.Events) && seq+uint64(i) <= cur.through; i++ {
+				raw := seg.Events[i].Event
+				if size > 0 && size+len(raw) > limit {
+					out.NextToken = exportCursor{segment: seq, index: i, through: cur.through}.String()
+					return nil
+				}
 				var ev Event
-				if err := json.Unmarshal(se.Event, &ev); err != nil {
-					return &ChainError{Seq: seq, Reason: "the event cannot be decoded"}
+				if err := json.Unmarshal(raw, &ev); err != nil {
+					return &ChainError{Seq: seq + uint64(i), Reason: "the event cannot be decoded"}
 				}
 				if !since.IsZero() && ev.Time().Before(since) {
 					continue
 				}
-				if err := fn(se.Event); err != nil {
-					return err
-				}
+				out.Events = append(out.Events, raw)
+				size += len(raw)
 			}
 			seq += uint64(len(seg.Events))
 		}
 		return nil
 	})
+	return out, err
 }

@@ -14,7 +14,10 @@ import "reflect"
 //     can never collide with a member AWS adds later. The types themselves
 //     are used only by TestPkmsMembers, which checks that model.go carries
 //     them as declared.
-//   - The input types of pkms's operations are declared here in full.
+//   - The input types of pkms's operations are declared here in full,
+//     but for the audit trail's queries (audit_ops.go, audit_query.go),
+//     which have commands of their own in cmd/audit.go rather than
+//     generated ones.
 //
 // The first sentence of each member's doc comment, "X does …", is its
 // --help text: "pkms only: does …" for a member added to an AWS type,
@@ -52,6 +55,13 @@ var pkmsShapes = []struct {
 	{"CreateAccessKey", reflect.TypeFor[CreateAccessKeyInput](), reflect.TypeFor[AccessKey]()},
 	{"ListAccessKeys", reflect.TypeFor[ListAccessKeysInput](), reflect.TypeFor[ListAccessKeysOutput]()},
 	{"DeleteAccessKey", reflect.TypeFor[DeleteAccessKeyInput](), reflect.TypeFor[DeleteAccessKeyOutput]()},
+	// The audit trail's queries (audit_ops.go): agent-only, so that pkms
+	// audit works through an agent and never over pkms serve.
+	{"VerifyAuditTrail", reflect.TypeFor[VerifyAuditTrailInput](), reflect.TypeFor[AuditTrailStatus]()},
+	{"GetAuditAnchor", reflect.TypeFor[GetAuditAnchorInput](), reflect.TypeFor[AuditTrailStatus]()},
+	{"LookupEvents", reflect.TypeFor[LookupEventsInput](), reflect.TypeFor[LookupEventsOutput]()},
+	{"ExportEvents", reflect.TypeFor[ExportEventsInput](), reflect.TypeFor[ExportEventsOutput]()},
+	{"PruneEvents", reflect.TypeFor[PruneEventsInput](), reflect.TypeFor[PruneEventsOutput]()},
 }
 
 // CreateAccessKeyInput is the request of CreateAccessKey

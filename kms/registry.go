@@ -25,9 +25,10 @@ type Operation struct {
 	Implemented bool         // false: Invoke returns UnsupportedOperationException
 	PkmsOnly    bool         // pkms adds it; AWS KMS has no such operation
 	TracksUsage bool         // recorded as the key's last usage (GetKeyLastUsage)
-	// AgentOnly operations (pkms serve's access keys) have no command of
-	// their own and are served only on the agent's private socket, never
-	// to a SigV4 client; Operations leaves them out.
+	// AgentOnly operations (pkms serve's access keys, the audit trail's
+	// queries) have no generated command and are served only on the
+	// agent's private socket, never to a SigV4 client; Operations leaves
+	// them out.
 	AgentOnly bool
 
 	access  access    // what implement was told about vault writes

@@ -2,6 +2,8 @@ package kms
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/pocketkms/pkms/vault"
 )
@@ -47,4 +49,26 @@ func (t vaultTx) ForEach(bucket, after string, fn func(string, []byte) error) er
 		return ErrInvalidMarker
 	}
 	return err
+}
+
+// Verify checks every record of the vault file (vault.Vault.Verify): a
+// problem is vault.ErrCorrupt naming each record, bucket or structure that
+// failed.
+func (s vaultStore) Verify() error {
+	rep, err := s.v.Verify(nil)
+	if err != nil {
+		return err
+	}
+	if rep.OK() {
+		return nil
+	}
+	var named []string
+	for _, p := range rep.Problems {
+		if p.Record == "" {
+			named = append(named, p.Reason) // a whole bucket or the file's structure
+		} else {
+			named = append(named, p.Error())
+		}
+	}
+	return fmt.Errorf("%w: %s", vault.ErrCorrupt, strings.Join(named, "; "))
 }

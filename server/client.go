@@ -67,7 +67,8 @@ func (e *RemoteError) Error() string { return e.Message }
 func (e *RemoteError) Locked() bool { return e.Kind == kindLocked }
 
 // Invoke calls a KMS operation: in is the operation's input struct, out a
-// pointer to its output struct. KMS exceptions come back as *kms.Error.
+// pointer to its output struct. KMS exceptions come back as *kms.Error, a
+// broken audit chain as *kms.ChainError.
 // An agent-only operation is sent under the agent's prefix, which only its
 // private socket serves.
 func (c *Client) Invoke(ctx context.Context, op string, in, out any) error {
@@ -115,7 +116,9 @@ func (c *Client) call(ctx context.Context, target string, in, out any) error {
 	if err := json.Unmarshal(data, &we); err != nil || we.Type == "" {
 		return fmt.Errorf("the pkms agent answered HTTP %d", resp.StatusCode)
 	}
-	if kind := resp.Header.Get(headerKind); kind != "" {
+	if kind := resp.Header.Get(headerKind); kind == kindChain && we.Chain != nil {
+		return we.Chain // the same *kms.ChainError as in-process
+	} else if kind != "" {
 		return &RemoteError{Kind: kind, Message: we.Message}
 	}
 	return &kms.Error{Code: kms.ErrorCode(we.Type), Message: we.Message}

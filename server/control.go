@@ -9,8 +9,9 @@ import (
 
 // The control targets (X-Amz-Target: PkmsAgent.<Action>) exist only on the
 // agent's private socket: they manage the agent itself. The access keys of
-// pkms serve, which a SigV4 client must never be able to mint, are served
-// under the same prefix but are operations of the registry (AgentOnly),
+// pkms serve, which a SigV4 client must never be able to mint, and the
+// audit trail's queries, which name every key and caller, are served under
+// the same prefix but are operations of the registry (AgentOnly),
 // dispatched as every operation is (protocol.go).
 
 // StatusOutput is the answer of PkmsAgent.Status.

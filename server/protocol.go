@@ -35,6 +35,7 @@ const (
 const (
 	kindVault  = "vault"  // the vault is damaged, locked or gone: exit 253
 	kindLocked = "locked" // the agent has forgotten its key: exit 253
+	kindChain  = "chain"  // the audit chain is broken (wireError.Chain): exit 253
 )
 
 // Backend is an unlocked vault as the server uses it: the service over it
@@ -177,7 +178,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	// The control targets (stop, lock, unlock, access keys) and the
 	// region header exist only on the agent's private socket.
-	// Agent-only operations (the access keys of pkms serve) are served
+	// Agent-only operations (the access keys of pkms serve, the audit
+	// trail's queries) are served
 	// there too, through the registry like every operation, and never
 	// under TrentService.
 	target := r.Header.Get("X-Amz-Target")
@@ -253,9 +255,16 @@ func decodeBody(body []byte, in any) error {
 // pkms CLI, anything else as an internal error without details.
 func (s *Server) writeServiceError(w http.ResponseWriter, op string, err error) {
 	var ke *kms.Error
+	var ce *kms.ChainError
 	switch {
 	case errors.As(err, &ke):
 		writeError(w, ke.HTTPStatus(), string(ke.Code), ke.Message, "")
+	case errors.As(err, &ce):
+		// The pkms CLI gets the break itself, to report it as it does
+		// in-process (only the agent serves the audit operations).
+		w.Header().Set(headerKind, kindChain)
+		w.Header().Set("X-Amzn-ErrorType", string(kms.KMSInternalException))
+		writeJSON(w, http.StatusInternalServerError, wireError{Type: string(kms.KMSInternalException), Message: ce.Error(), Chain: ce})
 	case errors.Is(err, errLocked):
 		writeError(w, http.StatusServiceUnavailable, "KMSInternalException", err.Error(), kindLocked)
 	case s.IsVaultError != nil && s.IsVaultError(err):
@@ -276,6 +285,8 @@ func (s *Server) logf(format string, args ...any) {
 type wireError struct {
 	Type    string `json:"__type"`
 	Message string `json:"message,omitempty"`
+	// Chain is the break of a broken audit chain (kindChain).
+	Chain *kms.ChainError `json:"PkmsAuditChain,omitempty"`
 }
 
 func writeError(w http.ResponseWriter, status int, code, msg, kind string) {

@@ -1,6 +1,7 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -181,6 +183,100 @@ func TestAgentAccessKeys(t *testing.T) {
 		if kms.CodeOf(err) != "UnknownOperationException" {
 			t.Errorf("TrentService.%s on the agent socket: %v, want UnknownOperationException", name, err)
 		}
+	}
+}
+
+// TestAgentAudit: the audit operations, agent-only, answer on the agent's
+// socket with the events the agent has queued, and a broken chain comes
+// back as the same *kms.ChainError the service returned.
+func TestAgentAudit(t *testing.T) {
+	_, c, _, _ := startAgent(t, AgentOptions{FlushEvery: time.Hour})
+	ctx := context.Background()
+	var key kms.CreateKeyOutput
+	if err := c.Invoke(ctx, "CreateKey", &kms.CreateKeyInput{}, &key); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Invoke(ctx, "Encrypt", &kms.EncryptInput{KeyId: key.KeyMetadata.KeyId, Plaintext: []byte("p")}, &kms.EncryptOutput{}); err != nil {
+		t.Fatal(err)
+	}
+	var look kms.LookupEventsOutput
+	one := int32(1)
+	if err := c.Invoke(ctx, "LookupEvents", &kms.LookupEventsInput{MaxResults: &one}, &look); err != nil || len(look.Events) != 1 || look.Events[0].EventName != "Encrypt" {
+		t.Fatalf("LookupEvents right after Encrypt: %+v, %v", look.Events, err)
+	}
+	var exp kms.ExportEventsOutput
+	if err := c.Invoke(ctx, "ExportEvents", &kms.ExportEventsInput{}, &exp); err != nil || len(exp.Events) < 3 || exp.NextToken != "" {
+		t.Fatalf("ExportEvents: %d events, %q, %v", len(exp.Events), exp.NextToken, err)
+	}
+	var st kms.AuditTrailStatus
+	if err := c.Invoke(ctx, "GetAuditAnchor", &kms.GetAuditAnchorInput{}, &st); err != nil || st.Status != "OK" {
+		t.Fatalf("GetAuditAnchor: %+v, %v", st, err)
+	}
+	a, err := kms.ParseAnchor(st.Anchor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a.Seq += 10
+	err = c.Invoke(ctx, "VerifyAuditTrail", &kms.VerifyAuditTrailInput{Anchor: a.String()}, &kms.AuditTrailStatus{})
+	var ce *kms.ChainError
+	if !errors.As(err, &ce) || ce.Seq != st.HeadEvent+1 || !strings.Contains(ce.Reason, "gone back past the anchor") {
+		t.Fatalf("VerifyAuditTrail past the head: %#v, want the ChainError at event %d", err, st.HeadEvent+1)
+	}
+	for _, name := range []string{"LookupEvents", "ExportEvents", "VerifyAuditTrail", "GetAuditAnchor", "PruneEvents"} {
+		err := c.call(ctx, targetPrefix+name, struct{}{}, &struct{}{})
+		if kms.CodeOf(err) != "UnknownOperationException" {
+			t.Errorf("TrentService.%s on the agent socket: %v, want UnknownOperationException", name, err)
+		}
+	}
+}
+
+// TestAgentExportPages: an export larger than one page crosses the socket
+// page by page, and the pages joined are the trail as the service reads it.
+func TestAgentExportPages(t *testing.T) {
+	s, c, _, _ := startAgent(t, AgentOptions{FlushEvery: time.Hour})
+	ctx := context.Background()
+	big := map[string]string{"note": strings.Repeat("n", 6000)}
+	var want [][]byte
+	err := s.withService(func(svc *kms.Service) error {
+		out, err := svc.Invoke(ctx, "CreateKey", &kms.CreateKeyInput{})
+		if err != nil {
+			return err
+		}
+		id := out.(*kms.CreateKeyOutput).KeyMetadata.KeyId
+		for range 1500 { // about 6 KiB each: more than two pages
+			if _, err := svc.Invoke(ctx, "Encrypt", &kms.EncryptInput{KeyId: id, Plaintext: []byte("p"), EncryptionContext: big}); err != nil {
+				return err
+			}
+		}
+		if err := svc.FlushAudit(ctx); err != nil {
+			return err
+		}
+		return svc.ExportAudit(ctx, time.Time{}, func(rec []byte) error {
+			want = append(want, bytes.Clone(rec))
+			return nil
+		})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got [][]byte
+	in, pages := &kms.ExportEventsInput{}, 0
+	for {
+		var page kms.ExportEventsOutput
+		if err := c.Invoke(ctx, "ExportEvents", in, &page); err != nil {
+			t.Fatal(err)
+		}
+		pages++
+		for _, rec := range page.Events {
+			got = append(got, rec)
+		}
+		if page.NextToken == "" {
+			break
+		}
+		in.NextToken = page.NextToken
+	}
+	if pages < 3 || !slices.EqualFunc(got, want, bytes.Equal) {
+		t.Fatalf("%d pages, %d events; want at least 3 pages of the %d events the service exports", pages, len(got), len(want))
 	}
 }
 
@@ -368,6 +464,15 @@ func TestProtocolErrors(t *testing.T) {
 		{"control over tcp", "PkmsAgent.CreateAccessKey", "{}", 400, "UnknownOperationException"},
 		{"agent-only operation as a KMS target", "TrentService.CreateAccessKey", "{}", 400, "UnknownOperationException"},
 		{"agent-only list as a KMS target", "TrentService.ListAccessKeys", "{}", 400, "UnknownOperationException"},
+		// The audit trail names every key and caller: pkms serve never
+		// answers its queries, under either prefix.
+		{"audit lookup as a KMS target", "TrentService.LookupEvents", "{}", 400, "UnknownOperationException"},
+		{"audit export as a KMS target", "TrentService.ExportEvents", "{}", 400, "UnknownOperationException"},
+		{"audit verify as a KMS target", "TrentService.VerifyAuditTrail", "{}", 400, "UnknownOperationException"},
+		{"audit anchor as a KMS target", "TrentService.GetAuditAnchor", "{}", 400, "UnknownOperationException"},
+		{"audit prune as a KMS target", "TrentService.PruneEvents", `{"Before":1}`, 400, "UnknownOperationException"},
+		{"audit lookup over tcp", "PkmsAgent.LookupEvents", "{}", 400, "UnknownOperationException"},
+		{"audit prune over tcp", "PkmsAgent.PruneEvents", `{"Before":1}`, 400, "UnknownOperationException"},
 		{"bad json", "TrentService.ListKeys", "{", 400, "SerializationException"},
 		{"wrong type", "TrentService.DescribeKey", `{"KeyId": 5}`, 400, "SerializationException"},
 		{"too big", "TrentService.DescribeKey", big, 413, "SerializationException"},
