@@ -227,18 +227,18 @@ var auditLogged = map[string]bool{}
 
 func init() {
 	for _, m := range []string{
-		"AccessKeyId", "AliasName", "BypassPolicyLockoutSafetyCheck", "CloudHsmClusterId", "Constraints",
+		"AccessKeyId", "AliasName", "Anchor", "AttributeKey", "AttributeValue", "Before", "BypassPolicyLockoutSafetyCheck", "CloudHsmClusterId", "Constraints",
 		"CustomKeyStoreId", "CustomKeyStoreName", "CustomKeyStoreType", "CustomerMasterKeySpec", "Description",
 		"DestinationEncryptionAlgorithm", "DestinationEncryptionContext", "DestinationKeyId", "DryRun",
-		"DryRunModifiers", "EncryptionAlgorithm", "EncryptionContext", "EncryptionContextEquals",
+		"DryRunModifiers", "EncryptionAlgorithm", "EncryptionContext", "EncryptionContextEquals", "EndTime",
 		"EncryptionContextSubset", "ExpirationModel", "GrantId", "GranteePrincipal", "ImportType",
 		"IncludeKeyMaterial", "KeyAgreementAlgorithm", "KeyEncryptionAlgorithm", "KeyId",
-		"KeyMaterialDescription", "KeyMaterialId", "KeyPairSpec", "KeySpec", "KeyUsage", "Limit",
-		"MacAlgorithm", "Marker", "MessageType", "MultiRegion", "Name", "NewCustomKeyStoreName",
+		"KeyMaterialDescription", "KeyMaterialId", "KeyPairSpec", "KeySpec", "KeyUsage", "Limit", "LookupAttributes",
+		"MacAlgorithm", "Marker", "MaxResults", "MessageType", "MultiRegion", "Name", "NewCustomKeyStoreName", "NextToken",
 		"NumberOfBytes", "Operations", "Origin", "PendingWindowInDays", "PkmsExportable", "PkmsPkcs11Module",
 		"PkmsTokenSigning", "Policy", "PolicyName", "PrimaryRegion", "Recipient", "ReplicaRegion",
 		"RetiringPrincipal", "RotationPeriodInDays", "SigningAlgorithm", "SourceEncryptionAlgorithm",
-		"SourceEncryptionContext", "SourceKeyId", "TagKey", "TagKeys", "TagValue", "Tags", "TargetKeyId",
+		"SourceEncryptionContext", "SourceKeyId", "Since", "StartTime", "TagKey", "TagKeys", "TagValue", "Tags", "TargetKeyId",
 		"TrustAnchorCertificate", "ValidTo", "WrappingAlgorithm", "WrappingKeySpec", "XksKeyId",
 		"XksProxyAuthenticationCredential", "XksProxyConnectivity", "XksProxyUriEndpoint", "XksProxyUriPath",
 		"XksProxyVpcEndpointServiceName", "XksProxyVpcEndpointServiceOwner",

@@ -59,13 +59,6 @@ func init() {
 		}
 		return &PruneEventsOutput{Pruned: n}, nil
 	}, writes, noKey, agentOnly)
-
-	// What the events of these calls record: the lookup attribute and the
-	// prune time, as pkms audit recorded them before it went through
-	// Invoke. Times, page sizes, tokens and anchors are left out.
-	for _, m := range []string{"LookupAttributes", "AttributeKey", "AttributeValue", "Before"} {
-		auditLogged[m] = true
-	}
 }
 
 // VerifyAuditTrailInput is the request of VerifyAuditTrail (`pkms audit verify`).
