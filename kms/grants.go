@@ -13,6 +13,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -552,13 +553,16 @@ func (s *Service) checkGrantTokens(ctx context.Context, in any) error {
 // an assumed-role session or a federated user, named by ARN; a service
 // principal, an IAM group or an organization cannot be one. A retiring
 // principal may also be a service principal (AWS services retire the grants
-// they create).
-var (
-	principalARN     = regexp.MustCompile(`^arn:aws(-[a-z]+)*:(iam::\d{12}:(root|user/.+|role/.+)|sts::\d{12}:(assumed-role/[^/]+/.+|federated-user/.+))$`)
-	servicePrincipal = regexp.MustCompile(`^([a-z0-9-]+\.)+amazonaws\.com(\.cn)?$`)
-)
+// they create). The patterns are compiled on first use: only grant
+// operations check principals, and compiling them at package initialisation
+// cost every pkms process about 0.1 ms and 330 allocations.
+var principalPatterns = sync.OnceValues(func() (arn, service *regexp.Regexp) {
+	return regexp.MustCompile(`^arn:aws(-[a-z]+)*:(iam::\d{12}:(root|user/.+|role/.+)|sts::\d{12}:(assumed-role/[^/]+/.+|federated-user/.+))$`),
+		regexp.MustCompile(`^([a-z0-9-]+\.)+amazonaws\.com(\.cn)?$`)
+})
 
 func checkPrincipal(p string, service bool) error {
+	principalARN, servicePrincipal := principalPatterns()
 	if principalARN.MatchString(p) || service && servicePrincipal.MatchString(p) {
 		return nil
 	}

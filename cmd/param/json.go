@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -182,8 +183,11 @@ func (p *jsonParser) array() (any, *jsonError) {
 }
 
 // jsonNumber is the longest prefix Python reads as a number: "1." is the
-// number 1 followed by a stray '.'.
-var jsonNumber = regexp.MustCompile(`^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?`)
+// number 1 followed by a stray '.'. Compiled on first use: only a refused
+// JSON document needs it.
+var jsonNumber = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?`)
+})
 
 // locate names what Python's parser reports for a document the decoder
 // refused: it walks from the end of the last good token, in the state the
@@ -233,7 +237,7 @@ func (p *jsonParser) locate() *jsonError {
 			case strings.HasPrefix(s[i:], "false"):
 				i += 5
 			default:
-				n := len(jsonNumber.FindString(s[i:]))
+				n := len(jsonNumber().FindString(s[i:]))
 				if n == 0 {
 					return fail("Expecting value", i)
 				}
