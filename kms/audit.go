@@ -182,7 +182,7 @@ func (c *auditCall) respond(k string, v any) {
 }
 
 // finish completes the event with the outcome: the keys touched, and the
-// error if the call failed (appendEvents fills in the account).
+// error if the call failed (marshalEvent fills in the account).
 func (c *auditCall) finish(err error) Event {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -352,11 +352,16 @@ func auditValue(v reflect.Value) any {
 
 // marshalEvent is the stored form of an event, in the vault's account.
 func marshalEvent(ev *Event, account string) ([]byte, error) {
+	return appendEvent(make([]byte, 0, 1024), withAccount(ev, account))
+}
+
+// withAccount fills in the vault's account wherever an event names it.
+func withAccount(ev *Event, account string) *Event {
 	ev.RecipientAccountID, ev.UserIdentity.AccountID = account, account
 	for j := range ev.Resources {
 		ev.Resources[j].AccountID = account
 	}
-	return appendEvent(make([]byte, 0, 1024), ev)
+	return ev
 }
 
 // Time parses the event's eventTime.

@@ -134,43 +134,18 @@ func (t *txn) auditKey(create bool) ([]byte, error) {
 	return r.Key, putJSON(t, bucketConfig, auditKeyID, r)
 }
 
-// pendingEvent is an event waiting to be appended: raw is its JSON when
-// it was marshalled already (with the account filled in), else ev; at is
-// its eventTime.
-type pendingEvent struct {
-	ev  *Event
-	raw []byte
-	at  time.Time
-}
-
-// appendEvents adds events at the head of the chain, in this transaction,
-// as one segment.
-func (t *txn) appendEvents(evs []Event) error {
-	items := make([]pendingEvent, len(evs))
-	for i := range evs {
-		items[i] = pendingEvent{ev: &evs[i], at: evs[i].Time()}
-	}
-	b, err := prepareSegment(items, t.account, nil)
+// appendEvent adds one event at the head of the chain, in this
+// transaction, as a segment of its own.
+func (t *txn) appendEvent(ev Event) error {
+	raw, err := marshalEvent(&ev, t.account)
 	if err != nil {
 		return err
 	}
-	return t.appendSegment(b, items[len(items)-1].at)
-}
-
-// prepareSegment marshals the events not marshalled yet and encodes the
-// segment body (z nil: uncompressed). It needs no transaction.
-func prepareSegment(items []pendingEvent, account string, z *compressor) (*segmentBody, error) {
-	raws := make([][]byte, len(items))
-	for i, it := range items {
-		raws[i] = it.raw
-		if raws[i] == nil {
-			var err error
-			if raws[i], err = marshalEvent(it.ev, account); err != nil {
-				return nil, err
-			}
-		}
+	b, err := (*compressor)(nil).body(appendFramed(nil, raw), 1)
+	if err != nil {
+		return err
 	}
-	return z.body(raws)
+	return t.appendSegment(b, ev.Time())
 }
 
 // appendSegment chains the events of b after the head and stores them as

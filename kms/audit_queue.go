@@ -33,14 +33,25 @@ import (
 // AuditFlushDelay bounds how long a group-committed event waits in memory.
 const AuditFlushDelay = 200 * time.Millisecond
 
+// auditQueue holds the events waiting for a group commit, already in the
+// form a segment body stores them (appendFramed), so that queueing one
+// costs a copy into a buffer that is reused from one flush to the next,
+// and the flush hands the buffer to the compressor as it is.
 type auditQueue struct {
-	mu       sync.Mutex
-	pending  []pendingEvent
-	timer    *time.Timer
-	flushMu  sync.Mutex // one flush at a time, so events keep their order
-	z        compressor // the flush's, under flushMu
-	lastSize int        // events in the last flush, under flushMu
+	mu     sync.Mutex
+	events []byte // the queued events, framed
+	n      int
+	last   time.Time // the last queued event's time
+	timer  *time.Timer
+
+	flushMu sync.Mutex // one flush at a time, so events keep their order
+	z       compressor // the flush's, under flushMu
+	spare   []byte     // the last flush's buffer, the next one's (under flushMu)
 }
+
+// scratch holds the buffers events are marshalled into before they are
+// queued.
+var scratch = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
 
 // startAudit begins the record of one call, carried in the returned
 // context to the transactions of the call.
@@ -66,15 +77,14 @@ func (s *Service) endAudit(ctx context.Context, c *auditCall, callErr error) err
 	}
 	ev := c.finish(callErr)
 	if s.batch != nil {
-		s.queueEvent(&ev)
-		return nil
+		return s.queueEvent(ctx, &ev)
 	}
 	err := s.store.Update(func(tx Tx) error {
 		t, err := s.begin(context.WithoutCancel(ctx), tx, false)
 		if err != nil {
 			return err
 		}
-		return t.appendEvents([]Event{ev})
+		return t.appendEvent(ev)
 	})
 	if notWritable(err) {
 		return nil // a vault pkms may not write is read unrecorded
@@ -115,7 +125,7 @@ func (c *auditCall) auditInTxn(t *txn) (bool, error) {
 	if written {
 		return false, nil
 	}
-	return true, t.appendEvents([]Event{c.finish(nil)})
+	return true, t.appendEvent(c.finish(nil))
 }
 
 func (c *auditCall) markWritten() {
@@ -125,22 +135,38 @@ func (c *auditCall) markWritten() {
 }
 
 // queueEvent queues an event for the next group commit. The caller's
-// goroutine marshals it (when the account is known), so that the commit,
-// which holds the vault's write lock, does as little as it can.
-func (s *Service) queueEvent(ev *Event) {
-	item := pendingEvent{ev: ev, at: ev.Time()}
-	if account := s.knownAccount(); account != "" {
-		if raw, err := marshalEvent(ev, account); err == nil {
-			item = pendingEvent{raw: raw, at: item.at}
+// goroutine marshals it, so that the commit, which holds the vault's write
+// lock, does as little as it can.
+func (s *Service) queueEvent(ctx context.Context, ev *Event) error {
+	account := s.knownAccount()
+	if account == "" { // a call that failed before any transaction ran
+		err := s.store.View(func(tx Tx) error {
+			var err error
+			account, err = s.accountID(tx)
+			return err
+		})
+		if err != nil {
+			return err
 		}
 	}
+	buf := scratch.Get().(*[]byte)
+	defer scratch.Put(buf)
+	raw, err := appendEvent((*buf)[:0], withAccount(ev, account))
+	if err != nil {
+		return err
+	}
+	*buf = raw
+	at := ev.Time()
 	q := &s.auditq
 	q.mu.Lock()
-	q.pending = append(q.pending, item)
+	q.events = appendFramed(q.events, raw)
+	q.n++
+	q.last = at
 	if q.timer == nil {
 		q.timer = time.AfterFunc(AuditFlushDelay, func() { _ = s.FlushAudit(context.Background()) })
 	}
 	q.mu.Unlock()
+	return nil
 }
 
 // FlushAudit commits the queued events in one transaction. On failure they
@@ -149,50 +175,44 @@ func (s *Service) FlushAudit(ctx context.Context) error {
 	q := &s.auditq
 	q.flushMu.Lock()
 	defer q.flushMu.Unlock()
-	// The next batch's slice is made before q.mu is taken, as large as the
-	// last batch, so that callers queueing meanwhile do not wait for it.
-	next := make([]pendingEvent, 0, q.lastSize+q.lastSize/4)
 	q.mu.Lock()
-	pending := q.pending
-	q.pending = next
+	events, n, last := q.events, q.n, q.last
+	q.events, q.n = q.spare[:0], 0
 	if q.timer != nil {
 		q.timer.Stop()
 		q.timer = nil
 	}
 	q.mu.Unlock()
-	q.lastSize = len(pending)
-	if len(pending) == 0 {
+	q.spare = nil
+	if n == 0 {
+		q.spare = events
 		return nil
 	}
-	// The segment is built before the write lock is taken, unless the
-	// vault's account is not known yet (no transaction has run).
-	account := s.knownAccount()
-	var body *segmentBody
-	if account != "" {
-		var err error
-		if body, err = prepareSegment(pending, account, &q.z); err != nil {
-			return err
-		}
-	}
-	err := s.store.Update(func(tx Tx) error {
-		t, err := s.begin(ctx, tx, false)
-		if err != nil {
-			return err
-		}
-		b := body
-		if b == nil {
-			if b, err = prepareSegment(pending, t.account, &q.z); err != nil {
+	// The body is built (and compressed) before the write lock is taken.
+	body, err := q.z.body(events, n)
+	if err == nil {
+		err = s.store.Update(func(tx Tx) error {
+			t, err := s.begin(ctx, tx, false)
+			if err != nil {
 				return err
 			}
-		}
-		return t.appendSegment(b, pending[len(pending)-1].at)
-	})
+			return t.appendSegment(body, last)
+		})
+	}
 	if err != nil {
 		q.mu.Lock()
-		q.pending = append(pending, q.pending...)
+		if q.n == 0 {
+			q.last = last
+		}
+		q.events = append(events, q.events...)
+		q.n += n
 		q.mu.Unlock()
+		return err
 	}
-	return err
+	if cap(events) <= keepQueueBytes {
+		q.spare = events // the body was stored: the buffer is free again
+	}
+	return nil
 }
 
 // Record runs fn as one recorded call of a pkms command that is not a KMS

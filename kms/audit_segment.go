@@ -56,8 +56,8 @@ const (
 	// maxSegmentBytes bounds a decompressed segment: a group commit holds
 	// what a busy server records in AuditFlushDelay, some megabytes.
 	maxSegmentBytes = 1 << 30
-	// keepPlainBytes is the largest uncompressed buffer kept between flushes.
-	keepPlainBytes = 8 << 20
+	// keepQueueBytes is the largest queue buffer kept between flushes.
+	keepQueueBytes = 8 << 20
 )
 
 var errSegmentEncoding = errors.New("the event record cannot be decoded")
@@ -70,35 +70,47 @@ type segmentBody struct {
 	data  []byte
 }
 
-// compressor turns event JSON into a segment body, reusing its encoder
-// state from one group commit to the next. Not safe for concurrent use.
-type compressor struct {
-	enc   *zstd.Encoder
-	plain []byte
+// appendFramed appends one event's JSON to a body's plain form: its
+// length as a uvarint, then the JSON.
+func appendFramed(plain, event []byte) []byte {
+	plain = binary.AppendUvarint(plain, uint64(len(event)))
+	return append(plain, event...)
 }
 
-// body encodes raws; z nil (or a small segment) stores them uncompressed.
-func (z *compressor) body(raws [][]byte) (*segmentBody, error) {
-	size := 0
-	for _, r := range raws {
-		size += binary.MaxVarintLen32 + len(r)
+// splitFramed cuts a body's plain form into its n events (slices of
+// plain).
+func splitFramed(plain []byte, n int) ([][]byte, error) {
+	raws := make([][]byte, n)
+	for i := range raws {
+		size, k := binary.Uvarint(plain)
+		if k <= 0 || size == 0 || size > maxEventBytes || size > uint64(len(plain)-k) {
+			return nil, errSegmentEncoding
+		}
+		raws[i] = plain[k : k+int(size)]
+		plain = plain[k+int(size):]
 	}
-	var plain []byte
-	if z != nil && size >= compressAbove && cap(z.plain) >= size {
-		plain = z.plain[:0]
-	} else {
-		plain = make([]byte, 0, size)
+	if len(plain) != 0 {
+		return nil, errSegmentEncoding // bytes after the last event
 	}
-	for _, r := range raws {
-		plain = binary.AppendUvarint(plain, uint64(len(r)))
-		plain = append(plain, r...)
+	return raws, nil
+}
+
+// compressor compresses segment bodies, reusing its encoder state from
+// one group commit to the next. Not safe for concurrent use.
+type compressor struct {
+	enc *zstd.Encoder
+}
+
+// body makes the body of the n events framed in plain, which it keeps
+// (and which must not change until the segment is stored); z nil, or a
+// small segment, stores them uncompressed.
+func (z *compressor) body(plain []byte, n int) (*segmentBody, error) {
+	raws, err := splitFramed(plain, n)
+	if err != nil {
+		return nil, err
 	}
-	if z == nil || size < compressAbove {
+	if z == nil || len(plain) < compressAbove {
 		return &segmentBody{raws: raws, codec: codecStored, data: plain}, nil
-	}
-	z.plain = plain
-	if cap(plain) > keepPlainBytes {
-		z.plain = nil // a burst's buffer is not kept
 	}
 	if z.enc == nil {
 		enc, err := zstd.NewWriter(nil, zstd.WithEncoderLevel(zstd.SpeedFastest), zstd.WithEncoderConcurrency(1))
@@ -176,16 +188,12 @@ func decodeSegment(rec []byte) (*auditSegment, error) {
 	default:
 		return nil, errSegmentEncoding
 	}
-	for i := range seg.Events {
-		size, n := binary.Uvarint(body)
-		if n <= 0 || size == 0 || size > maxEventBytes || size > uint64(len(body)-n) {
-			return nil, errSegmentEncoding
-		}
-		seg.Events[i].Event = body[n : n+int(size)]
-		body = body[n+int(size):]
+	raws, err := splitFramed(body, int(n))
+	if err != nil {
+		return nil, err
 	}
-	if len(body) != 0 {
-		return nil, errSegmentEncoding // bytes after the last event
+	for i := range seg.Events {
+		seg.Events[i].Event = raws[i]
 	}
 	return seg, nil
 }

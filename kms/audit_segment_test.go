@@ -4,10 +4,13 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func testRaws(n int) [][]byte {
@@ -43,7 +46,7 @@ func TestSegmentRoundTrip(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			raws, macs := testRaws(tt.n), testMACs(tt.n)
-			b, err := tt.z.body(raws)
+			b, err := tt.z.body(framed(raws), len(raws))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -115,8 +118,17 @@ func TestSegmentDecodeRejects(t *testing.T) {
 	}
 }
 
+// framed is raws in a segment body's plain form.
+func framed(raws [][]byte) []byte {
+	var plain []byte
+	for _, r := range raws {
+		plain = appendFramed(plain, r)
+	}
+	return plain
+}
+
 func mustBody(t testing.TB, z *compressor, raws [][]byte) *segmentBody {
-	b, err := z.body(raws)
+	b, err := z.body(framed(raws), len(raws))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -171,5 +183,67 @@ func TestAuditTamperInsideCompressedSegment(t *testing.T) {
 	var ce *ChainError
 	if _, err := e.svc.VerifyAudit(context.Background()); !errors.As(err, &ce) || ce.Seq != 30 || ce.EventName != "DescribeKez" {
 		t.Fatalf("VerifyAudit = %v, want event 30 named", err)
+	}
+}
+
+// failingWrites fails every Update while fail is set, after running
+// during (calls that arrive while a write is under way).
+type failingWrites struct {
+	*retryingStore
+	fail   atomic.Bool
+	during func()
+}
+
+var errTestWrite = errors.New("test: the write failed")
+
+func (f *failingWrites) Update(fn func(Tx) error) error {
+	if f.fail.Load() {
+		if f.during != nil {
+			f.during()
+		}
+		return errTestWrite
+	}
+	return f.retryingStore.Update(fn)
+}
+
+// Events whose group commit failed stay queued, ahead of newer ones, and
+// the next flush commits them all, in order.
+func TestAuditFlushFailureKeepsOrder(t *testing.T) {
+	e := newEnv(t)
+	store := &failingWrites{retryingStore: &retryingStore{memStore: e.store}}
+	svc := New(store, Options{GroupCommit: true})
+	ctx := context.Background()
+	random := func(n int32) {
+		if _, err := svc.Invoke(ctx, "GenerateRandom", &GenerateRandomInput{NumberOfBytes: &n}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for n := int32(1); n <= 3; n++ {
+		random(n)
+	}
+	store.fail.Store(true)
+	store.during = func() { random(4) } // queued while the flush fails
+	if err := svc.FlushAudit(ctx); !errors.Is(err, errTestWrite) {
+		t.Fatalf("FlushAudit = %v, want the write's failure", err)
+	}
+	store.fail.Store(false)
+	random(5)
+	if err := svc.FlushAudit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := svc.VerifyAudit(ctx); err != nil || st.Events != 5 {
+		t.Fatalf("VerifyAudit = %+v, %v; want 5 events", st, err)
+	}
+	var got []string
+	err := svc.ExportAudit(ctx, time.Time{}, func(rec []byte) error {
+		var ev Event
+		if err := json.Unmarshal(rec, &ev); err != nil {
+			return err
+		}
+		got = append(got, fmt.Sprint(ev.RequestParameters["numberOfBytes"]))
+		return nil
+	})
+	if err != nil || strings.Join(got, " ") != "1 2 3 4 5" {
+		t.Fatalf("exported numberOfBytes %v (%v), want 1 2 3 4 5", got, err)
 	}
 }

@@ -232,36 +232,6 @@ func BenchmarkServeEncrypt(b *testing.B) {
 	})
 }
 
-// BenchmarkServeEncryptAudit is BenchmarkServeEncrypt on a vault that
-// fsyncs as pkms serve's does, without and with the audit trail: what the
-// trail costs serve's Encrypt throughput. cpu-µs/op is the process's CPU
-// time per call, clients included; on a shared machine it moves less
-// than the rate.
-func BenchmarkServeEncryptAudit(b *testing.B) {
-	for _, audited := range []bool{false, true} {
-		b.Run(auditName(audited), func(b *testing.B) {
-			_, open := testVaultOpts(b, true, kms.Options{GroupCommit: true, Unaudited: !audited})
-			c, _, _ := serveBackend(b, open)
-			ctx := context.Background()
-			ck, err := c.CreateKey(ctx, &awskms.CreateKeyInput{})
-			if err != nil {
-				b.Fatal(err)
-			}
-			driveClients(b, 8, "encrypts/s", func() error {
-				_, err := c.Encrypt(ctx, &awskms.EncryptInput{KeyId: ck.KeyMetadata.KeyId, Plaintext: []byte("benchmark payload")})
-				return err
-			})
-		})
-	}
-}
-
-func auditName(audited bool) string {
-	if audited {
-		return "audit=on"
-	}
-	return "audit=off"
-}
-
 // BenchmarkServeCreateKey drives pkms serve, on a vault that fsyncs every
 // commit as the agent and serve do, with 1 and with 8 concurrent SDK
 // clients each creating symmetric keys: the cost of a durable write, and how
