@@ -209,8 +209,10 @@ func (s *Service) FlushAudit(ctx context.Context) error {
 		q.mu.Unlock()
 		return err
 	}
-	if cap(events) <= keepQueueBytes {
-		q.spare = events // the body was stored: the buffer is free again
+	// The body was stored: the buffer is free again, and kept for the next
+	// batch unless it is large and mostly idle (a burst has passed).
+	if cap(events) <= keepQueueBytes || len(events) >= cap(events)/4 {
+		q.spare = events
 	}
 	return nil
 }

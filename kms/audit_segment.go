@@ -56,7 +56,9 @@ const (
 	// maxSegmentBytes bounds a decompressed segment: a group commit holds
 	// what a busy server records in AuditFlushDelay, some megabytes.
 	maxSegmentBytes = 1 << 30
-	// keepQueueBytes is the largest queue buffer kept between flushes.
+	// keepQueueBytes is the size up to which the queue's buffer is kept
+	// between flushes whatever it held; a larger one is kept only while
+	// flushes fill a quarter of it.
 	keepQueueBytes = 8 << 20
 )
 
