@@ -3,8 +3,6 @@ package server
 import (
 	"context"
 	"errors"
-	"os"
-	"path/filepath"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -131,16 +129,7 @@ func driveBurst(b *testing.B, clients, n int, call func() error) {
 // benchAgent serves the vault open opens as an agent until the benchmark
 // ends, and returns its client.
 func benchAgent(b *testing.B, open func() *Backend) *Client {
-	dir, err := os.MkdirTemp("", "pkms-agent-bench-")
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { os.RemoveAll(dir) })
-	sock := filepath.Join(dir, "agent.sock")
-	l, err := ListenAgent(sock)
-	if err != nil {
-		b.Fatal(err)
-	}
+	sock, l := listenPrivate(b)
 	s := New(open())
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
