@@ -77,7 +77,7 @@ func (s *Service) endAudit(ctx context.Context, c *auditCall, callErr error) err
 	}
 	ev := c.finish(callErr)
 	if s.batch != nil {
-		return s.queueEvent(ctx, &ev)
+		return s.queueEvent(&ev)
 	}
 	err := s.store.Update(func(tx Tx) error {
 		t, err := s.begin(context.WithoutCancel(ctx), tx, false)
@@ -137,7 +137,7 @@ func (c *auditCall) markWritten() {
 // queueEvent queues an event for the next group commit. The caller's
 // goroutine marshals it, so that the commit, which holds the vault's write
 // lock, does as little as it can.
-func (s *Service) queueEvent(ctx context.Context, ev *Event) error {
+func (s *Service) queueEvent(ev *Event) error {
 	account := s.knownAccount()
 	if account == "" { // a call that failed before any transaction ran
 		err := s.store.View(func(tx Tx) error {
