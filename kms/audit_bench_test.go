@@ -14,9 +14,11 @@ import (
 // BenchmarkAuditEncrypt is Encrypt through Invoke in a long-lived service
 // (the agent's and pkms serve's case: group commit) on a real, fsynced
 // vault, from concurrent callers, without and with the audit trail: the
-// ratio is what the audit adds to the servers' Encrypt throughput. On a
-// shared machine compare cpu-µs/op (the process's CPU time per call), which
-// other processes move far less than the wall clock.
+// event's cost against the bare Encrypt, with no protocol around it (the
+// servers' own figures are server's BenchmarkAgentEncryptAudit and
+// BenchmarkServeEncryptAudit). On a shared machine compare cpu-µs/op (the
+// process's CPU time per call), which other processes move far less than
+// the wall clock.
 func BenchmarkAuditEncrypt(b *testing.B) {
 	for _, audit := range []bool{false, true} {
 		name := "audit=off"
