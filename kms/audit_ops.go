@@ -20,45 +20,41 @@ import (
 )
 
 func init() {
-	implement("VerifyAuditTrail", (*Service).verifyAuditTrail, readOnly, noKey, agentOnly)
-	implement("GetAuditAnchor", func(s *Service, ctx context.Context, _ *GetAuditAnchorInput) (*AuditTrailStatus, error) {
-		if err := s.FlushAudit(ctx); err != nil {
-			return nil, err
-		}
+	implement("VerifyAuditTrail", afterFlush((*Service).verifyAuditTrail), readOnly, noKey, agentOnly)
+	implement("GetAuditAnchor", afterFlush(func(s *Service, ctx context.Context, _ *GetAuditAnchorInput) (*AuditTrailStatus, error) {
 		st, err := s.VerifyAudit(ctx)
 		if err != nil {
 			return nil, err
 		}
 		return trailStatus(st), nil
-	}, readOnly, noKey, agentOnly)
-	implement("LookupEvents", func(s *Service, ctx context.Context, in *LookupEventsInput) (*LookupEventsOutput, error) {
-		if err := s.FlushAudit(ctx); err != nil {
-			return nil, err
-		}
-		return s.LookupEvents(ctx, in)
-	}, readOnly, noKey, agentOnly)
-	implement("ExportEvents", func(s *Service, ctx context.Context, in *ExportEventsInput) (*ExportEventsOutput, error) {
-		if err := s.FlushAudit(ctx); err != nil {
-			return nil, err
-		}
+	}), readOnly, noKey, agentOnly)
+	implement("LookupEvents", afterFlush((*Service).LookupEvents), readOnly, noKey, agentOnly)
+	implement("ExportEvents", afterFlush(func(s *Service, ctx context.Context, in *ExportEventsInput) (*ExportEventsOutput, error) {
 		var since time.Time
 		if in.Since != nil {
 			since = in.Since.Time
 		}
 		return s.exportPage(ctx, since, in.NextToken, exportPageBytes)
-	}, readOnly, noKey, agentOnly)
-	implement("PruneEvents", func(s *Service, ctx context.Context, in *PruneEventsInput) (*PruneEventsOutput, error) {
-		// Queued events are the newest: committed first, they are pruned
-		// or kept by their time like every other.
-		if err := s.FlushAudit(ctx); err != nil {
-			return nil, err
-		}
+	}), readOnly, noKey, agentOnly)
+	// Queued events are the newest: committed first, they are pruned or
+	// kept by their time like every other.
+	implement("PruneEvents", afterFlush(func(s *Service, ctx context.Context, in *PruneEventsInput) (*PruneEventsOutput, error) {
 		n, err := s.PruneAudit(ctx, in.Before.Time)
 		if err != nil {
 			return nil, err
 		}
 		return &PruneEventsOutput{Pruned: n}, nil
-	}, writes, noKey, agentOnly)
+	}), writes, noKey, agentOnly)
+}
+
+// afterFlush is fn run once the queued events are committed.
+func afterFlush[I, O any](fn func(*Service, context.Context, *I) (*O, error)) func(*Service, context.Context, *I) (*O, error) {
+	return func(s *Service, ctx context.Context, in *I) (*O, error) {
+		if err := s.FlushAudit(ctx); err != nil {
+			return nil, err
+		}
+		return fn(s, ctx, in)
+	}
 }
 
 // VerifyAuditTrailInput is the request of VerifyAuditTrail (`pkms audit verify`).
@@ -127,9 +123,6 @@ func (s *Service) verifyAuditTrail(ctx context.Context, in *VerifyAuditTrailInpu
 			return nil, newErr(ValidationException, "%s", err.Error())
 		}
 		anchor = &a
-	}
-	if err := s.FlushAudit(ctx); err != nil {
-		return nil, err
 	}
 	// The vault's own check first: a record rolled back or deleted behind
 	// the chain's back (a key, the head) is named there.
