@@ -12,7 +12,8 @@ package kms
 // vault's write lock: their events (and failures) wait in memory and are
 // group-committed, in the order the calls finished, at most AuditFlushDelay
 // after the first of them, and at once by FlushUsage (which the servers
-// call on stop, lock and SIGTERM) and Close. A process killed in between
+// call on stop, lock and SIGTERM) and Close; a commit that failed is
+// retried on the same delay (unless the vault is closed or damaged). A process killed in between
 // loses at most that window of read-only events; the chain it leaves is
 // whole, because every commit moves events and head together. A call that
 // failed because the vault itself is damaged, closed or locked by another
@@ -162,11 +163,16 @@ func (s *Service) queueEvent(ev *Event) error {
 	q.events = appendFramed(q.events, raw)
 	q.n++
 	q.last = at
+	q.armTimer(s)
+	q.mu.Unlock()
+	return nil
+}
+
+// armTimer makes sure a flush comes within AuditFlushDelay. q.mu is held.
+func (q *auditQueue) armTimer(s *Service) {
 	if q.timer == nil {
 		q.timer = time.AfterFunc(AuditFlushDelay, func() { _ = s.FlushAudit(context.Background()) })
 	}
-	q.mu.Unlock()
-	return nil
 }
 
 // FlushAudit commits the queued events in one transaction. On failure they
@@ -206,6 +212,9 @@ func (s *Service) FlushAudit(ctx context.Context) error {
 		}
 		q.events = append(events, q.events...)
 		q.n += n
+		if !vaultBroken(err) {
+			q.armTimer(s) // retried even if no call follows; not on a closed or damaged vault
+		}
 		q.mu.Unlock()
 		return err
 	}

@@ -247,3 +247,31 @@ func TestAuditFlushFailureKeepsOrder(t *testing.T) {
 		t.Fatalf("exported numberOfBytes %v (%v), want 1 2 3 4 5", got, err)
 	}
 }
+
+// A failed group commit is retried by itself, without a call to queue more.
+func TestAuditFlushRetries(t *testing.T) {
+	e := newEnv(t)
+	store := &failingWrites{retryingStore: &retryingStore{memStore: e.store}}
+	svc := New(store, Options{GroupCommit: true})
+	ctx := context.Background()
+	n := int32(8)
+	if _, err := svc.Invoke(ctx, "GenerateRandom", &GenerateRandomInput{NumberOfBytes: &n}); err != nil {
+		t.Fatal(err)
+	}
+	store.fail.Store(true)
+	if err := svc.FlushAudit(ctx); !errors.Is(err, errTestWrite) {
+		t.Fatalf("FlushAudit = %v, want the write's failure", err)
+	}
+	store.fail.Store(false)
+	deadline := time.Now().Add(10 * AuditFlushDelay)
+	for {
+		st, err := svc.VerifyAudit(ctx)
+		if err == nil && st.Events == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the failed flush was not retried: %+v, %v", st, err)
+		}
+		time.Sleep(AuditFlushDelay / 4)
+	}
+}
