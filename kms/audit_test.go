@@ -52,11 +52,7 @@ func lastEvent(t *testing.T, e *testEnv) Event {
 // command line's path (one transaction per call) and the servers' (group
 // commit).
 func TestAuditEventPerOperation(t *testing.T) {
-	modes := []struct {
-		name string
-		opts []envOption
-	}{{"oneshot", []envOption{withoutGroupCommit()}}, {"group", nil}}
-	for _, mode := range modes {
+	for _, mode := range commitModes {
 		t.Run(mode.name, func(t *testing.T) {
 			e := newEnv(t, mode.opts...)
 			key := e.newKey()
@@ -582,14 +578,18 @@ func replaceNth(b []byte, old, new string, n int) []byte {
 	return b
 }
 
+// commitModes are the two ways an event is committed: with the call's own
+// transaction (one-shot commands) and by group commit (the servers).
+var commitModes = []struct {
+	name string
+	opts []envOption
+}{{"oneshot", []envOption{withoutGroupCommit()}}, {"group", nil}}
+
 // Every operation, called with an empty request (most fail validation,
 // some succeed), appends exactly one event named after it, with its
 // read-only flag, in both the one-shot and the group-commit paths.
 func TestAuditEveryOperationRecorded(t *testing.T) {
-	for _, mode := range []struct {
-		name string
-		opts []envOption
-	}{{"oneshot", []envOption{withoutGroupCommit()}}, {"group", nil}} {
+	for _, mode := range commitModes {
 		t.Run(mode.name, func(t *testing.T) {
 			e := newEnv(t, mode.opts...)
 			for _, op := range Operations() {
@@ -616,10 +616,7 @@ func TestAuditEveryOperationRecorded(t *testing.T) {
 // first, in both commit modes, and the call still has exactly one event of
 // its own, with the call's outcome (the rotation records none).
 func TestAuditDueRotationBeforeRead(t *testing.T) {
-	for _, mode := range []struct {
-		name string
-		opts []envOption
-	}{{"oneshot", []envOption{withoutGroupCommit()}}, {"group", nil}} {
+	for _, mode := range commitModes {
 		t.Run(mode.name, func(t *testing.T) {
 			e := newEnv(t, mode.opts...)
 			key := e.newKey()
