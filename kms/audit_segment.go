@@ -50,11 +50,9 @@ const (
 
 	// compressAbove is the body size from which a segment is compressed.
 	compressAbove = 4 << 10
-	// maxEventBytes bounds one event's JSON when a segment is decoded (a
-	// policy document, the largest member an event logs, is at most 32 KB).
-	maxEventBytes = 1 << 20
 	// maxSegmentBytes bounds a decompressed segment: a group commit holds
-	// what a busy server records in AuditFlushDelay, some megabytes.
+	// at most maxQueuedBytes and one more event; this is a sanity bound
+	// against a damaged record, not a format limit.
 	maxSegmentBytes = 1 << 30
 	// keepQueueBytes is the size up to which the queue's buffer is kept
 	// between flushes whatever it held; a larger one is kept only while
@@ -85,7 +83,7 @@ func splitFramed(plain []byte, n int) ([][]byte, error) {
 	raws := make([][]byte, n)
 	for i := range raws {
 		size, k := binary.Uvarint(plain)
-		if k <= 0 || size == 0 || size > maxEventBytes || size > uint64(len(plain)-k) {
+		if k <= 0 || size == 0 || size > uint64(len(plain)-k) {
 			return nil, errSegmentEncoding
 		}
 		raws[i] = plain[k : k+int(size)]

@@ -275,3 +275,65 @@ func TestAuditFlushRetries(t *testing.T) {
 		time.Sleep(AuditFlushDelay / 4)
 	}
 }
+
+// An event larger than any the writer expects (a request with a huge
+// encryption context, refused or not, logs it) is stored and read back:
+// the reader's bounds are the writer's.
+func TestAuditHugeEventVerifies(t *testing.T) {
+	for _, mode := range commitModes {
+		t.Run(mode.name, func(t *testing.T) {
+			e := newEnv(t, mode.opts...)
+			key := e.newKey()
+			ec := map[string]string{"big": strings.Repeat("x", 3<<20)}
+			_, _ = e.call("Encrypt", &EncryptInput{KeyId: key, Plaintext: []byte("p"), EncryptionContext: ec})
+			if err := e.svc.FlushAudit(context.Background()); err != nil {
+				t.Fatal(err)
+			}
+			if st, err := e.svc.VerifyAudit(context.Background()); err != nil || st.Events != 2 {
+				t.Fatalf("VerifyAudit = %+v, %v; want 2 events", st, err)
+			}
+		})
+	}
+}
+
+// While the vault refuses the queued events, memory does not grow without
+// bound: once the queue is full, calls fail instead of going unrecorded,
+// and succeed again once the events are committed.
+func TestAuditQueueBounded(t *testing.T) {
+	e := newEnv(t)
+	store := &failingWrites{retryingStore: &retryingStore{memStore: e.store}}
+	svc := New(store, Options{GroupCommit: true})
+	svc.auditq.limit = 4 << 10
+	ctx := context.Background()
+	n := int32(8)
+	random := func() error {
+		_, err := svc.Invoke(ctx, "GenerateRandom", &GenerateRandomInput{NumberOfBytes: &n})
+		return err
+	}
+	if err := random(); err != nil {
+		t.Fatal(err)
+	}
+	store.fail.Store(true)
+	var err error
+	calls := 0
+	for ; calls < 100 && err == nil; calls++ {
+		err = random()
+	}
+	if CodeOf(err) != KMSInternalException || !strings.Contains(err.Error(), "audit trail cannot be written") {
+		t.Fatalf("after %d calls with the vault refusing writes: %v, want the queue to refuse", calls, err)
+	}
+	store.fail.Store(false)
+	if err := svc.FlushAudit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := random(); err != nil {
+		t.Fatalf("after the flush: %v", err)
+	}
+	if err := svc.FlushAudit(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// The first call, the loop's accepted ones, the one after the flush.
+	if st, err := svc.VerifyAudit(ctx); err != nil || st.Events != uint64(1+calls-1+1) {
+		t.Fatalf("VerifyAudit = %+v, %v; want %d events (the refused call unrecorded)", st, err, calls+1)
+	}
+}
