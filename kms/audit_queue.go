@@ -48,6 +48,19 @@ type auditQueue struct {
 	flushMu sync.Mutex // one flush at a time, so events keep their order
 	z       compressor // the flush's, under flushMu
 	spare   []byte     // the last flush's buffer, the next one's (under flushMu)
+	limit   int        // maxQueuedBytes unless a test sets it
+}
+
+// maxQueuedBytes bounds the events waiting in memory: reached only when
+// flushes keep failing (a full disk), since a flush normally holds what
+// AuditFlushDelay brings, some megabytes at the most.
+const maxQueuedBytes = 64 << 20
+
+func (q *auditQueue) maxBytes() int {
+	if q.limit > 0 {
+		return q.limit
+	}
+	return maxQueuedBytes
 }
 
 // scratch holds the buffers events are marshalled into before they are
@@ -160,6 +173,13 @@ func (s *Service) queueEvent(ev *Event) error {
 	at := ev.Time()
 	q := &s.auditq
 	q.mu.Lock()
+	if q.n > 0 && len(q.events)+len(raw) > q.maxBytes() {
+		n := q.n
+		q.mu.Unlock()
+		// The vault has refused the queued events for a while: the call
+		// fails rather than go unrecorded, and memory stops growing.
+		return newErr(KMSInternalException, "the audit trail cannot be written: %d events wait for the vault; the call is refused rather than left unrecorded", n)
+	}
 	q.events = appendFramed(q.events, raw)
 	q.n++
 	q.last = at
